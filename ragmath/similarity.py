@@ -1,0 +1,416 @@
+"""Vectors and similarity (chapter 1, "Vectors and similarity").
+
+Every function cites the label of the equation it implements in
+``book/01-similarity.md``; the chapter checks each one numerically.
+
+Shapes (vectors are rows)::
+
+    a 1-D,    b 1-D     -> float
+    a (n, d), b (m, d)  -> (n, m)
+    a 1-D,    b (m, d)  -> (m,)
+    a (n, d), b 1-D     -> (n,)
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from ._validation import (
+    as_float_array,
+    check_choice,
+    check_positive_int,
+    check_same_dimension,
+    first_bad_index,
+)
+
+__all__ = [
+    "cosine_similarity",
+    "euclidean_distance",
+    "distance_to_similarity",
+    "row_norms",
+    "top_k",
+]
+
+_METRICS = ("cosine", "dot", "euclidean")
+
+
+# --------------------------------------------------------------------------- helpers
+_POOL: ThreadPoolExecutor | None = None
+_WORKERS = max(1, min(4, os.cpu_count() or 1))
+
+
+def _in_parallel(func, X: np.ndarray, *args) -> np.ndarray:
+    """func applied to blocks of rows of X on a few threads, results stacked.
+
+    NumPy releases the GIL inside its loops, so the memory-bound passes of
+    top_k (row norms, block maxima) run on all cores like the matrix product.
+    Small inputs are done inline.
+    """
+    global _POOL
+    if _WORKERS == 1 or X.size < 2**21 or X.shape[0] < _WORKERS:
+        return func(X, *args)
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(_WORKERS, thread_name_prefix="ragmath")
+    bounds = np.linspace(0, X.shape[0], _WORKERS + 1).astype(int)
+    parts = _POOL.map(lambda ab: func(X[ab[0] : ab[1]], *args), zip(bounds[:-1], bounds[1:]))
+    return np.concatenate(list(parts))
+
+
+def _pair(a, b, func: str) -> tuple[np.ndarray, np.ndarray, bool, bool]:
+    """Validate a pair of vector arguments and promote them to 2-D, one dtype."""
+    a = as_float_array(a, "a", func, ndim=(1, 2))
+    b = as_float_array(b, "b", func, ndim=(1, 2))
+    check_same_dimension(a, b, ("a", "b"), func)
+    dtype = np.result_type(a.dtype, b.dtype)
+    return (
+        np.atleast_2d(a).astype(dtype, copy=False),
+        np.atleast_2d(b).astype(dtype, copy=False),
+        a.ndim == 1,
+        b.ndim == 1,
+    )
+
+
+def _shape_result(out: np.ndarray, a1: bool, b1: bool):
+    """Undo the promotion of 1-D arguments, following the module's shape table."""
+    if a1 and b1:
+        return float(out[0, 0])
+    if a1:
+        return out[0]
+    if b1:
+        return out[:, 0]
+    return out
+
+
+def _squared_norms(X2: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        return np.einsum("ij,ij->i", X2, X2)
+
+
+def _row_norms(X2: np.ndarray) -> np.ndarray:
+    """‖x‖ of every row of a 2-D float array (see :func:`row_norms`), unvalidated.
+
+    A row holding nan or inf gets a non-finite norm.
+    """
+    sq = _in_parallel(_squared_norms, X2)
+    norms = np.sqrt(sq)
+    tiny = np.finfo(X2.dtype).tiny
+    redo = ~np.isfinite(norms) | (sq < tiny * 1e6)
+    if redo.any():
+        redo &= np.isfinite(X2).all(axis=1)  # over- or underflow, not nan/inf
+    if redo.any():
+        rows = X2[redo]
+        scale = np.abs(rows).max(axis=1)
+        safe = np.where(scale > 0, scale, 1).astype(X2.dtype)
+        scaled = rows / safe[:, None]
+        norms[redo] = scale * np.sqrt(np.einsum("ij,ij->i", scaled, scaled))
+    return norms
+
+
+def row_norms(X):
+    """Euclidean norm of every row, ‖x‖ = √(x·x) (equation ``sim-norm``).
+
+    X is 1-D (one vector, gives a float) or 2-D (one norm per row).
+    Computed as √(Σ x_i²) with one fast pass; rows whose squares overflow or
+    underflow are recomputed as s·‖x/s‖ with s = max |x_i|, so a vector of
+    1e200s or of 1e-200s still gets its true norm, not inf or 0.
+    """
+    X = as_float_array(X, "X", "row_norms", ndim=(1, 2))
+    norms = _row_norms(np.atleast_2d(X))
+    return norms if X.ndim == 2 else float(norms[0])
+
+
+def _unit_rows(X: np.ndarray, name: str, func: str) -> np.ndarray:
+    norms = _row_norms(X)
+    if (norms == 0).any():
+        row = first_bad_index(norms == 0)[0]
+        raise ValueError(
+            f"{func}: {name} has a zero-norm row (row {row}); cosine is undefined"
+            if X.shape[0] > 1
+            else f"{func}: {name} is the zero vector; cosine is undefined"
+        )
+    return X / norms[:, None]
+
+
+# ------------------------------------------------------------------- public functions
+def cosine_similarity(a, b):
+    """Cosine of the angle between vectors, a·b / (‖a‖‖b‖) (equation ``sim-cosine``).
+
+    Each vector is first divided by its own norm (computed without overflow,
+    see :func:`row_norms`), and the dot products of the unit vectors are
+    clipped to [-1, 1], the range proved by Cauchy–Schwarz (``sim-cauchy-schwarz``),
+    so rounding never returns 1.0000000000000002.
+
+    Raises ValueError if either argument holds a zero vector: the angle, and so
+    the cosine, is undefined there.
+    """
+    func = "cosine_similarity"
+    A, B, a1, b1 = _pair(a, b, func)
+    ua = _unit_rows(A, "a", func)
+    ub = _unit_rows(B, "b", func)
+    out = np.clip(ua @ ub.T, -1.0, 1.0)
+    return _shape_result(out, a1, b1)
+
+
+def _direct_distances(A: np.ndarray, B: np.ndarray, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+    """‖A[ia] − B[ib]‖ by subtracting first (equation ``sim-euclidean``), with scaling.
+
+    Subtracting first has no cancellation; dividing each difference by its
+    largest component keeps the squares from overflowing or underflowing.
+    """
+    out = np.empty(len(ia), dtype=A.dtype)
+    chunk = max(1, 2**22 // max(1, A.shape[1]))
+    with np.errstate(over="ignore"):
+        for s in range(0, len(ia), chunk):
+            diff = A[ia[s : s + chunk]] - B[ib[s : s + chunk]]
+            if not np.isfinite(diff).all():  # a − b itself overflows: work in halves
+                diff = A[ia[s : s + chunk]] / 2 - B[ib[s : s + chunk]] / 2
+                factor = 2.0
+            else:
+                factor = 1.0
+            scale = np.abs(diff).max(axis=1)
+            safe = np.where(scale > 0, scale, 1)
+            scaled = diff / safe[:, None]
+            out[s : s + chunk] = factor * scale * np.sqrt(np.einsum("ij,ij->i", scaled, scaled))
+    return out
+
+
+def _squared_distances_expanded(A, B, na, nb):
+    """‖a‖² + ‖b‖² − 2a·b for every pair (equation ``sim-expansion``): fast, one BLAS call."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        d2 = (na**2)[:, None] + (nb**2)[None, :] - 2 * (A @ B.T)
+    return d2
+
+
+def _cancellation_bound(A: np.ndarray, na, nb):
+    """Worst-case rounding error of the expansion for each pair.
+
+    The dot product of d-vectors is computed with error at most d·u·‖a‖‖b‖ and
+    each squared norm with error at most d·u·‖x‖² (u = unit round-off), so the
+    error of ‖a‖² + ‖b‖² − 2a·b is at most (d + 2)·u·(‖a‖² + ‖b‖²) up to
+    second-order terms (equation ``sim-cancellation``).
+    """
+    u = np.finfo(A.dtype).eps / 2
+    with np.errstate(over="ignore"):
+        return (A.shape[1] + 2) * u * ((na**2)[:, None] + (nb**2)[None, :])
+
+
+def euclidean_distance(a, b):
+    """Euclidean distance ‖a − b‖ = √(Σ (a_i − b_i)²) (equation ``sim-euclidean``).
+
+    For speed, all pairs are first computed with the expansion
+    ‖a − b‖² = ‖a‖² + ‖b‖² − 2a·b (equation ``sim-expansion``), a single matrix
+    product. The expansion subtracts nearly equal large numbers when a and b
+    are close compared with their length (catastrophic cancellation), so every
+    pair whose rounding-error bound (``sim-cancellation``) exceeds √u of the
+    computed value is recomputed directly from a − b. The result is accurate to
+    a relative error of about √u at worst (1.5e-8 in float64) and, for the pairs
+    at risk, to a few units of round-off: for x = [1e8, 1e8 + 1] and
+    y = [1e8 + 1, 1e8] it returns √2, where the plain expansion returns 0.
+    """
+    func = "euclidean_distance"
+    A, B, a1, b1 = _pair(a, b, func)
+    na = _row_norms(A)
+    nb = _row_norms(B)
+    d2 = _squared_distances_expanded(A, B, na, nb)
+    bound = _cancellation_bound(A, na, nb)
+    u = np.finfo(A.dtype).eps / 2
+    with np.errstate(invalid="ignore", over="ignore"):
+        risky = ~np.isfinite(d2) | ~np.isfinite(bound) | (bound > np.sqrt(u) * d2)
+    out = np.sqrt(np.maximum(d2, 0))
+    if risky.any():
+        ia, ib = np.nonzero(risky)
+        out[ia, ib] = _direct_distances(A, B, ia, ib)
+    return _shape_result(out.astype(A.dtype, copy=False), a1, b1)
+
+
+def distance_to_similarity(d):
+    """Map a distance d ≥ 0 to a similarity 1 / (1 + d) in (0, 1] (equation ``sim-dist-to-sim``).
+
+    Elementwise; a scalar gives a float. The map is strictly decreasing, so it
+    keeps the ranking of neighbours, and equals 1 exactly when d = 0.
+    Negative distances raise ValueError.
+    """
+    func = "distance_to_similarity"
+    arr = as_float_array(d, "d", func)
+    if (arr < 0).any():
+        where = first_bad_index(np.atleast_1d(arr < 0))
+        value = float(np.atleast_1d(arr)[where])
+        at = f" (at index {where[0] if len(where) == 1 else where})" if arr.ndim else ""
+        raise ValueError(f"{func}: d must be non-negative (a distance), got {value:g}{at}")
+    out = 1.0 / (1.0 + arr)
+    return float(out) if arr.ndim == 0 else out
+
+
+# ------------------------------------------------------------------------------ top-k
+def _block_max(S: np.ndarray, n_blocks: int, block: int) -> np.ndarray:
+    return S[:, : n_blocks * block].reshape(S.shape[0], n_blocks, block).max(axis=2)
+
+
+def _candidates(S: np.ndarray, k: int, margin=None):
+    """For every row of S, the columns that can hold its k largest entries.
+
+    The row is cut into blocks and the maximum of every block is taken (one
+    fast reduction). The k-th largest block maximum t is a lower bound on the
+    row's k-th largest value, because those k maxima are k distinct entries of
+    the row. So only entries ≥ t can be in the top k, and they all lie in the
+    blocks whose maximum is ≥ t: typically about k blocks out of hundreds.
+    With ``margin`` (one number per row), the entries ≥ t − margin are kept,
+    for scores that are only known to within ± margin / 2.
+    Yields (row, columns, values).
+    """
+    nq, n = S.shape
+    block = 1024 if n >= 64 * 1024 else 256
+    n_blocks = n // block
+    if n_blocks < 4 * k:  # short rows: candidates from a partial sort of the whole row
+        kth = np.partition(S, n - k, axis=1)[:, n - k]
+        if margin is not None:
+            kth = kth - margin
+        for r in range(nq):
+            cols = np.flatnonzero(S[r] >= kth[r])
+            yield r, cols, S[r, cols]
+        return
+    block_max = _in_parallel(_block_max, S, n_blocks, block)
+    threshold = np.partition(block_max, n_blocks - k, axis=1)[:, n_blocks - k]
+    if margin is not None:
+        threshold = threshold - margin
+    hot = block_max >= threshold[:, None]
+    offsets = np.arange(block)
+    tail = np.arange(n_blocks * block, n)
+    for r in range(nq):
+        cols = (np.flatnonzero(hot[r])[:, None] * block + offsets).ravel()
+        if tail.size:
+            cols = np.concatenate([cols, tail])
+        v = S[r, cols]
+        keep = v >= threshold[r]
+        yield r, cols[keep], v[keep]
+
+
+def _select_top(S: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k largest entries of every row of S, largest first, ties by lower index."""
+    nq = S.shape[0]
+    idx = np.empty((nq, k), dtype=np.intp)
+    val = np.empty((nq, k), dtype=S.dtype)
+    for r, cols, v in _candidates(S, k):
+        order = np.lexsort((cols, -v))[:k]
+        idx[r], val[r] = cols[order], v[order]
+    return idx, val
+
+
+def _checked_norms(X: np.ndarray, name: str, func: str) -> np.ndarray:
+    """Row norms, and the finiteness check of X folded into them.
+
+    A row holding nan or inf has a non-finite squared norm, so only rows whose
+    norm is not finite need the (costly) elementwise check.
+    """
+    norms = _row_norms(X)
+    bad = ~np.isfinite(norms)
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        nonfinite = ~np.isfinite(X[rows])
+        if nonfinite.any():
+            r, c = first_bad_index(nonfinite)
+            raise ValueError(
+                f"{func}: {name} contains nan or inf (at row {rows[r]}, column {c})"
+            )
+    return norms
+
+
+def top_k(queries, corpus, k, metric="cosine"):
+    """Exact k-nearest-neighbour search: one matrix product plus a partial sort.
+
+    Scores every corpus vector against every query with one matrix product
+    S = Q Cᵀ (equation ``sim-score-matrix``), then keeps the k best of each row
+    (equation ``sim-top-k``) without sorting the whole row.
+
+    Parameters
+    ----------
+    queries : array-like, (d,) or (q, d)
+    corpus : array-like, (N, d)
+    k : int, 1 ≤ k ≤ N
+    metric : {"cosine", "dot", "euclidean"}
+        "cosine" and "dot" return the k largest scores; "euclidean" returns the
+        k smallest distances (the scores are then distances, ascending).
+
+    Returns
+    -------
+    (indices, scores) : best first, ties broken by the lower index.
+        Shapes (k,) and (k,) for a 1-D query, (q, k) and (q, k) otherwise.
+
+    Cost: O(N·d) time per query for the product and O(N) for the selection;
+    the corpus itself takes O(N·d) memory (chapter 1, "Exact search").
+    """
+    func = "top_k"
+    metric = check_choice(metric, "metric", func, _METRICS)
+    Q = as_float_array(queries, "queries", func, ndim=(1, 2))
+    C = as_float_array(corpus, "corpus", func, ndim=2, finite=False)
+    check_same_dimension(Q, C, ("queries", "corpus"), func)
+    k = check_positive_int(k, "k", func)
+    n = C.shape[0]
+    if k > n:
+        raise ValueError(f"top_k: k must be at most len(corpus) = {n}, got {k}")
+    single = Q.ndim == 1
+    dtype = np.result_type(Q.dtype, C.dtype)
+    Q = np.atleast_2d(Q).astype(dtype, copy=False)
+    C = C.astype(dtype, copy=False)
+    big = np.finfo(dtype).max / 4
+    qn = _row_norms(Q)
+    cn = _checked_norms(C, "corpus", func)
+    finite = np.isfinite(cn).all() and np.isfinite(qn).all()
+
+    if metric == "cosine":
+        for norms, name in ((qn, "queries"), (cn, "corpus")):
+            if (norms == 0).any():
+                row = first_bad_index(norms == 0)[0]
+                raise ValueError(f"{func}: {name} has a zero-norm row (row {row}); cosine is undefined")
+        if finite and qn.max() * cn.max() < big and cn.min() > np.finfo(dtype).tiny * 1e6:
+            S = Q @ C.T
+            S *= (1 / cn).astype(dtype)
+            idx, val = _select_top(S, k)
+            val = np.clip(val / qn[:, None], -1.0, 1.0)
+        else:  # extreme magnitudes: normalise the rows first
+            S = (Q / qn[:, None]) @ (C / cn[:, None]).T
+            idx, val = _select_top(S, k)
+            val = np.clip(val, -1.0, 1.0)
+    elif metric == "dot":
+        if not finite or qn.max() * cn.max() >= big:
+            raise ValueError(
+                f"{func}: the dot products of queries and corpus overflow {dtype} "
+                f"(norms up to {qn.max():.3g} and {cn.max():.3g}); rescale the vectors "
+                f"or use metric='cosine'"
+            )
+        idx, val = _select_top(Q @ C.T, k)
+    else:  # euclidean: candidates from the expansion, distances from a − b
+        if not finite or max(qn.max(), cn.max()) ** 2 >= big:  # squares overflow
+            D = euclidean_distance(Q, C)
+            idx = np.argsort(D, axis=1, kind="stable")[:, :k]
+            val = np.take_along_axis(D, idx, axis=1)
+        else:
+            idx, val = _top_k_euclidean(Q, C, qn, cn, k)
+    if single:
+        return idx[0], val[0]
+    return idx, val
+
+
+def _top_k_euclidean(Q, C, qn, cn, k):
+    """Candidates from the expansion, distances and order from a − b.
+
+    Rank by s = 2q·c − ‖c‖² = ‖q‖² − ‖q − c‖² (larger is closer). Its rounding
+    error is at most E = (d + 4)·u·(‖q‖² + max ‖c‖²) (``sim-cancellation``).
+    With t the k-th largest computed s, every true top-k neighbour has a
+    computed s ≥ t − 2E; only those candidates are measured exactly, from a − b.
+    """
+    u = np.finfo(Q.dtype).eps / 2
+    S = 2 * (Q @ C.T)
+    S -= (cn**2).astype(Q.dtype)[None, :]
+    margin = 2 * (Q.shape[1] + 4) * u * ((qn**2) + (cn**2).max())
+    nq = S.shape[0]
+    idx = np.empty((nq, k), dtype=np.intp)
+    val = np.empty((nq, k), dtype=Q.dtype)
+    for r, cols, _ in _candidates(S, k, margin):
+        exact = _direct_distances(Q, C, np.full(cols.size, r), cols)
+        order = np.lexsort((cols, exact))[:k]
+        idx[r], val[r] = cols[order], exact[order]
+    return idx, val

@@ -1,0 +1,223 @@
+"""Pure plotting functions for chapter 1, "Vectors and similarity".
+
+Each ``plot_*`` function takes plain parameters, computes with
+:mod:`ragmath.similarity`, and returns a new :class:`matplotlib.figure.Figure`
+(never touching pyplot's global state). The widgets of
+:mod:`ragmath.widgets.similarity` only connect sliders to these functions, and
+the ``*_grid`` functions draw the static small multiples that follow each
+widget on the website.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import NullLocator
+
+from .._validation import as_float_array, check_positive_float, check_positive_int
+from ..similarity import cosine_similarity, distance_to_similarity, euclidean_distance
+from ._style import COLORS, new_figure
+
+__all__ = [
+    "vector_pair",
+    "plot_vector_pair",
+    "plot_vector_pair_grid",
+    "distance_concentration",
+    "relative_contrast_curve",
+    "plot_distance_concentration",
+    "plot_distance_concentration_grid",
+]
+
+
+# ------------------------------------------------------------------ two 2-D vectors
+def vector_pair(angle_deg: float, length_a: float = 1.0, length_b: float = 1.0) -> dict:
+    """Two 2-D vectors at an angle, and their similarity scores.
+
+    a = length_a·(1, 0) and b = length_b·(cos θ, sin θ). Returns a dict with
+    the vectors and "dot", "cosine", "distance" (‖a − b‖) and "similarity"
+    (1 / (1 + distance)), all computed by :mod:`ragmath.similarity`.
+    """
+    func = "vector_pair"
+    theta = np.deg2rad(float(as_float_array(angle_deg, "angle_deg", func, ndim=0)))
+    length_a = check_positive_float(length_a, "length_a", func)
+    length_b = check_positive_float(length_b, "length_b", func)
+    a = np.array([length_a, 0.0])
+    b = length_b * np.array([np.cos(theta), np.sin(theta)])
+    distance = euclidean_distance(a, b)
+    return {
+        "a": a,
+        "b": b,
+        "dot": float(a @ b),
+        "cosine": cosine_similarity(a, b),
+        "distance": distance,
+        "similarity": distance_to_similarity(distance),
+    }
+
+
+def _draw_pair(ax, values: dict, limit: float, title: bool = True) -> None:
+    a, b = values["a"], values["b"]
+    for vec, color, name in ((a, COLORS["a"], "a"), (b, COLORS["b"], "b")):
+        ax.annotate(
+            "", xy=vec, xytext=(0, 0),
+            arrowprops=dict(arrowstyle="-|>", color=color, lw=2.2, shrinkA=0, shrinkB=0),
+        )
+        ax.plot([0, vec[0]], [0, vec[1]], color=color, lw=0, label=name)  # data for tests
+        ax.text(*(vec * 1.08), f"${name}$", color=color, fontsize=12, ha="center", va="center")
+    ax.plot([a[0], b[0]], [a[1], b[1]], ls="--", color=COLORS["diff"], lw=1.5, label="a - b")
+    theta = np.arctan2(b[1], b[0])
+    arc = np.linspace(0, theta, 50)
+    r = 0.25 * min(np.linalg.norm(a), np.linalg.norm(b))
+    ax.plot(r * np.cos(arc), r * np.sin(arc), color="0.4", lw=1, label="angle")
+    ax.set_xlim(-limit, limit)
+    ax.set_ylim(-limit, limit)
+    ax.set_aspect("equal")
+    ax.axhline(0, color="0.85", lw=0.8, zorder=0)
+    ax.axvline(0, color="0.85", lw=0.8, zorder=0)
+    if title:
+        ax.set_title(
+            f"θ = {np.rad2deg(theta) % 360:.0f}°\ncos = {values['cosine']:.2f}, "
+            f"d = {values['distance']:.2f}",
+            fontsize=10,
+        )
+
+
+def plot_vector_pair(angle_deg: float = 60.0, length_a: float = 1.0, length_b: float = 1.0) -> Figure:
+    """Two 2-D vectors (left) and their cosine, distance and 1/(1+d) (right).
+
+    The bars on the right are, top to bottom: cosine similarity (``sim-cosine``),
+    Euclidean distance (``sim-euclidean``) and the similarity 1/(1 + d)
+    (``sim-dist-to-sim``); their lengths are the values (``ax.patches``).
+    """
+    values = vector_pair(angle_deg, length_a, length_b)
+    fig, (ax_vec, ax_bar) = new_figure(1, 2, figsize=(9, 4), width_ratios=(1, 1.15))
+    limit = 1.25 * max(length_a, length_b)
+    _draw_pair(ax_vec, values, limit, title=False)
+    ax_vec.set_title("the vectors", fontsize=11)
+    names = ["cosine", "distance", "1 / (1 + d)"]
+    keys = ["cosine", "distance", "similarity"]
+    heights = [values[key] for key in keys]
+    colors = [COLORS["cosine"], COLORS["distance"], COLORS["similarity"]]
+    bars = ax_bar.barh(names[::-1], heights[::-1], color=colors[::-1])
+    for bar, h in zip(bars, heights[::-1]):
+        ax_bar.text(
+            max(h, 0) + 0.04, bar.get_y() + bar.get_height() / 2, f"{h:.3f}",
+            va="center", ha="left", fontsize=10,
+        )
+    right = max(2.2, 1.2 * values["distance"] + 0.4)
+    ax_bar.set_xlim(-1.3, right)
+    ax_bar.axvline(0, color="0.3", lw=0.8)
+    ax_bar.set_title(
+        f"θ = {angle_deg:.0f}°, ‖a‖ = {length_a:.2f}, ‖b‖ = {length_b:.2f}", fontsize=11
+    )
+    fig.subplots_adjust(left=0.05, right=0.97, bottom=0.08, top=0.9, wspace=0.35)
+    return fig
+
+
+def plot_vector_pair_grid(
+    angles=(0, 45, 90, 135, 180), lengths=((1.0, 1.0), (1.0, 2.0))
+) -> Figure:
+    """Small multiples of :func:`plot_vector_pair`: one row per (‖a‖, ‖b‖), one column per angle.
+
+    What moving the widget's sliders shows, on a static page: along a row the
+    cosine falls from 1 to −1 while the distance grows; down a column the
+    cosine stays the same while the distance changes with the lengths.
+    """
+    angles = [float(x) for x in angles]
+    lengths = [tuple(map(float, pair)) for pair in lengths]
+    fig, axes = new_figure(
+        len(lengths), len(angles), figsize=(2.3 * len(angles), 2.6 * len(lengths)), squeeze=False
+    )
+    limit = 1.2 * max(max(pair) for pair in lengths)
+    for row, (la, lb) in enumerate(lengths):
+        for col, angle in enumerate(angles):
+            _draw_pair(axes[row, col], vector_pair(angle, la, lb), limit)
+            axes[row, col].set_xticks([])
+            axes[row, col].set_yticks([])
+        axes[row, 0].set_ylabel(f"‖a‖ = {la:g}, ‖b‖ = {lb:g}", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+# -------------------------------------------------------- distance concentration
+def distance_concentration(dim: int, n_points: int = 1000, seed: int = 0) -> dict:
+    """Distances from one random query to n random points in the unit cube [0, 1]^dim.
+
+    Returns a dict with the sorted "distances", their "min", "max" and the
+    relative contrast (max − min) / min (equation ``sim-relative-contrast``),
+    which tends to 0 as dim grows: nearest and farthest neighbours become
+    almost equally far away.
+    """
+    func = "distance_concentration"
+    dim = check_positive_int(dim, "dim", func)
+    n_points = check_positive_int(n_points, "n_points", func, minimum=2)
+    rng = np.random.default_rng(seed)
+    points = rng.random((n_points, dim))
+    query = rng.random(dim)
+    d = np.sort(euclidean_distance(query, points))
+    return {
+        "distances": d,
+        "min": float(d[0]),
+        "max": float(d[-1]),
+        "contrast": float((d[-1] - d[0]) / d[0]),
+    }
+
+
+def relative_contrast_curve(dims, n_points: int = 1000, seed: int = 0) -> np.ndarray:
+    """The relative contrast (``sim-relative-contrast``) at each dimension of ``dims``."""
+    return np.array([_contrast(int(d), n_points, seed) for d in dims])
+
+
+@lru_cache(maxsize=256)
+def _contrast(dim: int, n_points: int, seed: int) -> float:
+    """Cached: the widget redraws the same curve at every move of its slider."""
+    return distance_concentration(dim, n_points, seed)["contrast"]
+
+
+def _draw_histogram(ax, result: dict, dim: int) -> None:
+    d = result["distances"]
+    scaled = d / d.mean()
+    ax.hist(scaled, bins=np.linspace(0, 2, 41), color=COLORS["distance"], alpha=0.85)
+    for x, name in ((scaled[0], "nearest"), (scaled[-1], "farthest")):
+        ax.axvline(x, color=COLORS["diff"], lw=1.5)
+    ax.set_xlim(0, 2)
+    ax.set_title(f"d = {dim}: contrast {result['contrast']:.2f}", fontsize=10)
+    ax.set_xlabel("distance / mean distance")
+
+
+def plot_distance_concentration(dim: int = 2, n_points: int = 1000, seed: int = 0) -> Figure:
+    """Histogram of the distances (scaled by their mean) at one dimension, and the contrast curve.
+
+    Left: the distances from a random query to n_points random points, divided
+    by their mean, with the nearest and the farthest marked; as ``dim`` grows
+    the histogram narrows around 1. Right: the relative contrast
+    (max − min) / min against the dimension (log-log), the current one marked.
+    """
+    result = distance_concentration(dim, n_points, seed)
+    fig, (ax_hist, ax_curve) = new_figure(1, 2, figsize=(9, 3.6))
+    _draw_histogram(ax_hist, result, dim)
+    ax_hist.set_ylabel("number of points")
+    dims = np.unique(np.round(np.logspace(0, 3, 13)).astype(int))
+    curve = relative_contrast_curve(dims, n_points, seed)
+    ax_curve.loglog(dims, curve, "o-", color=COLORS["cosine"], ms=4, label="relative contrast")
+    ax_curve.loglog([dim], [result["contrast"]], "o", color=COLORS["diff"], ms=9, label=f"d = {dim}")
+    for axis in (ax_curve.xaxis, ax_curve.yaxis):  # minor log ticks cost more than the plot
+        axis.set_minor_locator(NullLocator())
+    ax_curve.set_xlabel("dimension d")
+    ax_curve.set_ylabel("(max − min) / min")
+    ax_curve.legend(fontsize=9)
+    ax_curve.set_title("contrast shrinks as d grows", fontsize=10)
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.9, wspace=0.3)
+    return fig
+
+
+def plot_distance_concentration_grid(dims=(2, 10, 100, 1000), n_points: int = 1000, seed: int = 0) -> Figure:
+    """Small multiples of the histogram of :func:`plot_distance_concentration`, one per dimension."""
+    dims = [check_positive_int(int(d), "dims", "plot_distance_concentration_grid") for d in dims]
+    fig, axes = new_figure(1, len(dims), figsize=(2.6 * len(dims), 2.9), sharey=True, squeeze=False)
+    for ax, dim in zip(axes[0], dims):
+        _draw_histogram(ax, distance_concentration(dim, n_points, seed), dim)
+    axes[0, 0].set_ylabel("number of points")
+    fig.tight_layout()
+    return fig

@@ -43,20 +43,25 @@ _WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
 def _in_parallel(func, X: np.ndarray, *args) -> np.ndarray:
-    """func applied to blocks of rows of X on a few threads, results stacked.
+    """func applied to chunks of rows of X on a few threads, results stacked.
 
     NumPy releases the GIL inside its loops, so the memory-bound passes of
-    top_k (row norms, block maxima) run on all cores like the matrix product.
-    Small inputs are done inline.
+    top_k (scaling, block maxima) run on all cores like the matrix
+    product. Chunks of about 1 MiB stay in cache between two passes over
+    them. Small inputs are done inline.
     """
     global _POOL
     if _WORKERS == 1 or X.size < 2**21 or X.shape[0] < _WORKERS:
         return func(X, *args)
     if _POOL is None:
         _POOL = ThreadPoolExecutor(_WORKERS, thread_name_prefix="ragmath")
-    bounds = np.linspace(0, X.shape[0], _WORKERS + 1).astype(int)
-    parts = _POOL.map(lambda ab: func(X[ab[0] : ab[1]], *args), zip(bounds[:-1], bounds[1:]))
-    return np.concatenate(list(parts))
+    rows = max(1, 2**20 // max(1, X.shape[1] * X.itemsize))
+    starts = range(0, X.shape[0], rows)
+    return np.concatenate(list(_POOL.map(lambda a: func(X[a : a + rows], *args), starts)))
+
+
+class _NonFinite(Exception):
+    """Raised inside top_k when a score is nan or inf; top_k then finds out why."""
 
 
 def _pair(a, b, func: str) -> tuple[np.ndarray, np.ndarray, bool, bool]:
@@ -94,7 +99,7 @@ def _row_norms(X2: np.ndarray) -> np.ndarray:
 
     A row holding nan or inf gets a non-finite norm.
     """
-    sq = _in_parallel(_squared_norms, X2)
+    sq = _squared_norms(X2)  # memory-bound: threads do not help here
     norms = np.sqrt(sq)
     tiny = np.finfo(X2.dtype).tiny
     redo = ~np.isfinite(norms) | (sq < tiny * 1e6)
@@ -245,11 +250,13 @@ def distance_to_similarity(d):
 
 
 # ------------------------------------------------------------------------------ top-k
-def _block_max(S: np.ndarray, n_blocks: int, block: int) -> np.ndarray:
+def _block_max(S: np.ndarray, n_blocks: int, block: int, scale) -> np.ndarray:
+    if scale is not None:
+        S *= scale  # in place: S is a view of the caller's score matrix
     return S[:, : n_blocks * block].reshape(S.shape[0], n_blocks, block).max(axis=2)
 
 
-def _candidates(S: np.ndarray, k: int, margin=None):
+def _candidates(S: np.ndarray, k: int, margin=None, scale=None):
     """For every row of S, the columns that can hold its k largest entries.
 
     The row is cut into blocks and the maximum of every block is taken (one
@@ -258,13 +265,19 @@ def _candidates(S: np.ndarray, k: int, margin=None):
     the row. So only entries ≥ t can be in the top k, and they all lie in the
     blocks whose maximum is ≥ t: typically about k blocks out of hundreds.
     With ``margin`` (one number per row), the entries ≥ t − margin are kept,
-    for scores that are only known to within ± margin / 2.
+    for scores that are only known to within ± margin / 2. With ``scale``
+    (one number per column), S is first multiplied by it, in place.
+    A nan or inf anywhere in S raises _NonFinite (a block maximum propagates it).
     Yields (row, columns, values).
     """
     nq, n = S.shape
     block = 1024 if n >= 64 * 1024 else 256
     n_blocks = n // block
     if n_blocks < 4 * k:  # short rows: candidates from a partial sort of the whole row
+        if scale is not None:
+            S *= scale
+        if not np.isfinite(S).all():
+            raise _NonFinite
         kth = np.partition(S, n - k, axis=1)[:, n - k]
         if margin is not None:
             kth = kth - margin
@@ -272,13 +285,19 @@ def _candidates(S: np.ndarray, k: int, margin=None):
             cols = np.flatnonzero(S[r] >= kth[r])
             yield r, cols, S[r, cols]
         return
-    block_max = _in_parallel(_block_max, S, n_blocks, block)
-    threshold = np.partition(block_max, n_blocks - k, axis=1)[:, n_blocks - k]
+    block_max = _in_parallel(_block_max, S, n_blocks, block, scale)
+    tail = np.arange(n_blocks * block, n)
+    if tail.size:
+        if scale is not None:
+            S[:, tail] *= scale[tail]
+        block_max = np.concatenate([block_max, S[:, tail].max(axis=1, keepdims=True)], axis=1)
+    if not np.isfinite(block_max).all():
+        raise _NonFinite
+    threshold = np.partition(block_max, block_max.shape[1] - k, axis=1)[:, block_max.shape[1] - k]
     if margin is not None:
         threshold = threshold - margin
-    hot = block_max >= threshold[:, None]
+    hot = block_max[:, :n_blocks] >= threshold[:, None]
     offsets = np.arange(block)
-    tail = np.arange(n_blocks * block, n)
     for r in range(nq):
         cols = (np.flatnonzero(hot[r])[:, None] * block + offsets).ravel()
         if tail.size:
@@ -288,34 +307,30 @@ def _candidates(S: np.ndarray, k: int, margin=None):
         yield r, cols[keep], v[keep]
 
 
-def _select_top(S: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The k largest entries of every row of S, largest first, ties by lower index."""
+def _select_top(S: np.ndarray, k: int, scale=None) -> tuple[np.ndarray, np.ndarray]:
+    """The k largest entries of every row of S (times scale), largest first, ties by lower index."""
     nq = S.shape[0]
     idx = np.empty((nq, k), dtype=np.intp)
     val = np.empty((nq, k), dtype=S.dtype)
-    for r, cols, v in _candidates(S, k):
+    for r, cols, v in _candidates(S, k, scale=scale):
         order = np.lexsort((cols, -v))[:k]
         idx[r], val[r] = cols[order], v[order]
     return idx, val
 
 
-def _checked_norms(X: np.ndarray, name: str, func: str) -> np.ndarray:
-    """Row norms, and the finiteness check of X folded into them.
-
-    A row holding nan or inf has a non-finite squared norm, so only rows whose
-    norm is not finite need the (costly) elementwise check.
-    """
-    norms = _row_norms(X)
-    bad = ~np.isfinite(norms)
-    if bad.any():
-        rows = np.flatnonzero(bad)
-        nonfinite = ~np.isfinite(X[rows])
-        if nonfinite.any():
-            r, c = first_bad_index(nonfinite)
-            raise ValueError(
-                f"{func}: {name} contains nan or inf (at row {rows[r]}, column {c})"
-            )
-    return norms
+def _explain_nonfinite(Q: np.ndarray, C: np.ndarray, func: str, what: str) -> ValueError:
+    """The error to raise when scores came out nan or inf: bad input, or overflow."""
+    for X, name in ((C, "corpus"), (Q, "queries")):
+        rows = np.flatnonzero(~np.isfinite(_row_norms(X)))
+        if rows.size:
+            nonfinite = ~np.isfinite(X[rows])
+            if nonfinite.any():
+                r, c = first_bad_index(nonfinite)
+                return ValueError(f"{func}: {name} contains nan or inf (at row {rows[r]}, column {c})")
+    return ValueError(
+        f"{func}: the {what} of queries and corpus overflow {Q.dtype}; "
+        f"rescale the vectors (or convert them to float64)"
+    )
 
 
 def top_k(queries, corpus, k, metric="cosine"):
@@ -355,46 +370,39 @@ def top_k(queries, corpus, k, metric="cosine"):
     dtype = np.result_type(Q.dtype, C.dtype)
     Q = np.atleast_2d(Q).astype(dtype, copy=False)
     C = C.astype(dtype, copy=False)
-    big = np.finfo(dtype).max / 4
-    qn = _row_norms(Q)
-    cn = _checked_norms(C, "corpus", func)
-    finite = np.isfinite(cn).all() and np.isfinite(qn).all()
-
-    if metric == "cosine":
-        for norms, name in ((qn, "queries"), (cn, "corpus")):
-            if (norms == 0).any():
-                row = first_bad_index(norms == 0)[0]
-                raise ValueError(f"{func}: {name} has a zero-norm row (row {row}); cosine is undefined")
-        if finite and qn.max() * cn.max() < big and cn.min() > np.finfo(dtype).tiny * 1e6:
-            S = Q @ C.T
-            S *= (1 / cn).astype(dtype)
-            idx, val = _select_top(S, k)
-            val = np.clip(val / qn[:, None], -1.0, 1.0)
-        else:  # extreme magnitudes: normalise the rows first
-            S = (Q / qn[:, None]) @ (C / cn[:, None]).T
-            idx, val = _select_top(S, k)
-            val = np.clip(val, -1.0, 1.0)
-    elif metric == "dot":
-        if not finite or qn.max() * cn.max() >= big:
-            raise ValueError(
-                f"{func}: the dot products of queries and corpus overflow {dtype} "
-                f"(norms up to {qn.max():.3g} and {cn.max():.3g}); rescale the vectors "
-                f"or use metric='cosine'"
-            )
-        idx, val = _select_top(Q @ C.T, k)
-    else:  # euclidean: candidates from the expansion, distances from a − b
-        if not finite or max(qn.max(), cn.max()) ** 2 >= big:  # squares overflow
-            D = euclidean_distance(Q, C)
-            idx = np.argsort(D, axis=1, kind="stable")[:, :k]
-            val = np.take_along_axis(D, idx, axis=1)
-        else:
-            idx, val = _top_k_euclidean(Q, C, qn, cn, k)
+    try:
+        if metric == "dot":
+            idx, val = _select_top(Q @ C.T, k)
+        elif metric == "cosine":
+            idx, val = _top_k_cosine(Q, C, k, func)
+        else:  # euclidean: candidates from the expansion, distances from a − b
+            idx, val = _top_k_euclidean(Q, C, k)
+    except _NonFinite:
+        raise _explain_nonfinite(Q, C, func, "scores") from None
     if single:
         return idx[0], val[0]
     return idx, val
 
 
-def _top_k_euclidean(Q, C, qn, cn, k):
+def _top_k_cosine(Q, C, k, func):
+    """Rank by q·c / ‖c‖ (the query's norm does not change its ranking), then divide by ‖q‖."""
+    qn = _row_norms(Q)
+    cn = _row_norms(C)
+    if not (np.isfinite(qn).all() and np.isfinite(cn).all()):
+        raise _NonFinite
+    for norms, name in ((qn, "queries"), (cn, "corpus")):
+        if (norms == 0).any():
+            row = first_bad_index(norms == 0)[0]
+            raise ValueError(f"{func}: {name} has a zero-norm row (row {row}); cosine is undefined")
+    if qn.max() * cn.max() < np.finfo(Q.dtype).max / 4 and cn.min() > np.finfo(Q.dtype).tiny * 1e6:
+        idx, val = _select_top(Q @ C.T, k, scale=(1 / cn).astype(Q.dtype))
+        return idx, np.clip(val / qn[:, None], -1.0, 1.0)
+    # extreme magnitudes (products would overflow or underflow): unit rows first
+    idx, val = _select_top((Q / qn[:, None]) @ (C / cn[:, None]).T, k)
+    return idx, np.clip(val, -1.0, 1.0)
+
+
+def _top_k_euclidean(Q, C, k):
     """Candidates from the expansion, distances and order from a − b.
 
     Rank by s = 2q·c − ‖c‖² = ‖q‖² − ‖q − c‖² (larger is closer). Its rounding
@@ -402,13 +410,21 @@ def _top_k_euclidean(Q, C, qn, cn, k):
     With t the k-th largest computed s, every true top-k neighbour has a
     computed s ≥ t − 2E; only those candidates are measured exactly, from a − b.
     """
+    qn = _row_norms(Q)
+    cn = _row_norms(C)
+    if not (np.isfinite(qn).all() and np.isfinite(cn).all()):
+        raise _NonFinite
+    nq = Q.shape[0]
+    idx = np.empty((nq, k), dtype=np.intp)
+    val = np.empty((nq, k), dtype=Q.dtype)
+    if max(qn.max(), cn.max()) ** 2 >= np.finfo(Q.dtype).max / 8:  # squares overflow
+        D = euclidean_distance(Q, C)
+        idx = np.argsort(D, axis=1, kind="stable")[:, :k]
+        return idx, np.take_along_axis(D, idx, axis=1)
     u = np.finfo(Q.dtype).eps / 2
     S = 2 * (Q @ C.T)
     S -= (cn**2).astype(Q.dtype)[None, :]
     margin = 2 * (Q.shape[1] + 4) * u * ((qn**2) + (cn**2).max())
-    nq = S.shape[0]
-    idx = np.empty((nq, k), dtype=np.intp)
-    val = np.empty((nq, k), dtype=Q.dtype)
     for r, cols, _ in _candidates(S, k, margin):
         exact = _direct_distances(Q, C, np.full(cols.size, r), cols)
         order = np.lexsort((cols, exact))[:k]

@@ -190,16 +190,16 @@ def _squared_distances_expanded(A, B, na, nb):
 
 
 def _cancellation_bound(A: np.ndarray, na, nb):
-    """Worst-case rounding error of the expansion for each pair.
+    """Worst-case rounding error of the expansion for each pair (equation ``sim-cancellation``).
 
-    The dot product of d-vectors is computed with error at most d·u·‖a‖‖b‖ and
-    each squared norm with error at most d·u·‖x‖² (u = unit round-off), so the
-    error of ‖a‖² + ‖b‖² − 2a·b is at most (d + 2)·u·(‖a‖² + ‖b‖²) up to
-    second-order terms (equation ``sim-cancellation``).
+    Each squared norm is computed with error at most γ_d·‖x‖² and the dot
+    product with error at most γ_d·‖a‖‖b‖ ≤ γ_d·(‖a‖² + ‖b‖²)/2, where
+    γ_d ≈ d·u (u = unit round-off); the two additions add at most
+    3u·(‖a‖² + ‖b‖²). In all, to first order, (2d + 3)·u·(‖a‖² + ‖b‖²).
     """
     u = np.finfo(A.dtype).eps / 2
     with np.errstate(over="ignore"):
-        return (A.shape[1] + 2) * u * ((na**2)[:, None] + (nb**2)[None, :])
+        return (2 * A.shape[1] + 3) * u * ((na**2)[:, None] + (nb**2)[None, :])
 
 
 def euclidean_distance(a, b):
@@ -209,10 +209,12 @@ def euclidean_distance(a, b):
     ‖a − b‖² = ‖a‖² + ‖b‖² − 2a·b (equation ``sim-expansion``), a single matrix
     product. The expansion subtracts nearly equal large numbers when a and b
     are close compared with their length (catastrophic cancellation), so every
-    pair whose rounding-error bound (``sim-cancellation``) exceeds √u of the
-    computed value is recomputed directly from a − b. The result is accurate to
-    a relative error of about √u at worst (1.5e-8 in float64) and, for the pairs
-    at risk, to a few units of round-off: for x = [1e8, 1e8 + 1] and
+    pair whose worst-case rounding error (``sim-cancellation``),
+    E = (2d + 3)·u·(‖a‖² + ‖b‖²), exceeds √u times the computed squared
+    distance is recomputed directly from a − b. A kept pair therefore has a
+    relative error of at most about √u in its squared distance, √u/2 in its
+    distance (7.5e-9 in float64, 1.2e-4 in float32, worst case); a recomputed
+    pair is accurate to a few units of round-off: for x = [1e8, 1e8 + 1] and
     y = [1e8 + 1, 1e8] it returns √2, where the plain expansion returns 0.
     """
     func = "euclidean_distance"
@@ -406,7 +408,7 @@ def _top_k_euclidean(Q, C, k):
     """Candidates from the expansion, distances and order from a − b.
 
     Rank by s = 2q·c − ‖c‖² = ‖q‖² − ‖q − c‖² (larger is closer). Its rounding
-    error is at most E = (d + 4)·u·(‖q‖² + max ‖c‖²) (``sim-cancellation``).
+    error is at most E = (2d + 3)·u·(‖q‖² + max ‖c‖²) (``sim-cancellation``).
     With t the k-th largest computed s, every true top-k neighbour has a
     computed s ≥ t − 2E; only those candidates are measured exactly, from a − b.
     """
@@ -424,7 +426,7 @@ def _top_k_euclidean(Q, C, k):
     u = np.finfo(Q.dtype).eps / 2
     S = 2 * (Q @ C.T)
     S -= (cn**2).astype(Q.dtype)[None, :]
-    margin = 2 * (Q.shape[1] + 4) * u * ((qn**2) + (cn**2).max())
+    margin = 2 * (2 * Q.shape[1] + 3) * u * ((qn**2) + (cn**2).max())
     for r, cols, _ in _candidates(S, k, margin):
         exact = _direct_distances(Q, C, np.full(cols.size, r), cols)
         order = np.lexsort((cols, exact))[:k]

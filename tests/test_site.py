@@ -34,6 +34,8 @@ def formulas_of(html: str) -> list[tuple[str, bool]]:
     soup = BeautifulSoup(html, "html.parser")
     found = []
     for node in soup.select("span.math, div.math"):
+        for number in node.select("span.eqno"):  # "(1.1)" and its "#" permalink
+            number.decompose()
         text = node.get_text().strip()
         display = node.name == "div"
         for opening, closing in (("\\(", "\\)"), ("\\[", "\\]")):
@@ -68,7 +70,8 @@ def test_mathjax_checker_reports_broken_formulas(mathjax_command):
 def test_formula_extraction_reads_sphinx_markup():
     html = (
         '<p><span class="math notranslate nohighlight">\\(a \\cdot b\\)</span></p>'
-        '<div class="math notranslate nohighlight" id="eq">\\[\\lVert a \\rVert\\]</div>'
+        '<div class="math notranslate nohighlight" id="eq"><span class="eqno">(1.1)'
+        '<a class="headerlink" href="#eq">#</a></span>\\[\\lVert a \\rVert\\]</div>'
     )
     assert formulas_of(html) == [("a \\cdot b", False), ("\\lVert a \\rVert", True)]
 

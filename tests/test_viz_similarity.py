@@ -73,7 +73,7 @@ def test_plot_vector_pair_grid_is_small_multiples():
     assert len(fig.axes) == len(angles) * len(lengths)
     titles = [ax.get_title() for ax in fig.axes]
     assert "cos = 1.00" in titles[0] and "cos = -1.00" in titles[2]
-    assert f"d = {law_of_cosines(180, 1, 2):.2f}" in titles[5]
+    assert f"‖a − b‖ = {law_of_cosines(180, 1, 2):.2f}" in titles[5]
 
 
 def brute_force_distances(dim, n_points, seed):

@@ -71,14 +71,14 @@ def _draw_pair(ax, values: dict, limit: float, title: bool = True) -> None:
     r = 0.25 * min(np.linalg.norm(a), np.linalg.norm(b))
     ax.plot(r * np.cos(arc), r * np.sin(arc), color="0.4", lw=1, label="angle")
     ax.set_xlim(-limit, limit)
-    ax.set_ylim(-limit, limit)
+    ax.set_ylim(-0.3 * limit, limit)  # the angles run from 0° to 180°: b is never far below
     ax.set_aspect("equal")
     ax.axhline(0, color="0.85", lw=0.8, zorder=0)
     ax.axvline(0, color="0.85", lw=0.8, zorder=0)
     if title:
         ax.set_title(
-            f"θ = {np.rad2deg(theta) % 360:.0f}°\ncos = {values['cosine']:.2f}, "
-            f"d = {values['distance']:.2f}",
+            f"θ = {np.rad2deg(theta) % 360:.0f}°\ncos = {values['cosine']:.2f}\n"
+            f"‖a − b‖ = {values['distance']:.2f}",
             fontsize=10,
         )
 
@@ -127,7 +127,7 @@ def plot_vector_pair_grid(
     angles = [float(x) for x in angles]
     lengths = [tuple(map(float, pair)) for pair in lengths]
     fig, axes = new_figure(
-        len(lengths), len(angles), figsize=(2.3 * len(angles), 2.6 * len(lengths)), squeeze=False
+        len(lengths), len(angles), figsize=(2.3 * len(angles), 2.9 * len(lengths)), squeeze=False
     )
     limit = 1.2 * max(max(pair) for pair in lengths)
     for row, (la, lb) in enumerate(lengths):

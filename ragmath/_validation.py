@@ -56,8 +56,9 @@ def as_float_array(
 ) -> np.ndarray:
     """Convert ``x`` to a floating-point NumPy array, or raise a clear error.
 
-    Floating inputs keep their dtype (float32 stays float32); integers and booleans
-    become float64.  Strings, ``None``, complex numbers, objects and ragged nested
+    float32 and float64 inputs keep their dtype; integers, booleans, float16 and
+    extended precision become float64 (the BLAS matrix product, which every
+    chapter relies on, exists only for float32 and float64).  Strings, ``None``, complex numbers, objects and ragged nested
     lists raise :class:`TypeError` or :class:`ValueError` naming ``name``.
 
     Parameters

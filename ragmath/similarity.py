@@ -60,6 +60,11 @@ def _in_parallel(func, X: np.ndarray, *args) -> np.ndarray:
     return np.concatenate(list(_POOL.map(lambda a: func(X[a : a + rows], *args), starts)))
 
 
+# The expansion's value is kept only where its rounding-error bound is at most
+# 2**12 units of round-off relative to it: at most 12 of the significand's bits lost.
+_KEEP_TOLERANCE_ULPS = 2.0**12
+
+
 class _NonFinite(Exception):
     """Raised inside top_k when a score is nan or inf; top_k then finds out why."""
 
@@ -89,6 +94,15 @@ def _shape_result(out: np.ndarray, a1: bool, b1: bool):
     return out
 
 
+def _power_of_two_below(x: np.ndarray) -> np.ndarray:
+    """The power of two p with p ≤ x < 2p (1 where x is 0).
+
+    Dividing by it is exact (ties stay ties) and brings x into [1, 2).
+    """
+    _, exponent = np.frexp(x)
+    return np.where(x > 0, np.ldexp(np.ones_like(x), exponent - 1), 1).astype(x.dtype)
+
+
 def _squared_norms(X2: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         return np.einsum("ij,ij->i", X2, X2)
@@ -107,9 +121,8 @@ def _row_norms(X2: np.ndarray) -> np.ndarray:
         redo &= np.isfinite(X2).all(axis=1)  # over- or underflow, not nan/inf
     if redo.any():
         rows = X2[redo]
-        scale = np.abs(rows).max(axis=1)
-        safe = np.where(scale > 0, scale, 1).astype(X2.dtype)
-        scaled = rows / safe[:, None]
+        scale = _power_of_two_below(np.abs(rows).max(axis=1))
+        scaled = rows / scale[:, None]
         norms[redo] = scale * np.sqrt(np.einsum("ij,ij->i", scaled, scaled))
     return norms
 
@@ -127,14 +140,14 @@ def row_norms(X):
     return norms if X.ndim == 2 else float(norms[0])
 
 
-def _unit_rows(X: np.ndarray, name: str, func: str) -> np.ndarray:
+def _unit_rows(X: np.ndarray, name: str, func: str, one_vector: bool) -> np.ndarray:
     norms = _row_norms(X)
     if (norms == 0).any():
         row = first_bad_index(norms == 0)[0]
         raise ValueError(
-            f"{func}: {name} has a zero-norm row (row {row}); cosine is undefined"
-            if X.shape[0] > 1
-            else f"{func}: {name} is the zero vector; cosine is undefined"
+            f"{func}: {name} is the zero vector; cosine is undefined"
+            if one_vector
+            else f"{func}: {name} has a zero-norm row (row {row}); cosine is undefined"
         )
     return X / norms[:, None]
 
@@ -153,8 +166,8 @@ def cosine_similarity(a, b):
     """
     func = "cosine_similarity"
     A, B, a1, b1 = _pair(a, b, func)
-    ua = _unit_rows(A, "a", func)
-    ub = _unit_rows(B, "b", func)
+    ua = _unit_rows(A, "a", func, a1)
+    ub = _unit_rows(B, "b", func, b1)
     out = np.clip(ua @ ub.T, -1.0, 1.0)
     return _shape_result(out, a1, b1)
 
@@ -162,8 +175,9 @@ def cosine_similarity(a, b):
 def _direct_distances(A: np.ndarray, B: np.ndarray, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
     """‖A[ia] − B[ib]‖ by subtracting first (equation ``sim-euclidean``), with scaling.
 
-    Subtracting first has no cancellation; dividing each difference by its
-    largest component keeps the squares from overflowing or underflowing.
+    Subtracting first has no cancellation; dividing each difference by a power
+    of two near its largest component keeps the squares from overflowing or
+    underflowing, and is exact, so equal distances stay exactly equal.
     """
     out = np.empty(len(ia), dtype=A.dtype)
     chunk = max(1, 2**22 // max(1, A.shape[1]))
@@ -175,9 +189,8 @@ def _direct_distances(A: np.ndarray, B: np.ndarray, ia: np.ndarray, ib: np.ndarr
                 factor = 2.0
             else:
                 factor = 1.0
-            scale = np.abs(diff).max(axis=1)
-            safe = np.where(scale > 0, scale, 1)
-            scaled = diff / safe[:, None]
+            scale = _power_of_two_below(np.abs(diff).max(axis=1))
+            scaled = diff / scale[:, None]
             out[s : s + chunk] = factor * scale * np.sqrt(np.einsum("ij,ij->i", scaled, scaled))
     return out
 
@@ -210,11 +223,12 @@ def euclidean_distance(a, b):
     product. The expansion subtracts nearly equal large numbers when a and b
     are close compared with their length (catastrophic cancellation), so every
     pair whose worst-case rounding error (``sim-cancellation``),
-    E = (2d + 3)·u·(‖a‖² + ‖b‖²), exceeds √u times the computed squared
-    distance is recomputed directly from a − b. A kept pair therefore has a
-    relative error of at most about √u in its squared distance, √u/2 in its
-    distance (7.5e-9 in float64, 1.2e-4 in float32, worst case); a recomputed
-    pair is accurate to a few units of round-off: for x = [1e8, 1e8 + 1] and
+    E = (2d + 3)·u·(‖a‖² + ‖b‖²), exceeds 2¹²·u times the computed squared
+    distance is recomputed directly from a − b (and so is every pair whose
+    squares come near underflow). A kept pair has lost at most 12 of the
+    significand's bits: a relative error of at most about 2¹¹·u in the distance
+    (2.3e-13 in float64, 1.2e-4 in float32, worst case). A recomputed pair is
+    accurate to a few units of round-off: for x = [1e8, 1e8 + 1] and
     y = [1e8 + 1, 1e8] it returns √2, where the plain expansion returns 0.
     """
     func = "euclidean_distance"
@@ -223,9 +237,16 @@ def euclidean_distance(a, b):
     nb = _row_norms(B)
     d2 = _squared_distances_expanded(A, B, na, nb)
     bound = _cancellation_bound(A, na, nb)
-    u = np.finfo(A.dtype).eps / 2
-    with np.errstate(invalid="ignore", over="ignore"):
-        risky = ~np.isfinite(d2) | ~np.isfinite(bound) | (bound > np.sqrt(u) * d2)
+    info = np.finfo(A.dtype)
+    u = info.eps / 2
+    with np.errstate(invalid="ignore", over="ignore", under="ignore"):
+        lengths2 = (na**2)[:, None] + (nb**2)[None, :]
+        risky = (
+            ~np.isfinite(d2)
+            | ~np.isfinite(bound)
+            | (bound > _KEEP_TOLERANCE_ULPS * u * d2)
+            | (lengths2 < info.tiny / u)  # squares near underflow have lost their digits
+        )
     out = np.sqrt(np.maximum(d2, 0))
     if risky.any():
         ia, ib = np.nonzero(risky)
@@ -289,9 +310,7 @@ def _candidates(S: np.ndarray, k: int, margin=None, scale=None):
         return
     block_max = _in_parallel(_block_max, S, n_blocks, block, scale)
     tail = np.arange(n_blocks * block, n)
-    if tail.size:
-        if scale is not None:
-            S[:, tail] *= scale[tail]
+    if tail.size:  # (_block_max has scaled whole rows, the tail included)
         block_max = np.concatenate([block_max, S[:, tail].max(axis=1, keepdims=True)], axis=1)
     if not np.isfinite(block_max).all():
         raise _NonFinite
@@ -374,7 +393,9 @@ def top_k(queries, corpus, k, metric="cosine"):
     C = C.astype(dtype, copy=False)
     try:
         if metric == "dot":
-            idx, val = _select_top(Q @ C.T, k)
+            with np.errstate(all="ignore"):  # nan/inf are detected and explained below
+                S = Q @ C.T
+            idx, val = _select_top(S, k)
         elif metric == "cosine":
             idx, val = _top_k_cosine(Q, C, k, func)
         else:  # euclidean: candidates from the expansion, distances from a − b
@@ -396,7 +417,11 @@ def _top_k_cosine(Q, C, k, func):
         if (norms == 0).any():
             row = first_bad_index(norms == 0)[0]
             raise ValueError(f"{func}: {name} has a zero-norm row (row {row}); cosine is undefined")
-    if qn.max() * cn.max() < np.finfo(Q.dtype).max / 4 and cn.min() > np.finfo(Q.dtype).tiny * 1e6:
+    info = np.finfo(Q.dtype)
+    # Python floats: these products may overflow or underflow, silently
+    no_overflow = float(qn.max()) * float(cn.max()) < float(info.max) / 4
+    no_underflow = float(qn.min()) * float(cn.min()) > float(info.tiny) / float(info.eps)
+    if no_overflow and no_underflow and float(cn.min()) * float(info.max) > 1:
         idx, val = _select_top(Q @ C.T, k, scale=(1 / cn).astype(Q.dtype))
         return idx, np.clip(val / qn[:, None], -1.0, 1.0)
     # extreme magnitudes (products would overflow or underflow): unit rows first
@@ -419,7 +444,11 @@ def _top_k_euclidean(Q, C, k):
     nq = Q.shape[0]
     idx = np.empty((nq, k), dtype=np.intp)
     val = np.empty((nq, k), dtype=Q.dtype)
-    if max(qn.max(), cn.max()) ** 2 >= np.finfo(Q.dtype).max / 8:  # squares overflow
+    info = np.finfo(Q.dtype)
+    largest = max(float(qn.max()), float(cn.max()))
+    largest2 = largest * largest  # Python floats: inf on overflow, no warning
+    if largest2 >= float(info.max) / 8 or largest2 < float(info.tiny) / float(info.eps):
+        # squares overflow, or all lie near underflow: exact distances for every pair
         D = euclidean_distance(Q, C)
         idx = np.argsort(D, axis=1, kind="stable")[:, :k]
         return idx, np.take_along_axis(D, idx, axis=1)

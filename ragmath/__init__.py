@@ -4,12 +4,21 @@ Every equation the book derives has one function here, and every function's
 docstring cites the label of its equation. Submodules follow the chapters:
 
 - :mod:`ragmath.similarity` (chapter 1): cosine, Euclidean distance, exact top-k.
+- :mod:`ragmath.attention` (chapter 2): softmax, scaled dot-product and multi-head attention.
+- :mod:`ragmath.information` (chapter 3): cross-entropy, perplexity, entropy, KL.
+- :mod:`ragmath.lexical` (chapter 4): tokenization, TF-IDF, BM25.
+- :mod:`ragmath.data`: the book's own corpus, queries, judgements and questions.
 - :mod:`ragmath.viz` and :mod:`ragmath.widgets`: the pure plotting functions
   behind the book's figures, and the thin ipywidgets wrappers around them.
+
+Submodules are imported on first use (``ragmath.lexical`` works after a plain
+``import ragmath``), so importing the package stays fast.
 
 The public API is a contract (``shared/API.md``): names, signatures and error
 behaviour do not change.
 """
+
+import importlib
 
 from . import similarity
 from .similarity import (
@@ -21,11 +30,33 @@ from .similarity import (
 
 __version__ = "0.1.0"
 
-__all__ = [
+_SUBMODULES = (
     "similarity",
+    "attention",
+    "information",
+    "lexical",
+    "quantization",
+    "optim",
+    "metrics",
+    "rag",
+    "adaptation",
+    "data",
+    "viz",
+    "widgets",
+)
+
+__all__ = [
+    *_SUBMODULES,
     "cosine_similarity",
     "distance_to_similarity",
     "euclidean_distance",
     "top_k",
     "__version__",
 ]
+
+
+def __getattr__(name: str):
+    """Import a chapter's submodule the first time it is used (PEP 562)."""
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'ragmath' has no attribute {name!r}")

@@ -195,24 +195,24 @@ def _direct_distances(A: np.ndarray, B: np.ndarray, ia: np.ndarray, ib: np.ndarr
     return out
 
 
-def _squared_distances_expanded(A, B, na, nb):
+def _squared_distances_expanded(A, B, na2, nb2):
     """‖a‖² + ‖b‖² − 2a·b for every pair (equation ``sim-expansion``): fast, one BLAS call."""
     with np.errstate(over="ignore", invalid="ignore"):
-        d2 = (na**2)[:, None] + (nb**2)[None, :] - 2 * (A @ B.T)
-    return d2
+        return na2[:, None] + nb2[None, :] - 2 * (A @ B.T)
 
 
-def _cancellation_bound(A: np.ndarray, na, nb):
+def _cancellation_bound(A: np.ndarray, na2, nb2):
     """Worst-case rounding error of the expansion for each pair (equation ``sim-cancellation``).
 
-    Each squared norm is computed with error at most γ_d·‖x‖² and the dot
-    product with error at most γ_d·‖a‖‖b‖ ≤ γ_d·(‖a‖² + ‖b‖²)/2, where
-    γ_d ≈ d·u (u = unit round-off); the two additions add at most
-    3u·(‖a‖² + ‖b‖²). In all, to first order, (2d + 3)·u·(‖a‖² + ‖b‖²).
+    Each squared norm (a sum of d products, never a rounded norm squared
+    again) is computed with error at most γ_d·‖x‖², and the dot product with
+    error at most γ_d·‖a‖‖b‖ ≤ γ_d·(‖a‖² + ‖b‖²)/2, where γ_d ≈ d·u
+    (u = unit round-off); the final additions add at most 3u·(‖a‖² + ‖b‖²).
+    In all, to first order, (2d + 3)·u·(‖a‖² + ‖b‖²).
     """
     u = np.finfo(A.dtype).eps / 2
     with np.errstate(over="ignore"):
-        return (2 * A.shape[1] + 3) * u * ((na**2)[:, None] + (nb**2)[None, :])
+        return (2 * A.shape[1] + 3) * u * (na2[:, None] + nb2[None, :])
 
 
 def euclidean_distance(a, b):
@@ -233,19 +233,19 @@ def euclidean_distance(a, b):
     """
     func = "euclidean_distance"
     A, B, a1, b1 = _pair(a, b, func)
-    na = _row_norms(A)
-    nb = _row_norms(B)
-    d2 = _squared_distances_expanded(A, B, na, nb)
-    bound = _cancellation_bound(A, na, nb)
+    na2 = _squared_norms(A)
+    nb2 = _squared_norms(B)
+    d2 = _squared_distances_expanded(A, B, na2, nb2)
+    bound = _cancellation_bound(A, na2, nb2)
     info = np.finfo(A.dtype)
     u = info.eps / 2
-    with np.errstate(invalid="ignore", over="ignore", under="ignore"):
-        lengths2 = (na**2)[:, None] + (nb**2)[None, :]
+    with np.errstate(invalid="ignore", over="ignore"):
         risky = (
             ~np.isfinite(d2)
             | ~np.isfinite(bound)
             | (bound > _KEEP_TOLERANCE_ULPS * u * d2)
-            | (lengths2 < info.tiny / u)  # squares near underflow have lost their digits
+            # squared lengths near underflow have lost their digits
+            | ((na2[:, None] + nb2[None, :]) < info.tiny / u)
         )
     out = np.sqrt(np.maximum(d2, 0))
     if risky.any():
@@ -257,8 +257,11 @@ def euclidean_distance(a, b):
 def distance_to_similarity(d):
     """Map a distance d ≥ 0 to a similarity 1 / (1 + d) in (0, 1] (equation ``sim-dist-to-sim``).
 
-    Elementwise; a scalar gives a float. The map is strictly decreasing, so it
-    keeps the ranking of neighbours, and equals 1 exactly when d = 0.
+    Elementwise; a scalar gives a float. In exact arithmetic the map is
+    strictly decreasing, so it keeps the ranking of neighbours, and equals 1
+    only at d = 0. In floating point it can merge distances that differ only in
+    their last bits into one similarity (1 / (1 + 1e-17) rounds to 1.0), so
+    rank by the distance itself when such ties matter.
     Negative distances raise ValueError.
     """
     func = "distance_to_similarity"
@@ -267,7 +270,7 @@ def distance_to_similarity(d):
         where = first_bad_index(np.atleast_1d(arr < 0))
         value = float(np.atleast_1d(arr)[where])
         at = f" (at index {where[0] if len(where) == 1 else where})" if arr.ndim else ""
-        raise ValueError(f"{func}: d must be non-negative (a distance), got {value:g}{at}")
+        raise ValueError(f"{func}: d (a distance) must be non-negative, got {value:g}{at}")
     out = 1.0 / (1.0 + arr)
     return float(out) if arr.ndim == 0 else out
 

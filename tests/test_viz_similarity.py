@@ -61,7 +61,7 @@ def test_plot_vector_pair_draws_the_scores():
     d = law_of_cosines(120, 1.5, 0.5)
     assert bars["cosine"] == pytest.approx(-0.5)
     assert bars["distance"] == pytest.approx(d)
-    assert bars["1 / (1 + d)"] == pytest.approx(1 / (1 + d))
+    assert bars["1 / (1 + dist)"] == pytest.approx(1 / (1 + d))
     lines = {line.get_label(): line.get_xydata() for line in fig.axes[0].lines}
     np.testing.assert_allclose(lines["a"][-1], [1.5, 0.0], atol=1e-12)
     np.testing.assert_allclose(lines["b"][-1], [0.5 * math.cos(math.radians(120)), 0.5 * math.sin(math.radians(120))])

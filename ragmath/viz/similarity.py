@@ -88,14 +88,14 @@ def plot_vector_pair(angle_deg: float = 60.0, length_a: float = 1.0, length_b: f
 
     The bars on the right are, top to bottom: cosine similarity (``sim-cosine``),
     Euclidean distance (``sim-euclidean``) and the similarity 1/(1 + d)
-    (``sim-dist-to-sim``); their lengths are the values (``ax.patches``).
+    (``sim-dist-to-sim``), labelled 1 / (1 + dist); their lengths are the values (``ax.patches``).
     """
     values = vector_pair(angle_deg, length_a, length_b)
     fig, (ax_vec, ax_bar) = new_figure(1, 2, figsize=(9, 4), width_ratios=(1, 1.15))
     limit = 1.25 * max(length_a, length_b)
     _draw_pair(ax_vec, values, limit, title=False)
     ax_vec.set_title("the vectors", fontsize=11)
-    names = ["cosine", "distance", "1 / (1 + d)"]
+    names = ["cosine", "distance", "1 / (1 + dist)"]
     keys = ["cosine", "distance", "similarity"]
     heights = [values[key] for key in keys]
     colors = [COLORS["cosine"], COLORS["distance"], COLORS["similarity"]]

@@ -1,0 +1,656 @@
+"""Lexical retrieval: tokenization, TF-IDF and BM25 (chapter 4, "TF-IDF and BM25").
+
+Every function cites the label of the equation it implements in
+``book/04-lexical.md``; the chapter checks each one numerically.
+
+Notation (as in the chapter): a corpus of N documents D, each a list of
+tokens; f_{t,D} is the number of times term t occurs in D, |D| the length of
+D (its number of tokens), avgdl the mean length, n_t (the document frequency,
+df) the number of documents that contain t. Natural logarithms.
+
+The :class:`BM25` model precomputes the sparse document–term matrix W of BM25
+term weights (``lex-bm25-matrix``), stored column by column (CSC), so that the
+scores of a query are a sum of a few sparse columns: O(Σ_t n_t) work for the
+query's terms t, not O(N·|q|).
+"""
+
+from __future__ import annotations
+
+import itertools
+import numbers
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+try:  # the compiled kernel behind scipy's CSC @ vector, restricted to a query's columns
+    from scipy.sparse._sparsetools import csc_matvec as _csc_matvec
+except ImportError:  # pragma: no cover - a future scipy may move it: use np.add.at
+    _csc_matvec = None
+
+from ._validation import (
+    as_float_array,
+    check_choice,
+    check_positive_float,
+    check_positive_int,
+)
+
+__all__ = [
+    "tokenize",
+    "term_frequency",
+    "document_frequency",
+    "idf",
+    "tfidf_matrix",
+    "tfidf_vectors",
+    "bm25_idf",
+    "bm25_length_norm",
+    "bm25_tf",
+    "bm25_term_weight",
+    "BM25",
+    "NotFittedError",
+]
+
+_TOKEN = re.compile(r"[^\W_]+")
+_IDF_VARIANTS = ("lucene", "robertson")
+
+
+class NotFittedError(ValueError, AttributeError):
+    """A :class:`BM25` method or attribute was used before ``.fit``."""
+
+
+# ------------------------------------------------------------------ tokenization
+def tokenize(text: str) -> list[str]:
+    """Split a text into tokens (equation ``lex-tokenize``).
+
+    Lowercase the text, then keep the maximal runs of letters and digits:
+    ``re.findall(r"[^\\W_]+", text.lower())``. ``[^\\W_]`` is "a word character
+    that is not the underscore", that is a Unicode letter or digit, so accented
+    letters stay inside their word ("café" is one token), while punctuation,
+    spaces, underscores and symbols separate tokens ("e-mail" gives "e" and
+    "mail", "3.14" gives "3" and "14"). No stemming: "cats" and "cat" are
+    different tokens.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"tokenize: text must be a str, got {type(text).__name__}")
+    return _TOKEN.findall(text.lower())
+
+
+# ------------------------------------------------------------ corpus validation
+def _describe(x) -> str:
+    text = repr(x)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _check_corpus(corpus, func: str, name: str = "corpus") -> list:
+    """A non-empty list (or tuple) of documents, each a list (or tuple) of str tokens.
+
+    Returns the documents as a list. The type of every token is checked on
+    the vocabulary later (one check per distinct term, not per token).
+    """
+    if isinstance(corpus, (str, bytes)) or not isinstance(corpus, Sequence):
+        raise TypeError(
+            f"{func}: {name} must be a list of documents, each a list of str tokens, "
+            f"got {type(corpus).__name__}"
+        )
+    docs = list(corpus)
+    if not docs:
+        raise ValueError(f"{func}: {name} is empty; it needs at least one document")
+    for i, doc in enumerate(docs):
+        if isinstance(doc, str):
+            raise TypeError(
+                f"{func}: {name}[{i}] is a str, not a list of tokens; "
+                f"tokenize the texts first, e.g. [tokenize(text) for text in texts]"
+            )
+        if not isinstance(doc, (list, tuple)):
+            raise TypeError(
+                f"{func}: {name}[{i}] must be a list of str tokens, got {type(doc).__name__}"
+            )
+    return docs
+
+
+def _bad_token(docs: list, func: str, name: str) -> TypeError:
+    """The error for the first token of the corpus that is not a str."""
+    for i, doc in enumerate(docs):
+        for j, token in enumerate(doc):
+            if not isinstance(token, str):
+                return TypeError(
+                    f"{func}: {name}[{i}][{j}] must be a str token, "
+                    f"got {type(token).__name__} {_describe(token)}"
+                )
+    return TypeError(f"{func}: {name} must hold str tokens only")  # pragma: no cover
+
+
+class _Counts:
+    """The term counts of a corpus, as a sparse document–term matrix in CSC form.
+
+    Column t (a term of the sorted vocabulary) holds, for every document D
+    that contains t, its row index D (ascending) and the count f_{t,D}:
+    ``rows[indptr[t]:indptr[t + 1]]`` and ``counts[indptr[t]:indptr[t + 1]]``.
+    """
+
+    __slots__ = ("vocabulary", "lengths", "indptr", "rows", "counts", "df")
+
+    def __init__(self, corpus, func: str, name: str = "corpus"):
+        docs = _check_corpus(corpus, func, name)
+        n_docs = len(docs)
+        lengths = np.fromiter(map(len, docs), dtype=np.int64, count=n_docs)
+        total = int(lengths.sum())
+        if total == 0:
+            raise ValueError(
+                f"{func}: every document of {name} is empty; there are no terms to index"
+            )
+        # One pass over the tokens: each new term gets the next integer id.
+        ids = defaultdict()
+        ids.default_factory = ids.__len__
+        try:
+            term_ids = np.fromiter(
+                map(ids.__getitem__, itertools.chain.from_iterable(docs)),
+                dtype=np.int64,
+                count=total,
+            )
+        except TypeError:  # an unhashable token (a list, a dict, ...)
+            raise _bad_token(docs, func, name) from None
+        if not all(isinstance(term, str) for term in ids):
+            raise _bad_token(docs, func, name)
+        # Renumber the terms in sorted order (the vocabulary is sorted).
+        first_seen = list(ids)
+        order = sorted(range(len(first_seen)), key=first_seen.__getitem__)
+        rank = np.empty(len(order), dtype=np.int32)
+        rank[order] = np.arange(len(order), dtype=np.int32)
+        self.vocabulary = [first_seen[i] for i in order]
+        # Tokens grouped by document are a CSR matrix with one entry per token;
+        # summing duplicate entries counts f_{t,D}; CSC then groups by term.
+        indptr = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        per_token = sp.csr_matrix(
+            (np.ones(total, dtype=np.int32), rank[term_ids], indptr),
+            shape=(n_docs, len(order)),
+        )
+        per_token.sum_duplicates()
+        csc = per_token.tocsc()
+        csc.sort_indices()
+        # one index type for indptr and rows (the compiled kernel needs it)
+        index_dtype = np.int32 if csc.nnz < 2**31 - 1 else np.int64
+        self.lengths = lengths
+        self.indptr = csc.indptr.astype(index_dtype, copy=False)
+        self.rows = csc.indices.astype(index_dtype, copy=False)
+        self.counts = csc.data.astype(np.int32, copy=False)
+        self.df = np.diff(self.indptr).astype(np.int64)
+
+    @property
+    def n_docs(self) -> int:
+        return len(self.lengths)
+
+    def term_of_entries(self) -> np.ndarray:
+        """The column (term) of every stored entry."""
+        return np.repeat(np.arange(len(self.df), dtype=np.int32), self.df)
+
+
+# ----------------------------------------------------------------------- TF-IDF
+def term_frequency(document) -> dict[str, float]:
+    """Term frequencies of one document, tf = f_{t,D} / |D| (equation ``lex-tf``).
+
+    document is a list of str tokens. Returns a dict term -> f_{t,D} / |D| for
+    the terms of the document, in order of first occurrence; the values sum to
+    1. An empty document has no term frequencies (an empty dict).
+    """
+    func = "term_frequency"
+    if isinstance(document, str) or not isinstance(document, (list, tuple)):
+        raise TypeError(
+            f"{func}: document must be a list of str tokens, got {type(document).__name__}"
+            + ("; tokenize it first" if isinstance(document, str) else "")
+        )
+    for j, token in enumerate(document):
+        if not isinstance(token, str):
+            raise TypeError(
+                f"{func}: document[{j}] must be a str token, got {type(token).__name__} {_describe(token)}"
+            )
+    length = len(document)
+    return {term: f / length for term, f in Counter(document).items()}
+
+
+def document_frequency(corpus) -> tuple[np.ndarray, list[str]]:
+    """Document frequencies n_t and the sorted vocabulary (used by ``lex-idf``).
+
+    corpus is a list of token lists. Returns ``(df, vocabulary)``: df[j] is the
+    number of documents that contain vocabulary[j] at least once.
+    """
+    counts = _Counts(corpus, "document_frequency")
+    return counts.df.copy(), counts.vocabulary
+
+
+def idf(df, n_docs):
+    """Inverse document frequency log(N / n_t) (equation ``lex-idf``).
+
+    The self-information −log P of the event "a document chosen uniformly at
+    random contains t", whose probability is P = n_t / N. Elementwise over df
+    (a scalar gives a float). Needs 1 ≤ n_t ≤ N: a term in no document has no
+    idf (P = 0), and a term cannot be in more than N documents.
+    """
+    func = "idf"
+    n_docs = check_positive_int(n_docs, "n_docs", func)
+    arr = as_float_array(df, "df", func)
+    if (arr < 1).any() or (arr > n_docs).any() or (arr != np.floor(arr)).any():
+        raise ValueError(
+            f"{func}: df must hold whole numbers between 1 and n_docs = {n_docs}, "
+            f"got values from {arr.min():g} to {arr.max():g}"
+        )
+    out = np.log(n_docs / arr)
+    return float(out) if arr.ndim == 0 else out
+
+
+def tfidf_matrix(corpus):
+    """TF-IDF document vectors (equation ``lex-tfidf``).
+
+    corpus is a list of token lists. Returns ``(matrix, vocabulary)``: a
+    ``scipy.sparse.csr_matrix`` of shape (n_docs, n_terms), float64, and the
+    sorted list of terms (the column order). Entry (D, t) is
+    tf_{t,D} · idf_t with tf_{t,D} = f_{t,D} / Σ_{t'} f_{t',D} (equation
+    ``lex-tf``: the fraction of D's tokens that are t) and idf_t = log(N / n_t)
+    (equation ``lex-idf``). Entries that are 0 (terms absent from D, and terms
+    in every document, whose idf is 0) are not stored. An empty document
+    gives a row of zeros.
+    """
+    counts = _Counts(corpus, "tfidf_matrix")
+    term = counts.term_of_entries()
+    idf_t = np.log(counts.n_docs / counts.df)
+    values = counts.counts / counts.lengths[counts.rows] * idf_t[term]
+    matrix = sp.csc_matrix(
+        (values, counts.rows, counts.indptr), shape=(counts.n_docs, len(counts.df))
+    ).tocsr()
+    matrix.eliminate_zeros()
+    return matrix, counts.vocabulary
+
+
+def tfidf_vectors(documents, vocabulary, idf_values):
+    """TF-IDF vectors of new token lists (queries) in a fitted vocabulary (``lex-tfidf``).
+
+    ``documents`` is a list of token lists; ``vocabulary`` the sorted term list
+    returned by :func:`tfidf_matrix`; ``idf_values`` the idf of each of its terms
+    (for instance ``df, _ = document_frequency(corpus)`` and
+    ``idf(df, len(corpus))``). Entry (i, t) is
+    f_{t,i} / |document i| · idf_t; tokens outside the vocabulary count in the
+    length |document i| but get no coordinate. Returns a CSR matrix
+    (len(documents), len(vocabulary)).
+    """
+    func = "tfidf_vectors"
+    docs = _check_corpus(documents, func, "documents")
+    if isinstance(vocabulary, (str, bytes)) or not isinstance(vocabulary, Sequence):
+        raise TypeError(f"{func}: vocabulary must be a list of str terms")
+    vocabulary = list(vocabulary)
+    idf_values = as_float_array(idf_values, "idf_values", func, ndim=1)
+    if len(idf_values) != len(vocabulary):
+        raise ValueError(
+            f"{func}: idf_values has {len(idf_values)} entries but vocabulary has "
+            f"{len(vocabulary)} terms; they must match"
+        )
+    column = {term: j for j, term in enumerate(vocabulary)}
+    rows, cols, vals = [], [], []
+    for i, doc in enumerate(docs):
+        for j, token in enumerate(doc):
+            if not isinstance(token, str):
+                raise TypeError(
+                    f"{func}: documents[{i}][{j}] must be a str token, got {type(token).__name__}"
+                )
+        for term, f in Counter(doc).items():
+            j = column.get(term)
+            if j is not None:
+                rows.append(i)
+                cols.append(j)
+                vals.append(f / len(doc) * idf_values[j])
+    return sp.csr_matrix((vals, (rows, cols)), shape=(len(docs), len(vocabulary)), dtype=np.float64)
+
+
+# ------------------------------------------------------------ BM25, elementwise
+def _check_k1_b(k1, b, func: str) -> tuple[float, float]:
+    k1 = check_positive_float(k1, "k1", func, allow_zero=True)
+    if isinstance(b, bool) or not isinstance(b, numbers.Real):
+        raise TypeError(f"{func}: b must be a real number, got {type(b).__name__} {b!r}")
+    b = float(b)
+    if not 0.0 <= b <= 1.0:  # also rejects nan
+        raise ValueError(f"{func}: b must lie in [0, 1], got {b}")
+    return k1, b
+
+
+def _scalar_or_array(out: np.ndarray):
+    return float(out) if out.ndim == 0 else out
+
+
+def bm25_idf(df, n_docs, variant: str = "lucene"):
+    """The IDF of BM25 (equations ``lex-idf-rsj`` and ``lex-idf-lucene``).
+
+    variant "robertson": the Robertson–Spärck Jones weight without relevance
+    information, log((N − n + 0.5) / (n + 0.5)), negative for n > N/2.
+    variant "lucene": log(1 + (N − n + 0.5) / (n + 0.5)) = log((N + 1) / (n + 0.5)),
+    always positive. Elementwise over df (0 ≤ n ≤ N; n = 0 is allowed: a term
+    in no document); a scalar gives a float.
+    """
+    func = "bm25_idf"
+    variant = check_choice(variant, "variant", func, _IDF_VARIANTS)
+    n_docs = check_positive_int(n_docs, "n_docs", func)
+    n = as_float_array(df, "df", func)
+    if (n < 0).any() or (n > n_docs).any():
+        raise ValueError(
+            f"{func}: df must lie between 0 and n_docs = {n_docs}, "
+            f"got values from {n.min():g} to {n.max():g}"
+        )
+    odds = (n_docs - n + 0.5) / (n + 0.5)
+    return _scalar_or_array(np.log1p(odds) if variant == "lucene" else np.log(odds))
+
+
+def bm25_length_norm(length_ratio, b: float = 0.75):
+    """Document-length normalisation 1 − b + b·|D|/avgdl (equation ``lex-length-norm``).
+
+    length_ratio is |D| / avgdl (≥ 0). b = 0: no normalisation (always 1);
+    b = 1: full normalisation (the ratio itself). Elementwise.
+    """
+    func = "bm25_length_norm"
+    _, b = _check_k1_b(0.0, b, func)
+    r = as_float_array(length_ratio, "length_ratio", func)
+    if (r < 0).any():
+        raise ValueError(f"{func}: length_ratio (|D| / avgdl) must be non-negative")
+    return _scalar_or_array(1.0 - b + b * r)
+
+
+def bm25_tf(f, k1: float = 1.5, b: float = 0.75, length_ratio=1.0):
+    """The saturating term-frequency factor of BM25 (equation ``lex-bm25-tf``).
+
+    f·(k1 + 1) / (f + k1·(1 − b + b·|D|/avgdl)), elementwise over f ≥ 0 and
+    length_ratio = |D|/avgdl ≥ 0 (broadcast together). It is 0 at f = 0,
+    increasing in f, and tends to k1 + 1 as f → ∞ (saturation); for k1 = 0 it
+    is 1 for every f > 0 (presence only). At f = 0 the value is 0 even where
+    the formula reads 0/0 (k1 = 0, or b = 1 and |D| = 0).
+    """
+    func = "bm25_tf"
+    k1, b = _check_k1_b(k1, b, func)
+    f = as_float_array(f, "f", func)
+    r = as_float_array(length_ratio, "length_ratio", func)
+    if (f < 0).any():
+        raise ValueError(f"{func}: f (a term frequency) must be non-negative")
+    if (r < 0).any():
+        raise ValueError(f"{func}: length_ratio (|D| / avgdl) must be non-negative")
+    try:
+        f, r = np.broadcast_arrays(f, r)
+    except ValueError:
+        raise ValueError(
+            f"{func}: f of shape {f.shape} and length_ratio of shape {r.shape} "
+            f"cannot be broadcast together"
+        ) from None
+    denominator = f + k1 * (1.0 - b + b * r)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(f > 0, f * (k1 + 1.0) / np.where(f > 0, denominator, 1.0), 0.0)
+    return _scalar_or_array(out)
+
+
+def bm25_term_weight(f, idf_value, k1: float = 1.5, b: float = 0.75, length_ratio=1.0):
+    """The BM25 weight of one term in one document (equation ``lex-bm25-term``).
+
+    idf · f·(k1 + 1) / (f + k1·(1 − b + b·|D|/avgdl)): the idf times
+    :func:`bm25_tf`. Elementwise (broadcast).
+    """
+    func = "bm25_term_weight"
+    w = as_float_array(idf_value, "idf_value", func)
+    return _scalar_or_array(np.asarray(w * bm25_tf(f, k1, b, length_ratio)))
+
+
+# ------------------------------------------------------------------------ BM25
+class BM25:
+    """Okapi BM25 over a corpus of token lists (equations ``lex-bm25`` and ``lex-bm25-matrix``).
+
+    The score of document D for a query q = (q_1, ..., q_m) is
+
+        score(D, q) = Σ_{i=1..m} IDF(q_i) · f(q_i, D)·(k1 + 1) / (f(q_i, D) + k1·(1 − b + b·|D|/avgdl))
+
+    (the full textbook term weight, ``lex-bm25-term``): a term repeated in the
+    query counts once per occurrence, and a term that is not in the corpus adds 0.
+
+    Parameters
+    ----------
+    k1 : float ≥ 0
+        Term-frequency saturation (``lex-bm25-tf``): the weight of a term tends
+        to IDF·(k1 + 1) as its frequency grows; k1 = 0 counts presence only.
+    b : float in [0, 1]
+        Length normalisation (``lex-length-norm``): 0 none, 1 full.
+    idf : {"lucene", "robertson"}
+        "lucene": log(1 + (N − n + 0.5)/(n + 0.5)), always positive
+        (``lex-idf-lucene``); "robertson": log((N − n + 0.5)/(n + 0.5)), the
+        Robertson–Spärck Jones weight, negative for terms in more than half the
+        documents (``lex-idf-rsj``).
+
+    Attributes (after ``fit``)
+    --------------------------
+    idf_ : dict term -> IDF
+    vocabulary_ : sorted list of the corpus's terms (the columns of ``matrix_``)
+    matrix_ : scipy.sparse.csc_matrix (n_docs, n_terms), the term weights
+        w_{D,t} (``lex-bm25-matrix``); ``scores(q)`` is ``matrix_ @ c`` for the
+        vector c of query-term counts.
+    df_ : (n_terms,) document frequencies; doc_lengths_ : (n_docs,) lengths |D|;
+    avgdl_ : float; n_docs_ : int.
+
+    Cost: ``fit`` is O(total number of tokens); ``scores`` is O(Σ_t n_t) over
+    the distinct query terms t (plus O(N) to allocate the result).
+    """
+
+    def __init__(self, k1: float = 1.5, b: float = 0.75, idf: str = "lucene"):
+        self.k1, self.b = _check_k1_b(k1, b, "BM25")
+        self.idf = check_choice(idf, "idf", "BM25", _IDF_VARIANTS)
+        self._fitted = False
+
+    def __repr__(self) -> str:
+        return f"BM25(k1={self.k1:g}, b={self.b:g}, idf={self.idf!r})"
+
+    # -------------------------------------------------------------- fitting
+    def fit(self, corpus) -> BM25:
+        """Index a corpus (a list of token lists) and precompute its weight matrix W.
+
+        W has one column per term and one row per document; its entry
+        w_{D,t} = IDF(t)·f_{t,D}(k1 + 1)/(f_{t,D} + k1(1 − b + b|D|/avgdl))
+        (``lex-bm25-term``) is stored only where f_{t,D} > 0
+        (``lex-bm25-matrix``). Returns self.
+        """
+        counts = _Counts(corpus, "BM25.fit")
+        n_docs = counts.n_docs
+        avgdl = float(counts.lengths.mean())
+        idf_t = bm25_idf(counts.df, n_docs, self.idf)
+        f = counts.counts.astype(np.float64)
+        norm = self.k1 * (1.0 - self.b + self.b * (counts.lengths / avgdl))
+        weights = idf_t[counts.term_of_entries()] * (f * (self.k1 + 1.0) / (f + norm[counts.rows]))
+        self._counts = counts
+        self._weights = weights
+        self._column = {term: j for j, term in enumerate(counts.vocabulary)}
+        self._idf_array = idf_t
+        self._idf_dict = None
+        self.vocabulary_ = counts.vocabulary
+        self.df_ = counts.df
+        self.doc_lengths_ = counts.lengths
+        self.avgdl_ = avgdl
+        self.n_docs_ = n_docs
+        self._matrix = None
+        self._fitted = True
+        return self
+
+    def _check_fitted(self, what: str) -> None:
+        if not getattr(self, "_fitted", False):
+            raise NotFittedError(
+                f"BM25.{what}: this BM25 model is not fitted yet; call .fit(corpus) first"
+            )
+
+    @property
+    def idf_(self) -> dict:
+        """dict term -> IDF of the fitted corpus (``lex-idf-lucene`` or ``lex-idf-rsj``)."""
+        self._check_fitted("idf_")
+        if self._idf_dict is None:
+            self._idf_dict = dict(zip(self.vocabulary_, self._idf_array.tolist()))
+        return self._idf_dict
+
+    @property
+    def matrix_(self) -> sp.csc_matrix:
+        """The document–term matrix W of term weights, CSC (``lex-bm25-matrix``)."""
+        self._check_fitted("matrix_")
+        if self._matrix is None:
+            c = self._counts
+            self._matrix = sp.csc_matrix(
+                (self._weights, c.rows, c.indptr), shape=(c.n_docs, len(c.df)), copy=False
+            )
+        return self._matrix
+
+    # ------------------------------------------------------------- querying
+    def _query_counts(self, query, what: str) -> Counter:
+        self._check_fitted(what)
+        if isinstance(query, str):
+            raise TypeError(
+                f"BM25.{what}: query must be a list of str tokens, got a str; "
+                f"tokenize it first, e.g. tokenize({_describe(query)})"
+            )
+        if not isinstance(query, (list, tuple)):
+            raise TypeError(
+                f"BM25.{what}: query must be a list of str tokens, got {type(query).__name__}"
+            )
+        for j, token in enumerate(query):
+            if not isinstance(token, str):
+                raise TypeError(
+                    f"BM25.{what}: query[{j}] must be a str token, "
+                    f"got {type(token).__name__} {_describe(token)}"
+                )
+        return Counter(query)
+
+    def _scores(self, counts: Counter) -> np.ndarray:
+        """W c for the query-term counts c: add count × column t of W for each query term t."""
+        c = self._counts
+        scores = np.zeros(c.n_docs, dtype=np.float64)
+        for term, count in counts.items():
+            j = self._column.get(term)
+            if j is None:  # not in the corpus: adds 0
+                continue
+            if _csc_matvec is not None:
+                # scores[rows] += count * weights over column j only: indptr[j:j+2]
+                # holds the column's start and end in the full arrays (no copy)
+                _csc_matvec(
+                    c.n_docs, 1, c.indptr[j : j + 2], c.rows, self._weights,
+                    np.array([float(count)]), scores,
+                )
+            else:  # a future scipy without the kernel (tested by removing it)
+                start, end = c.indptr[j], c.indptr[j + 1]
+                np.add.at(scores, c.rows[start:end], count * self._weights[start:end])
+        return scores
+
+    def scores(self, query) -> np.ndarray:
+        """BM25 scores of every document for a query (a list of tokens): (n_docs,) float64.
+
+        The sum over the query's terms of the term weights (``lex-bm25``), that
+        is W c: a sum of the columns of W of the query's terms, each times the
+        number of times the term occurs in the query (``lex-bm25-matrix``).
+        Terms absent from the corpus add 0; an empty query scores 0 everywhere.
+        """
+        return self._scores(self._query_counts(query, "scores"))
+
+    def search(self, query, k: int):
+        """The k best documents for a query: ``(indices, scores)``, best first.
+
+        Scores from :meth:`scores`; ties are broken by the lower index. Only the
+        k best are sorted (a partial selection finds them in O(N)).
+        k > n_docs raises ValueError.
+        """
+        counts = self._query_counts(query, "search")
+        k = check_positive_int(k, "k", "BM25.search")
+        if k > self.n_docs_:
+            raise ValueError(
+                f"BM25.search: k must be at most the number of documents ({self.n_docs_}), got {k}"
+            )
+        scores = self._scores(counts)
+        return _top_k_lower_index_first(scores, k)
+
+    def explain(self, query, doc_index: int) -> pd.DataFrame:
+        """Term-by-term breakdown of one document's score (``lex-bm25``).
+
+        One row per distinct query term, in order of first occurrence, with
+        columns: term, query_count (occurrences in the query), tf (f_{t,D}),
+        df (n_t), idf, length_norm (1 − b + b|D|/avgdl), weight (the term weight
+        ``lex-bm25-term``, 0 if t is not in D) and contribution
+        (query_count × weight). The contributions sum to ``scores(query)[doc_index]``.
+        A term absent from the corpus has df 0, the idf its formula gives for
+        n = 0, and weight 0.
+        """
+        counts = self._query_counts(query, "explain")
+        n = self.n_docs_
+        if isinstance(doc_index, bool) or not isinstance(doc_index, numbers.Integral):
+            raise TypeError(
+                f"BM25.explain: doc_index must be an integer, got {type(doc_index).__name__}"
+            )
+        if not 0 <= doc_index < n:
+            raise ValueError(
+                f"BM25.explain: doc_index must lie in [0, {n - 1}], got {doc_index}"
+            )
+        doc_index = int(doc_index)
+        c = self._counts
+        length_norm = 1.0 - self.b + self.b * c.lengths[doc_index] / self.avgdl_
+        records = []
+        for term, count in counts.items():
+            j = self._column.get(term)
+            tf, weight = 0, 0.0
+            if j is None:
+                df = 0
+                idf_t = float(bm25_idf(0, n, self.idf))
+            else:
+                df = int(c.df[j])
+                idf_t = float(self._idf_array[j])
+                start, end = c.indptr[j], c.indptr[j + 1]
+                pos = start + int(np.searchsorted(c.rows[start:end], doc_index))
+                if pos < end and c.rows[pos] == doc_index:
+                    tf = int(c.counts[pos])
+                    weight = float(self._weights[pos])
+            records.append(
+                {
+                    "term": term,
+                    "query_count": count,
+                    "tf": tf,
+                    "df": df,
+                    "idf": idf_t,
+                    "length_norm": float(length_norm),
+                    "weight": weight,
+                    "contribution": count * weight,
+                }
+            )
+        columns = ["term", "query_count", "tf", "df", "idf", "length_norm", "weight", "contribution"]
+        return pd.DataFrame.from_records(records, columns=columns)
+
+
+def _top_k_lower_index_first(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k largest scores, best first, ties broken by the lower index (``sim-top-k``).
+
+    Candidates first: cut the scores into blocks of 1024 and take each block's
+    maximum. The k-th largest block maximum t is a lower bound on the k-th
+    largest score (those k maxima are k different scores), so the top k, and
+    every score tied with the k-th, are among the scores ≥ t: one fast pass.
+    When that leaves too many candidates (many scores tied at t, e.g. zeros), a
+    partial selection (np.partition, O(N)) finds the k-th largest value v
+    instead: every score > v is in, and the lowest-indexed scores equal to v
+    fill the remaining places. Only the candidates are then sorted.
+    """
+    n = len(scores)
+    block = 1024
+    n_blocks = -(-n // block)
+    candidates = None
+    if n_blocks >= 4 * k:
+        full = (n // block) * block
+        maxima = scores[:full].reshape(-1, block).max(axis=1)
+        if full < n:
+            maxima = np.append(maxima, scores[full:].max())
+        t = np.partition(maxima, len(maxima) - k)[len(maxima) - k]
+        candidates = np.flatnonzero(scores >= t)
+        if len(candidates) > 16 * block:
+            candidates = None
+    if candidates is None:
+        if k < n:
+            v = np.partition(scores, n - k)[n - k]
+            above = np.flatnonzero(scores > v)
+            ties = np.flatnonzero(scores == v)[: k - len(above)]
+            candidates = np.concatenate([above, ties])
+        else:
+            candidates = np.arange(n)
+    order = np.lexsort((candidates, -scores[candidates]))[:k]
+    indices = candidates[order]
+    return indices, scores[indices]

@@ -1,0 +1,744 @@
+"""Tests of :mod:`ragmath.lexical` against its contract (``shared/API.md``).
+
+Expected values come from hand-worked examples (exact rational arithmetic
+with :class:`fractions.Fraction` for the term-frequency factors, one
+logarithm at the end) or from independent references written here in plain
+Python, straight from the formulas: :func:`naive_bm25` and :func:`naive_tfidf`
+loop over documents and terms with dictionaries, and never use the module's
+helpers, NumPy's sparse matrices or its vocabulary.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ragmath.lexical import (
+    BM25,
+    NotFittedError,
+    bm25_idf,
+    bm25_length_norm,
+    bm25_tf,
+    bm25_term_weight,
+    document_frequency,
+    idf,
+    term_frequency,
+    tfidf_matrix,
+    tfidf_vectors,
+    tokenize,
+)
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+VARIANTS = ("lucene", "robertson")
+
+
+# ------------------------------------------------------------ independent references
+def naive_idf(N: int, n: int, variant: str) -> float:
+    """The two IDFs of the contract, from their formulas."""
+    odds = (N - n + 0.5) / (n + 0.5)
+    return math.log(1 + odds) if variant == "lucene" else math.log(odds)
+
+
+def naive_bm25(corpus, query, k1=1.5, b=0.75, variant="lucene") -> list[float]:
+    """BM25 score of every document: a loop over documents, then over the query's tokens."""
+    N = len(corpus)
+    avgdl = sum(len(doc) for doc in corpus) / N
+    df: dict[str, int] = {}
+    for doc in corpus:
+        for term in set(doc):
+            df[term] = df.get(term, 0) + 1
+    scores = []
+    for doc in corpus:
+        tf: dict[str, int] = {}
+        for token in doc:
+            tf[token] = tf.get(token, 0) + 1
+        total = 0.0
+        for term in query:  # once per occurrence in the query
+            f = tf.get(term, 0)
+            if term not in df or f == 0:
+                continue
+            w = naive_idf(N, df[term], variant)
+            total += w * f * (k1 + 1) / (f + k1 * (1 - b + b * len(doc) / avgdl))
+        scores.append(total)
+    return scores
+
+
+def naive_tfidf(corpus) -> tuple[list[dict[str, float]], list[str]]:
+    """Every document's TF-IDF coordinates as a dict term -> f/|D| · log(N/n)."""
+    N = len(corpus)
+    df: dict[str, int] = {}
+    for doc in corpus:
+        for term in set(doc):
+            df[term] = df.get(term, 0) + 1
+    rows = []
+    for doc in corpus:
+        row = {}
+        for term in set(doc):
+            row[term] = doc.count(term) / len(doc) * math.log(N / df[term])
+        rows.append(row)
+    return rows, sorted(df)
+
+
+def names(func: str, arg: str) -> str:
+    """Regex for an error message of the documented shape '<function>: <argument> ...'."""
+    return rf"^{re.escape(func)}: {re.escape(arg)}\b"
+
+
+# A small corpus worked by hand in the tests below:
+#   N = 3 documents of lengths 6, 3 and 3, avgdl = 4.
+HAND = [
+    ["the", "cat", "sat", "on", "the", "mat"],
+    ["the", "dog", "sat"],
+    ["cats", "and", "dogs"],
+]
+
+
+# ===================================================================== tokenization
+class TestTokenize:
+    def test_lowercases_and_drops_punctuation(self):
+        assert tokenize("The Cat sat on the MAT.") == ["the", "cat", "sat", "on", "the", "mat"]
+
+    def test_punctuation_and_symbols_split_words(self):
+        assert tokenize("e-mail, don't; (x+y)=z!") == ["e", "mail", "don", "t", "x", "y", "z"]
+
+    def test_underscore_is_a_separator(self):
+        assert tokenize("snake_case_name") == ["snake", "case", "name"]
+
+    def test_digits_are_kept_and_split_at_points(self):
+        assert tokenize("GPT-4 has 1.76e12 parameters in 2023") == [
+            "gpt", "4", "has", "1", "76e12", "parameters", "in", "2023"
+        ]
+
+    def test_accents_stay_inside_their_word(self):
+        assert tokenize("Café Müller, naïve Ångström") == ["café", "müller", "naïve", "ångström"]
+
+    def test_no_stemming(self):
+        assert tokenize("cats cat Cats") == ["cats", "cat", "cats"]
+
+    def test_empty_and_blank_texts(self):
+        assert tokenize("") == []
+        assert tokenize("  ... --- !!! ") == []
+
+    def test_matches_the_contract_regex(self):
+        text = "Hello, wörld_42! ½ ² x\u00b2 ﬁne Straße"
+        assert tokenize(text) == re.findall(r"[^\W_]+", text.lower())
+
+    @given(st.text(max_size=60))
+    def test_tokens_are_lowercase_runs_and_retokenize_to_themselves(self, text):
+        tokens = tokenize(text)
+        assert tokens == re.findall(r"[^\W_]+", text.lower())
+        for token in tokens:
+            assert token and "_" not in token and all(ch.isalnum() for ch in token)
+
+    @pytest.mark.parametrize("bad", [None, 3, b"bytes", ["a", "b"]])
+    def test_rejects_non_strings(self, bad):
+        with pytest.raises(TypeError, match=names("tokenize", "text")):
+            tokenize(bad)
+
+
+# ========================================================================== TF-IDF
+class TestTfidf:
+    def test_worked_example(self):
+        matrix, vocabulary = tfidf_matrix(HAND)
+        assert vocabulary == ["and", "cat", "cats", "dog", "dogs", "mat", "on", "sat", "the"]
+        assert isinstance(matrix, sp.spmatrix | sp.sparray) and matrix.shape == (3, 9)
+        dense = matrix.toarray()
+        col = {t: j for j, t in enumerate(vocabulary)}
+        # "the": 2 of 6 tokens of D0, n = 2 of N = 3 documents
+        assert dense[0, col["the"]] == pytest.approx(2 / 6 * math.log(3 / 2), rel=1e-15)
+        assert dense[1, col["the"]] == pytest.approx(1 / 3 * math.log(3 / 2), rel=1e-15)
+        assert dense[0, col["cat"]] == pytest.approx(1 / 6 * math.log(3), rel=1e-15)
+        assert dense[2, col["cats"]] == pytest.approx(1 / 3 * math.log(3), rel=1e-15)
+        assert dense[2, col["the"]] == 0.0 and dense[1, col["cat"]] == 0.0
+
+    def test_a_term_in_every_document_gets_zero(self):
+        matrix, vocabulary = tfidf_matrix([["a", "b"], ["a"], ["a", "c", "a"]])
+        assert vocabulary == ["a", "b", "c"]
+        np.testing.assert_array_equal(matrix.toarray()[:, 0], [0, 0, 0])
+        assert matrix.nnz == 2  # zeros are not stored
+
+    def test_empty_document_gives_a_row_of_zeros(self):
+        matrix, _ = tfidf_matrix([["a"], [], ["b"]])
+        np.testing.assert_array_equal(matrix.toarray()[1], [0.0, 0.0])
+
+    @given(st.lists(st.lists(st.sampled_from("abcdefg"), max_size=8), min_size=1, max_size=7))
+    @settings(max_examples=80, deadline=None)
+    def test_agrees_with_the_naive_reference(self, corpus):
+        if not any(corpus):
+            return
+        matrix, vocabulary = tfidf_matrix(corpus)
+        rows, ref_vocabulary = naive_tfidf(corpus)
+        assert vocabulary == ref_vocabulary
+        dense = matrix.toarray()
+        for i, row in enumerate(rows):
+            expected = [row.get(term, 0.0) for term in vocabulary]
+            np.testing.assert_allclose(dense[i], expected, rtol=1e-14, atol=1e-15)
+
+    def test_term_frequency(self):
+        tf = term_frequency(HAND[0])
+        assert list(tf) == ["the", "cat", "sat", "on", "mat"]
+        assert tf["the"] == 2 / 6 and tf["mat"] == 1 / 6
+        assert math.fsum(tf.values()) == pytest.approx(1.0, abs=1e-15)
+        assert term_frequency([]) == {}
+        assert term_frequency(("a", "a")) == {"a": 1.0}
+
+    @pytest.mark.parametrize("bad", ["the cat", None, 3, ["a", 1]])
+    def test_term_frequency_bad_input(self, bad):
+        with pytest.raises(TypeError, match=r"^term_frequency: document"):
+            term_frequency(bad)
+
+    def test_document_frequency(self):
+        df, vocabulary = document_frequency(HAND)
+        ref = {"and": 1, "cat": 1, "cats": 1, "dog": 1, "dogs": 1, "mat": 1, "on": 1, "sat": 2, "the": 2}
+        assert vocabulary == sorted(ref)
+        np.testing.assert_array_equal(df, [ref[t] for t in vocabulary])
+
+    def test_idf_is_log_n_over_df(self):
+        assert idf(2, 3) == pytest.approx(math.log(1.5), rel=1e-15)
+        assert idf(10, 10) == 0.0
+        np.testing.assert_allclose(idf([1, 4, 8], 8), [math.log(8), math.log(2), 0.0], rtol=1e-15)
+        assert type(idf(1, 5)) is float
+
+    def test_idf_is_the_self_information_of_df_over_n(self):
+        for N in (1, 7, 1000):
+            for n in range(1, N + 1, max(1, N // 10)):
+                assert idf(n, N) == pytest.approx(-math.log(n / N), abs=1e-15)
+
+    @pytest.mark.parametrize("df", [0, 4, -1, 1.5, [1, 0]])
+    def test_idf_rejects_impossible_document_frequencies(self, df):
+        with pytest.raises(ValueError, match=names("idf", "df")):
+            idf(df, 3)
+
+    def test_tfidf_vectors_of_a_query(self):
+        df, vocabulary = document_frequency(HAND)
+        idf_values = idf(df, 3)
+        q = tfidf_vectors([["the", "cat", "unicorn", "cat"]], vocabulary, idf_values)
+        assert q.shape == (1, len(vocabulary))
+        col = {t: j for j, t in enumerate(vocabulary)}
+        dense = q.toarray()[0]
+        # |q| = 4 tokens, the unknown "unicorn" included
+        assert dense[col["cat"]] == pytest.approx(2 / 4 * math.log(3), rel=1e-15)
+        assert dense[col["the"]] == pytest.approx(1 / 4 * math.log(1.5), rel=1e-15)
+        assert np.count_nonzero(dense) == 2
+
+    def test_tfidf_vectors_reproduce_the_matrix(self):
+        matrix, vocabulary = tfidf_matrix(HAND)
+        df, _ = document_frequency(HAND)
+        again = tfidf_vectors(HAND, vocabulary, idf(df, len(HAND)))
+        np.testing.assert_allclose(again.toarray(), matrix.toarray(), rtol=1e-15, atol=0)
+
+    def test_tfidf_vectors_bad_input(self):
+        df, vocabulary = document_frequency(HAND)
+        with pytest.raises(ValueError, match=names("tfidf_vectors", "idf_values")):
+            tfidf_vectors([["a"]], vocabulary, [1.0, 2.0])
+        with pytest.raises(TypeError, match=names("tfidf_vectors", "documents")):
+            tfidf_vectors(["the cat"], vocabulary, idf(df, 3))
+        with pytest.raises(TypeError, match=names("tfidf_vectors", "vocabulary")):
+            tfidf_vectors([["a"]], "abc", [1.0, 1.0, 1.0])
+        with pytest.raises(TypeError, match=re.escape("tfidf_vectors: documents[0][1]")):
+            tfidf_vectors([["the", 3]], vocabulary, idf(df, 3))
+
+
+# ================================================================ BM25 by hand
+class TestBM25WorkedExample:
+    """HAND: N = 3, avgdl = 4; k1 = 1.5, b = 0.75 (the defaults)."""
+
+    def test_idf_values(self):
+        model = BM25().fit(HAND)
+        # "the", "sat": n = 2 -> log(1 + 1.5/2.5) = log(1.6); the others n = 1 -> log(1 + 2.5/1.5) = log(8/3)
+        assert model.idf_["the"] == pytest.approx(math.log(1.6), rel=1e-15)
+        assert model.idf_["cat"] == pytest.approx(math.log(8 / 3), rel=1e-15)
+        rsj = BM25(idf="robertson").fit(HAND)
+        assert rsj.idf_["the"] == pytest.approx(math.log(0.6), rel=1e-15)  # negative: n > N/2
+        assert rsj.idf_["cat"] == pytest.approx(math.log(5 / 3), rel=1e-15)
+        assert set(model.idf_) == set(model.vocabulary_)
+
+    def test_single_term_query(self):
+        # D0: |D|/avgdl = 6/4, K = 1.5·(0.25 + 0.75·1.5) = 33/16, weight = 1·2.5/(1 + 33/16)
+        factor = Fraction(5, 2) / (1 + Fraction(33, 16))
+        assert factor == Fraction(40, 49)
+        scores = BM25().fit(HAND).scores(["cat"])
+        np.testing.assert_allclose(scores, [float(factor) * math.log(8 / 3), 0, 0], rtol=1e-15)
+
+    def test_repeated_term_in_a_document(self):
+        # "the": f = 2 in D0 (K = 33/16), f = 1 in D1 (|D|/avgdl = 3/4, K = 1.5·(0.25 + 0.5625) = 39/32)
+        f0 = 2 * Fraction(5, 2) / (2 + Fraction(33, 16))
+        f1 = Fraction(5, 2) / (1 + Fraction(39, 32))
+        assert (f0, f1) == (Fraction(80, 65), Fraction(80, 71))
+        scores = BM25().fit(HAND).scores(["the"])
+        expected = [float(f0) * math.log(1.6), float(f1) * math.log(1.6), 0.0]
+        np.testing.assert_allclose(scores, expected, rtol=1e-15)
+
+    def test_two_term_query_adds_the_weights(self):
+        model = BM25().fit(HAND)
+        both = model.scores(["the", "cat"])
+        np.testing.assert_allclose(both, model.scores(["the"]) + model.scores(["cat"]), rtol=1e-15)
+        np.testing.assert_allclose(both, naive_bm25(HAND, ["the", "cat"]), rtol=1e-14)
+
+    def test_query_term_repeated_counts_once_per_occurrence(self):
+        model = BM25().fit(HAND)
+        np.testing.assert_allclose(
+            model.scores(["cat", "the", "cat"]), 2 * model.scores(["cat"]) + model.scores(["the"]),
+            rtol=1e-15,
+        )
+
+    def test_unknown_terms_add_zero(self):
+        model = BM25().fit(HAND)
+        np.testing.assert_array_equal(model.scores(["unicorn"]), [0.0, 0.0, 0.0])
+        np.testing.assert_array_equal(model.scores(["cat", "unicorn"]), model.scores(["cat"]))
+        np.testing.assert_array_equal(model.scores([]), [0.0, 0.0, 0.0])
+
+    def test_k1_zero_counts_presence_only(self):
+        scores = BM25(k1=0.0).fit(HAND).scores(["the", "sat"])
+        np.testing.assert_allclose(scores, [2 * math.log(1.6), 2 * math.log(1.6), 0.0], rtol=1e-15)
+
+    def test_b_zero_ignores_length_and_b_one_divides_by_it(self):
+        # b = 0: K = k1 = 1.5 for every document: "sat" (f = 1) weighs 1·2.5/2.5 = 1 in D0 and D1
+        s0 = BM25(b=0.0).fit(HAND).scores(["sat"])
+        np.testing.assert_allclose(s0, [math.log(1.6), math.log(1.6), 0.0], rtol=1e-15)
+        # b = 1: K = 1.5·|D|/avgdl: 2.25 in D0 and 1.125 in D1
+        s1 = BM25(b=1.0).fit(HAND).scores(["sat"])
+        expected = [2.5 / 3.25 * math.log(1.6), 2.5 / 2.125 * math.log(1.6), 0.0]
+        np.testing.assert_allclose(s1, expected, rtol=1e-15)
+
+    def test_robertson_scores_can_be_negative(self):
+        scores = BM25(idf="robertson").fit(HAND).scores(["the"])
+        assert scores[0] < 0 and scores[1] < 0 and scores[2] == 0
+
+    def test_search(self):
+        model = BM25().fit(HAND)
+        idx, scores = model.search(["the", "cat"], k=2)
+        np.testing.assert_array_equal(idx, [0, 1])
+        np.testing.assert_allclose(scores, naive_bm25(HAND, ["the", "cat"])[:2], rtol=1e-14)
+        idx, scores = model.search(["dogs"], k=3)  # D2 first, then the tie at 0 by index
+        np.testing.assert_array_equal(idx, [2, 0, 1])
+        assert scores[1] == scores[2] == 0.0
+
+    def test_explain(self):
+        model = BM25().fit(HAND)
+        table = model.explain(["cat", "the", "unicorn", "cat"], 0)
+        assert isinstance(table, pd.DataFrame)
+        assert list(table.columns) == [
+            "term", "query_count", "tf", "df", "idf", "length_norm", "weight", "contribution"
+        ]
+        assert table["term"].tolist() == ["cat", "the", "unicorn"]
+        assert table["query_count"].tolist() == [2, 1, 1]
+        assert table["tf"].tolist() == [1, 2, 0]
+        assert table["df"].tolist() == [1, 2, 0]
+        assert table["idf"].tolist() == pytest.approx([math.log(8 / 3), math.log(1.6), math.log(1 + 3.5 / 0.5)])
+        assert table["length_norm"].tolist() == pytest.approx([1.375] * 3)
+        weights = [40 / 49 * math.log(8 / 3), 80 / 65 * math.log(1.6), 0.0]
+        assert table["weight"].tolist() == pytest.approx(weights, rel=1e-15)
+        assert table["contribution"].tolist() == pytest.approx([2 * weights[0], weights[1], 0.0], rel=1e-15)
+        total = model.scores(["cat", "the", "unicorn", "cat"])[0]
+        assert table["contribution"].sum() == pytest.approx(total, rel=1e-15)
+
+    def test_matrix_is_the_weights_and_scores_are_a_product(self):
+        model = BM25().fit(HAND)
+        W = model.matrix_
+        assert sp.issparse(W) and W.format == "csc" and W.shape == (3, 9)
+        assert W.nnz == 11  # one entry per distinct (document, term) pair
+        col = {t: j for j, t in enumerate(model.vocabulary_)}
+        assert W[0, col["cat"]] == pytest.approx(40 / 49 * math.log(8 / 3), rel=1e-15)
+        counts = np.zeros(9)
+        counts[col["cat"]], counts[col["the"]] = 2, 1
+        np.testing.assert_allclose(W @ counts, model.scores(["cat", "the", "cat"]), rtol=1e-15)
+
+    def test_fitted_attributes(self):
+        model = BM25().fit(HAND)
+        assert model.n_docs_ == 3 and model.avgdl_ == 4.0
+        np.testing.assert_array_equal(model.doc_lengths_, [6, 3, 3])
+        assert model.vocabulary_ == sorted({t for doc in HAND for t in doc})
+        assert dict(zip(model.vocabulary_, model.df_.tolist()))["sat"] == 2
+        assert repr(BM25(k1=1.2, b=0.5, idf="robertson")) == "BM25(k1=1.2, b=0.5, idf='robertson')"
+
+    def test_fit_returns_self_and_refits(self):
+        model = BM25()
+        assert model.fit(HAND) is model
+        model.fit([["x", "y"], ["y"]])
+        assert model.vocabulary_ == ["x", "y"] and model.n_docs_ == 2
+        assert "cat" not in model.idf_
+
+    def test_tuples_are_accepted(self):
+        a = BM25().fit([tuple(doc) for doc in HAND]).scores(("the", "cat"))
+        np.testing.assert_array_equal(a, BM25().fit(HAND).scores(["the", "cat"]))
+
+    def test_empty_documents_are_allowed(self):
+        corpus = [["a", "b"], [], ["b"]]
+        np.testing.assert_allclose(
+            BM25().fit(corpus).scores(["b", "a"]), naive_bm25(corpus, ["b", "a"]), rtol=1e-14
+        )
+
+
+# ============================================================= elementwise formulas
+class TestElementwise:
+    def test_bm25_idf_values(self):
+        assert bm25_idf(1, 3) == pytest.approx(math.log(8 / 3), rel=1e-15)
+        assert bm25_idf(2, 3, "robertson") == pytest.approx(math.log(0.6), rel=1e-15)
+        # log(1 + (N − n + 0.5)/(n + 0.5)) = log((N + 1)/(n + 0.5))
+        n = np.arange(0, 101)
+        # (the reference loses a few digits where the ratio is near 1: log is ill-conditioned there)
+        np.testing.assert_allclose(bm25_idf(n, 100), np.log(101 / (n + 0.5)), rtol=1e-13)
+
+    @given(st.integers(1, 10_000), st.data())
+    def test_rsj_idf_is_negative_iff_the_term_is_in_more_than_half(self, N, data):
+        n = data.draw(st.integers(0, N))
+        rsj = bm25_idf(n, N, "robertson")
+        assert (rsj < 0) == (2 * n > N)
+        assert (rsj == 0) == (2 * n == N)
+        assert bm25_idf(n, N, "lucene") > 0
+        assert bm25_idf(n, N, "lucene") > rsj
+
+    def test_length_norm(self):
+        assert bm25_length_norm(2.0, b=0.0) == 1.0
+        assert bm25_length_norm(2.0, b=1.0) == 2.0
+        np.testing.assert_allclose(bm25_length_norm([0.0, 1.0, 3.0], b=0.75), [0.25, 1.0, 2.5])
+
+    def test_bm25_tf_saturates_at_k1_plus_one(self):
+        f = np.array([0, 1, 2, 10, 1e6])
+        values = bm25_tf(f, k1=1.2, b=0.75, length_ratio=1.0)
+        np.testing.assert_allclose(values, f * 2.2 / (f + 1.2), rtol=1e-15)
+        assert values[0] == 0.0 and np.all(np.diff(values) > 0) and values[-1] < 2.2
+        assert 2.2 - values[-1] == pytest.approx(2.2 * 1.2 / (1e6 + 1.2), rel=1e-6)
+
+    def test_bm25_tf_at_f_equals_k1_is_half_the_limit_for_an_average_document(self):
+        for k1 in (0.5, 1.2, 2.0):
+            assert bm25_tf(k1, k1=k1, b=0.75) == pytest.approx((k1 + 1) / 2, rel=1e-15)
+
+    def test_bm25_tf_edge_cases_without_nan(self):
+        assert bm25_tf(0.0, k1=0.0) == 0.0  # 0/0 read as 0: the term is absent
+        assert bm25_tf(3.0, k1=0.0) == 1.0
+        assert bm25_tf(0.0, k1=1.5, b=1.0, length_ratio=0.0) == 0.0
+        assert bm25_tf(2.0, k1=1.5, b=1.0, length_ratio=0.0) == 2.5
+
+    def test_bm25_tf_broadcasts(self):
+        out = bm25_tf(np.arange(4.0)[:, None], length_ratio=[0.5, 1.0, 2.0])
+        assert out.shape == (4, 3)
+        expected = [[f * 2.5 / (f + 1.5 * (0.25 + 0.75 * r)) for r in (0.5, 1, 2)] for f in range(4)]
+        np.testing.assert_allclose(out, expected, rtol=1e-15)
+
+    def test_bm25_term_weight_is_idf_times_tf(self):
+        assert bm25_term_weight(1, 2.0, k1=1.5, b=0.75, length_ratio=1.5) == pytest.approx(
+            2.0 * 40 / 49, rel=1e-15
+        )
+
+    @given(
+        st.floats(0, 1e4), st.floats(0, 1e4), st.floats(0.01, 10), st.floats(0, 1), st.floats(0, 10)
+    )
+    def test_bm25_tf_is_increasing_and_bounded(self, f1, f2, k1, b, r):
+        lo, hi = sorted((f1, f2))
+        t_lo = bm25_tf(lo, k1, b, r)
+        t_hi = bm25_tf(hi, k1, b, r)
+        assert 0 <= t_lo <= t_hi * (1 + 1e-15) and t_hi <= (k1 + 1) * (1 + 1e-15)
+
+    @pytest.mark.parametrize(
+        ("call", "arg", "error"),
+        [
+            (lambda: bm25_idf(4, 3), "df", ValueError),
+            (lambda: bm25_idf(-1, 3), "df", ValueError),
+            (lambda: bm25_idf(1, 3, "bm25"), "variant", ValueError),
+            (lambda: bm25_idf(1, 0), "n_docs", ValueError),
+            (lambda: bm25_idf(1, 2.5), "n_docs", TypeError),
+            (lambda: bm25_tf(-1.0), "f", ValueError),
+            (lambda: bm25_tf(1.0, length_ratio=-0.5), "length_ratio", ValueError),
+            (lambda: bm25_tf(1.0, k1=-0.1), "k1", ValueError),
+            (lambda: bm25_tf(1.0, b=1.5), "b", ValueError),
+            (lambda: bm25_tf(float("nan")), "f", ValueError),
+            (lambda: bm25_tf([1.0, 2.0], length_ratio=[1.0, 2.0, 3.0]), "f", ValueError),
+            (lambda: bm25_length_norm(-1.0), "length_ratio", ValueError),
+            (lambda: bm25_length_norm(1.0, b="0.5"), "b", TypeError),
+            (lambda: bm25_term_weight(1.0, "x"), "idf_value", TypeError),
+        ],
+    )
+    def test_bad_input(self, call, arg, error):
+        with pytest.raises(error, match=rf"^\w+: {arg}\b"):
+            call()
+
+
+# ===================================================== BM25 against the naive reference
+TERMS = st.sampled_from(["a", "b", "c", "d", "e", "f", "g", "h"])
+CORPORA = st.lists(st.lists(TERMS, max_size=12), min_size=1, max_size=10).filter(any)
+QUERIES = st.lists(st.one_of(TERMS, st.just("zzz")), max_size=6)
+
+
+@given(
+    CORPORA,
+    QUERIES,
+    st.floats(0, 5),
+    st.floats(0, 1),
+    st.sampled_from(VARIANTS),
+)
+@settings(max_examples=200, deadline=None)
+def test_bm25_agrees_with_the_naive_reference(corpus, query, k1, b, variant):
+    model = BM25(k1=k1, b=b, idf=variant).fit(corpus)
+    expected = naive_bm25(corpus, query, k1, b, variant)
+    got = model.scores(query)
+    assert got.shape == (len(corpus),) and got.dtype == np.float64
+    scale = max([1.0] + [abs(x) for x in expected])
+    np.testing.assert_allclose(got, expected, rtol=1e-13, atol=1e-13 * scale)
+    for term, value in model.idf_.items():
+        df = sum(term in doc for doc in corpus)
+        assert value == pytest.approx(naive_idf(len(corpus), df, variant), rel=1e-14, abs=1e-15)
+
+
+@given(CORPORA, QUERIES, st.data())
+@settings(max_examples=150, deadline=None)
+def test_search_is_the_best_first_stable_order(corpus, query, data):
+    model = BM25().fit(corpus)
+    k = data.draw(st.integers(1, len(corpus)))
+    idx, scores = model.search(query, k)
+    reference = np.array(naive_bm25(corpus, query))
+    assert idx.shape == (k,) and scores.shape == (k,)
+    assert len(set(idx.tolist())) == k
+    np.testing.assert_allclose(scores, reference[idx], rtol=1e-13, atol=1e-13)
+    assert np.all(np.diff(scores) <= 0)
+    # every document left out scores at most the last one kept, and the k best
+    # reference scores are those returned (ties within rounding may swap)
+    left_out = np.setdiff1d(np.arange(len(corpus)), idx)
+    assert np.all(reference[left_out] <= scores[-1] + 1e-12)
+    np.testing.assert_allclose(np.sort(reference)[::-1][:k], scores, rtol=1e-13, atol=1e-13)
+    # exact ties (equal computed scores) come lowest index first
+    for i in range(k - 1):
+        if scores[i] == scores[i + 1]:
+            assert idx[i] < idx[i + 1]
+    equal_to_last = np.flatnonzero(model.scores(query) == scores[-1])
+    kept = set(idx.tolist())
+    assert set(equal_to_last[: sum(i in kept for i in equal_to_last)].tolist()) <= kept
+
+
+@given(CORPORA, QUERIES, st.randoms())
+@settings(max_examples=100, deadline=None)
+def test_scores_do_not_depend_on_the_order_of_the_query(corpus, query, random):
+    model = BM25().fit(corpus)
+    shuffled = list(query)
+    random.shuffle(shuffled)
+    np.testing.assert_allclose(model.scores(shuffled), model.scores(query), rtol=1e-14, atol=1e-14)
+    np.testing.assert_allclose(model.scores(query + query), 2 * model.scores(query), rtol=1e-14, atol=1e-14)
+
+
+@given(CORPORA, QUERIES, st.floats(0.1, 5), st.floats(0, 1))
+@settings(max_examples=100, deadline=None)
+def test_dropping_k1_plus_one_keeps_the_ranking(corpus, query, k1, b):
+    """Lucene's score is ours divided by k1 + 1, a positive constant: same order."""
+    scores = BM25(k1=k1, b=b).fit(corpus).scores(query)
+    lucene = np.array(naive_bm25(corpus, query, k1, b)) / (k1 + 1)
+    np.testing.assert_allclose(scores / (k1 + 1), lucene, rtol=1e-13, atol=1e-13)
+
+
+def test_identical_documents_tie_exactly_and_come_lowest_index_first():
+    corpus = [["x", "y"], ["a", "b", "a"], ["x", "y"], ["a", "b", "a"], ["z"]]
+    model = BM25().fit(corpus)
+    s = model.scores(["a", "x"])
+    assert s[1] == s[3] and s[0] == s[2]
+    idx, _ = model.search(["a", "x"], 4)
+    first = [1, 3] if s[1] > s[0] else [0, 2]
+    assert idx[:2].tolist() == first
+
+
+def test_many_zero_ties_are_broken_by_index():
+    corpus = [["a"]] * 50 + [["b"]] + [["a"]] * 50
+    idx, scores = BM25().fit(corpus).search(["b"], 5)
+    assert idx.tolist() == [50, 0, 1, 2, 3]
+    assert scores[0] > 0 and np.all(scores[1:] == 0)
+
+
+def test_a_larger_corpus_against_the_naive_reference():
+    rng = np.random.default_rng(0)
+    vocabulary = [f"t{i}" for i in range(300)]
+    p = 1 / np.arange(1, 301)
+    p /= p.sum()
+    corpus = [
+        [vocabulary[j] for j in rng.choice(300, size=rng.integers(0, 40), p=p)] for _ in range(400)
+    ]
+    model = BM25(k1=1.2, b=0.75).fit(corpus)
+    for _ in range(10):
+        query = [vocabulary[j] for j in rng.choice(300, size=rng.integers(1, 6), p=p)] + ["nope"]
+        np.testing.assert_allclose(
+            model.scores(query), naive_bm25(corpus, query, 1.2, 0.75), rtol=1e-13, atol=1e-13
+        )
+        idx, _ = model.search(query, 10)
+        reference = np.array(naive_bm25(corpus, query, 1.2, 0.75))
+        np.testing.assert_allclose(np.sort(reference)[::-1][:10], reference[idx], rtol=1e-13)
+
+
+# ====================================================================== bad input
+class TestBM25BadInput:
+    @pytest.mark.parametrize("k1", [-0.1, -1, float("nan"), float("inf")])
+    def test_bad_k1(self, k1):
+        with pytest.raises(ValueError, match=names("BM25", "k1")):
+            BM25(k1=k1)
+
+    @pytest.mark.parametrize("k1", ["1.2", None, True])
+    def test_k1_of_the_wrong_type(self, k1):
+        with pytest.raises(TypeError, match=names("BM25", "k1")):
+            BM25(k1=k1)
+
+    @pytest.mark.parametrize("b", [-0.01, 1.01, 2, float("nan"), float("inf")])
+    def test_b_outside_the_unit_interval(self, b):
+        with pytest.raises(ValueError, match=names("BM25", "b")):
+            BM25(b=b)
+
+    @pytest.mark.parametrize("b", ["0.5", None, False])
+    def test_b_of_the_wrong_type(self, b):
+        with pytest.raises(TypeError, match=names("BM25", "b")):
+            BM25(b=b)
+
+    @pytest.mark.parametrize("variant", ["bm25", "Lucene", "", None, "atire"])
+    def test_unknown_idf(self, variant):
+        with pytest.raises(ValueError, match=names("BM25", "idf")):
+            BM25(idf=variant)
+
+    @pytest.mark.parametrize("corpus", ["the cat sat", None, 42, {"a": ["b"]}, np.array([["a"]])])
+    def test_corpus_that_is_not_a_list(self, corpus):
+        with pytest.raises(TypeError, match=names("BM25.fit", "corpus")):
+            BM25().fit(corpus)
+
+    def test_corpus_of_strings_says_to_tokenize(self):
+        with pytest.raises(TypeError, match=r"^BM25\.fit: corpus\[0\] is a str.*tokenize"):
+            BM25().fit(["the cat sat", "the dog"])
+
+    @pytest.mark.parametrize(
+        ("corpus", "where"),
+        [
+            ([["a"], 3], r"corpus\[1\]"),
+            ([["a"], None], r"corpus\[1\]"),
+            ([["a"], {"b"}], r"corpus\[1\]"),
+            ([["a", 1]], r"corpus\[0\]\[1\]"),
+            ([["a"], ["b", None]], r"corpus\[1\]\[1\]"),
+            ([["a"], ["b", ["c"]]], r"corpus\[1\]\[1\]"),
+            ([["a", b"b"]], r"corpus\[0\]\[1\]"),
+        ],
+    )
+    def test_documents_and_tokens_of_the_wrong_type(self, corpus, where):
+        with pytest.raises(TypeError, match=r"^BM25\.fit: " + where):
+            BM25().fit(corpus)
+
+    def test_empty_corpus(self):
+        with pytest.raises(ValueError, match=names("BM25.fit", "corpus") + ".*empty"):
+            BM25().fit([])
+
+    def test_corpus_of_empty_documents(self):
+        with pytest.raises(ValueError, match=r"^BM25\.fit: every document of corpus is empty"):
+            BM25().fit([[], []])
+
+    @pytest.mark.parametrize("method", ["scores", "search", "explain"])
+    def test_use_before_fit(self, method):
+        model = BM25()
+        args = {"scores": (["a"],), "search": (["a"], 1), "explain": (["a"], 0)}[method]
+        with pytest.raises(NotFittedError, match=rf"^BM25\.{method}: .*not fitted.*fit"):
+            getattr(model, method)(*args)
+        with pytest.raises(ValueError):  # NotFittedError is a ValueError
+            getattr(model, method)(*args)
+
+    def test_attributes_before_fit(self):
+        model = BM25()
+        with pytest.raises(NotFittedError, match=r"^BM25\.idf_: .*not fitted"):
+            model.idf_
+        assert not hasattr(model, "idf_") and not hasattr(model, "matrix_")
+
+    @pytest.mark.parametrize("method", ["scores", "search", "explain"])
+    def test_bad_queries(self, method):
+        model = BM25().fit(HAND)
+        extra = {"scores": (), "search": (1,), "explain": (0,)}[method]
+        call = getattr(model, method)
+        with pytest.raises(TypeError, match=rf"^BM25\.{method}: query must be a list.*tokenize"):
+            call("the cat", *extra)
+        for bad in (None, 3, {"the": 1}):
+            with pytest.raises(TypeError, match=rf"^BM25\.{method}: query\b"):
+                call(bad, *extra)
+        with pytest.raises(TypeError, match=rf"^BM25\.{method}: query\[1\]"):
+            call(["the", 7], *extra)
+
+    def test_k_out_of_range(self):
+        model = BM25().fit(HAND)
+        with pytest.raises(ValueError, match=names("BM25.search", "k") + r".*number of documents \(3\)"):
+            model.search(["cat"], 4)
+        with pytest.raises(ValueError, match=names("BM25.search", "k")):
+            model.search(["cat"], 0)
+        for bad in (1.0, True, "2", None):
+            with pytest.raises(TypeError, match=names("BM25.search", "k")):
+                model.search(["cat"], bad)
+        idx, _ = model.search(["cat"], 3)  # k = n_docs is fine
+        assert sorted(idx.tolist()) == [0, 1, 2]
+
+    def test_explain_bad_doc_index(self):
+        model = BM25().fit(HAND)
+        for bad in (-1, 3):
+            with pytest.raises(ValueError, match=names("BM25.explain", "doc_index")):
+                model.explain(["cat"], bad)
+        for bad in (1.0, None, True):
+            with pytest.raises(TypeError, match=names("BM25.explain", "doc_index")):
+                model.explain(["cat"], bad)
+
+    @pytest.mark.parametrize("func", [tfidf_matrix, document_frequency])
+    def test_tfidf_bad_corpora(self, func):
+        name = func.__name__
+        with pytest.raises(ValueError, match=names(name, "corpus")):
+            func([])
+        with pytest.raises(TypeError, match=names(name, "corpus")):
+            func("a b c")
+        with pytest.raises(TypeError, match=re.escape(f"{name}: corpus[0] is a str")):
+            func(["a b", "c"])
+        with pytest.raises(TypeError, match=re.escape(f"{name}: corpus[1][0]")):
+            func([["a"], [1.5]])
+        with pytest.raises(ValueError, match=rf"^{name}: every document of corpus is empty"):
+            func([[]])
+
+
+# ================================================== the fast paths of scores and search
+@pytest.mark.parametrize("seed", range(6))
+def test_top_k_selection_matches_a_stable_full_sort_on_long_arrays(seed):
+    """Block maxima, the partition fallback, ties and zeros, on arrays of 10^4 to 2·10^5 scores."""
+    from ragmath.lexical import _top_k_lower_index_first
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(10_000, 200_000))
+    kind = seed % 3
+    if kind == 0:  # few distinct values: ties everywhere
+        scores = rng.integers(0, 5, n).astype(float)
+    elif kind == 1:  # mostly zeros, a few matches (a rare query term)
+        scores = np.zeros(n)
+        scores[rng.choice(n, 7, replace=False)] = rng.random(7)
+    else:  # continuous, with some exact duplicates
+        scores = rng.gamma(2.0, 1.0, n)
+        scores[rng.choice(n, 50)] = scores[rng.choice(n, 50)]
+    for k in (1, 3, 10, 37, 200):
+        idx, top = _top_k_lower_index_first(scores, k)
+        expected = np.argsort(-scores, kind="stable")[:k]
+        np.testing.assert_array_equal(idx, expected)
+        np.testing.assert_array_equal(top, scores[expected])
+
+
+def test_search_on_a_corpus_of_sixty_thousand_documents():
+    rng = np.random.default_rng(1)
+    vocabulary = [f"t{i}" for i in range(3000)]
+    corpus = [[vocabulary[j] for j in rng.integers(0, 3000, rng.integers(1, 6))] for _ in range(60_000)]
+    model = BM25().fit(corpus)
+    for query in (["t1", "t2"], ["t5"], ["t7", "t7", "t2999", "none"], ["t10", "t11", "t12", "t13"]):
+        scores = model.scores(query)
+        np.testing.assert_allclose(scores, naive_bm25(corpus, query), rtol=1e-13, atol=1e-13)
+        for k in (1, 10, 100):
+            idx, top = model.search(query, k)
+            np.testing.assert_array_equal(idx, np.argsort(-scores, kind="stable")[:k])
+
+
+def test_the_fallback_without_the_compiled_kernel_gives_the_same_scores(monkeypatch):
+    import ragmath.lexical as lexical
+
+    corpus = [["a", "b", "a"], ["b", "c"], ["a"], ["c", "c", "d"]]
+    model = BM25().fit(corpus)
+    fast = model.scores(["a", "c", "a", "zz"])
+    monkeypatch.setattr(lexical, "_csc_matvec", None)
+    slow = model.scores(["a", "c", "a", "zz"])
+    np.testing.assert_allclose(slow, fast, rtol=1e-15)
+    np.testing.assert_allclose(slow, naive_bm25(corpus, ["a", "c", "a", "zz"]), rtol=1e-14)

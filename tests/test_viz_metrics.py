@@ -1,0 +1,221 @@
+"""The pure plotting functions of chapter 7 and their widgets.
+
+The figures are checked through their data (bar heights, step lines,
+titles, tick labels), against values computed here independently with plain
+Python loops over the formulas.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from ragmath.viz.metrics import (
+    DEFAULT_GRADES,
+    DEFAULT_RANKING,
+    move_document,
+    plot_per_query,
+    plot_ranking_metrics,
+    plot_ranking_metrics_grid,
+    plot_significance,
+    plot_significance_grid,
+    ranking_metrics,
+    significance_summary,
+)
+from ragmath.widgets import SliderFigure
+from ragmath.widgets.metrics import ranking_explorer, significance_explorer
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+
+def ref_gain(r, gain):
+    return (2.0**r - 1.0 if gain == "exponential" else float(r)) if r > 0 else 0.0
+
+
+def ref_dcg(grades, k, gain):
+    return math.fsum(ref_gain(r, gain) / math.log2(i + 1) for i, r in enumerate(grades[:k], start=1))
+
+
+def ref_values(ranking, grades, k, gain):
+    r = [grades[d] for d in ranking]
+    idcg = ref_dcg(sorted(grades.values(), reverse=True), k, gain)
+    rr = next((1.0 / i for i, g in enumerate(r, start=1) if g > 0), 0.0)
+    return {"rr": rr, "dcg": ref_dcg(r, k, gain), "idcg": idcg, "ndcg": ref_dcg(r, k, gain) / idcg}
+
+
+# ------------------------------------------------------------- the ranked list
+def test_move_document():
+    assert move_document("ABCD", "C", 1) == ("C", "A", "B", "D")
+    assert move_document("ABCD", "A", 4) == ("B", "C", "D", "A")
+    assert move_document("ABCD", "B", 2) == tuple("ABCD")
+    with pytest.raises(ValueError, match="move_document: doc 'Z'"):
+        move_document("ABCD", "Z", 1)
+    with pytest.raises(ValueError, match="move_document: position must be at most 4"):
+        move_document("ABCD", "A", 5)
+    with pytest.raises(ValueError, match="move_document: position must be at least 1"):
+        move_document("ABCD", "A", 0)
+
+
+@pytest.mark.parametrize("gain", ["exponential", "linear"])
+@pytest.mark.parametrize("k", [1, 3, 5, 8])
+def test_ranking_metrics_against_the_formulas(gain, k):
+    values = ranking_metrics(DEFAULT_RANKING, DEFAULT_GRADES, k, gain)
+    expected = ref_values(DEFAULT_RANKING, DEFAULT_GRADES, k, gain)
+    for key in ("rr", "dcg", "idcg", "ndcg"):
+        assert values[key] == pytest.approx(expected[key], rel=1e-13)
+    assert values["contributions"].sum() == pytest.approx(expected["dcg"], rel=1e-13)
+    assert values["ideal_contributions"].sum() == pytest.approx(expected["idcg"], rel=1e-13)
+    assert np.all(values["contributions"][k:] == 0)
+
+
+def test_ranking_metrics_uses_every_judged_document():
+    # only D (grade 1) is ranked, but A..E are judged: NDCG is far from 1
+    values = ranking_metrics(["D"], DEFAULT_GRADES, 5, "exponential")
+    assert values["rr"] == 1.0
+    assert values["ndcg"] == pytest.approx(1 / ref_dcg([3, 2, 2, 1, 1], 5, "exponential"), rel=1e-13)
+
+
+def test_ranking_metrics_bad_input():
+    with pytest.raises(ValueError, match="ranking_metrics: ranking has documents without a grade"):
+        ranking_metrics(["A", "Z"], DEFAULT_GRADES, 3)
+    with pytest.raises(ValueError, match="ranking_metrics: gain must be one of"):
+        ranking_metrics(["A"], DEFAULT_GRADES, 3, "log")
+    with pytest.raises(ValueError, match="ranking_metrics: ranking lists a document twice"):
+        ranking_metrics(["A", "A"], DEFAULT_GRADES, 3)
+
+
+@pytest.mark.parametrize("doc, position, gain, k", [("A", 2, "exponential", 5), ("A", 8, "linear", 3), ("H", 1, "exponential", 8)])
+def test_plot_ranking_metrics_draws_the_values(doc, position, gain, k):
+    fig = plot_ranking_metrics(doc, position, gain, k)
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    ranking = [d for d in DEFAULT_RANKING if d != doc]
+    ranking.insert(position - 1, doc)
+    expected = ref_values(ranking, DEFAULT_GRADES, k, gain)
+    ax_list, ax_bars = fig.axes
+    heights = [p.get_height() for p in ax_bars.patches]
+    assert heights == pytest.approx([expected["rr"], expected["ndcg"]], rel=1e-13)
+    assert [t.get_text() for t in ax_bars.get_xticklabels()] == ["RR", f"NDCG@{k}"]
+    # left: first the dotted gain bars, then the contributions, one per rank
+    n = len(ranking)
+    contributions = [p.get_height() for p in ax_list.patches[n : 2 * n]]
+    expected_contributions = [
+        ref_gain(DEFAULT_GRADES[d], gain) / math.log2(i + 1) if i <= k else 0.0
+        for i, d in enumerate(ranking, start=1)
+    ]
+    assert contributions == pytest.approx(expected_contributions, rel=1e-13, abs=1e-15)
+    labels = [t.get_text().split("\n")[0] for t in ax_list.get_xticklabels()]
+    assert labels == ranking
+    red = [t.get_text().split("\n")[0] for t in ax_list.get_xticklabels() if t.get_color() != "black"]
+    assert red == [doc]
+    dcg_line = ax_list.lines[0].get_ydata()
+    assert dcg_line[-1] == pytest.approx(expected["dcg"], rel=1e-13)
+    assert f"{expected['dcg']:.2f} / {expected['idcg']:.2f}" in ax_bars.get_title()
+
+
+def test_plot_ranking_metrics_grid_is_small_multiples():
+    fig = plot_ranking_metrics_grid(k=5)
+    assert len(fig.axes) == 2 * 4
+    ideal = sorted(DEFAULT_GRADES, key=lambda d: (-DEFAULT_GRADES[d], d))
+    for ax, gain in zip((fig.axes[0], fig.axes[4]), ("exponential", "linear")):
+        assert "NDCG@5 1.000" in ax.get_title()
+    system = ref_values(DEFAULT_RANKING, DEFAULT_GRADES, 5, "exponential")
+    assert f"NDCG@5 {system['ndcg']:.3f}" in fig.axes[1].get_title()
+    reversed_ = ref_values(ideal[::-1], DEFAULT_GRADES, 5, "linear")
+    assert f"RR {reversed_['rr']:.2f}" in fig.axes[7].get_title()
+    assert fig.axes[0].get_ylabel() == "exponential gain" and fig.axes[4].get_ylabel() == "linear gain"
+
+
+# ----------------------------------------------------------- per-query scatter
+def test_plot_per_query_counts_queries():
+    index = pd.Index([f"q{i}" for i in range(6)], name="query_id")
+    a = pd.DataFrame({"rr": [1, 1, 0.5, 0, 1, 1], "ndcg@10": [0.2, 0.4, 0.6, 0.8, 1.0, 0.1]}, index=index)
+    b = pd.DataFrame({"rr": [1, 0.5, 1, 0, 1, 1], "ndcg@10": [0.3, 0.4, 0.5, 0.9, 1.0, 0.0]}, index=index)
+    fig = plot_per_query([a, b], ("one", "two"))
+    assert len(fig.axes) == 2
+    assert fig.axes[0].get_title() == "rr: two better on 1,\nworse on 1, tied on 4"
+    assert fig.axes[1].get_title() == "ndcg@10: two better on 2,\nworse on 2, tied on 2"
+    sizes = fig.axes[0].collections[0].get_sizes()
+    assert sizes.sum() == 18 * 6 and sizes.max() == 18 * 3  # (1, 1) three times
+    with pytest.raises(ValueError, match="plot_per_query: the two results must have the same queries"):
+        plot_per_query([a, b.iloc[::-1]], ("one", "two"))
+
+
+# ----------------------------------------------------------------- significance
+def test_significance_summary_subsets_are_nested_and_consistent():
+    rng = np.random.default_rng(0)
+    a, b = rng.random(50), rng.random(50)
+    small = significance_summary(a, b, 10, n_resamples=500)
+    large = significance_summary(a, b, 30, n_resamples=500)
+    keep = np.random.default_rng(0).permutation(50)
+    assert small["means"]["a"][0] == pytest.approx(np.mean(a[keep[:10]]), rel=1e-13)
+    assert large["means"]["b"][0] == pytest.approx(np.mean(b[keep[:30]]), rel=1e-13)
+    assert small["diff"] == pytest.approx(np.mean(a[keep[:10]] - b[keep[:10]]), abs=1e-14)
+    mean, low, high = large["means"]["a"]
+    assert low < mean < high
+    assert len(small["null"]) == 500 and 0 < small["p_value"] <= 1
+    everything = significance_summary(a, b, None, n_resamples=500)
+    assert everything["n"] == 50
+    with pytest.raises(ValueError, match="significance_summary: n_queries must be at most 50"):
+        significance_summary(a, b, 51)
+
+
+def test_significance_of_identical_systems():
+    x = np.linspace(0, 1, 20)
+    summary = significance_summary(x, x, n_resamples=300)
+    assert summary["p_value"] == 1.0 and summary["diff"] == 0.0
+    assert np.all(summary["null"] == 0.0)
+
+
+def test_plot_significance_titles():
+    rng = np.random.default_rng(1)
+    a, b = rng.random(40), rng.random(40)
+    summary = significance_summary(a, b, 25, n_resamples=400)
+    fig = plot_significance(a, b, 25, names=("X", "Y"), n_resamples=400)
+    assert len(fig.axes) == 2
+    assert fig.axes[0].get_title().startswith("25 queries")
+    assert f"p = {summary['p_value']:.3f}" in fig.axes[1].get_title()
+    assert f"observed {summary['diff']:+.3f}" in fig.axes[1].get_title()
+    red = sorted(line.get_xdata()[0] for line in fig.axes[1].lines)
+    assert red == pytest.approx(sorted([summary["diff"], -summary["diff"]]))
+
+
+def test_plot_significance_grid():
+    rng = np.random.default_rng(2)
+    a, b = rng.random(30), rng.random(30)
+    fig = plot_significance_grid(a, b, sizes=(10, None), n_resamples=300)
+    assert len(fig.axes) == 4
+    assert [fig.axes[i].get_title() for i in (0, 1)] == ["n = 10 queries", "n = 30 queries"]
+
+
+# -------------------------------------------------------------------- widgets
+def test_ranking_explorer_redraws_on_control_changes():
+    w = ranking_explorer()
+    assert isinstance(w, SliderFigure)
+    assert set(w.controls) == {"doc", "position", "gain", "k"}
+    first = w.figure
+    w.controls["position"].value = 8
+    assert w.figure is not first and w.params["position"] == 8
+    ranking = [d for d in DEFAULT_RANKING if d != "A"] + ["A"]
+    expected = ref_values(ranking, DEFAULT_GRADES, 5, "exponential")
+    assert w.figure.axes[1].patches[1].get_height() == pytest.approx(expected["ndcg"], rel=1e-13)
+    w.controls["gain"].value = "linear"
+    w.controls["k"].value = 8
+    expected = ref_values(ranking, DEFAULT_GRADES, 8, "linear")
+    assert w.params == {"doc": "A", "position": 8, "gain": "linear", "k": 8}
+    assert w.figure.axes[1].patches[1].get_height() == pytest.approx(expected["ndcg"], rel=1e-13)
+    w.controls["doc"].value = "H"
+    w.controls["position"].value = 1
+    assert w.figure.axes[1].patches[0].get_height() == 0.5  # H (grade 0) first: D at rank 2
+
+
+def test_significance_explorer_slider():
+    rng = np.random.default_rng(3)
+    a, b = rng.random(30), rng.random(30)
+    w = significance_explorer(a, b, names=("X", "Y"), n_resamples=300)
+    assert w.controls["n_queries"].value == 30 and w.controls["n_queries"].max == 30
+    w.controls["n_queries"].value = 12
+    assert w.figure.axes[0].get_title().startswith("12 queries")

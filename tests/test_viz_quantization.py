@@ -1,0 +1,185 @@
+"""The pure plotting functions of chapter 5 and their slider wrappers.
+
+The figures are checked through their data (bar lengths, line and marker
+coordinates, titles), against values computed here by an independent route:
+loops, explicit formulas, or :mod:`ragmath.quantization` functions other than
+the one that drew the figure.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from ragmath.quantization import ProductQuantizer, gaussian_mixture, kmeans, lsh_candidates
+from ragmath.viz.quantization import (
+    LSH_B_MAX,
+    lsh_curve,
+    lsh_experiment,
+    plot_collision_probability,
+    plot_lsh_grid,
+    plot_lsh_tradeoff,
+    plot_pq_tradeoff,
+    plot_pq_tradeoff_grid,
+    plot_product_quantization_2d,
+    pq_tradeoff_table,
+)
+from ragmath.widgets import SliderFigure
+from ragmath.widgets.quantization import lsh_banding_explorer, pq_tradeoff_explorer
+
+SMALL = {"ms": (2, 4), "ks": (4, 16), "n": 800, "d": 8, "n_queries": 20, "n_train": 400, "n_iter": 5, "seed": 1}
+
+
+@pytest.fixture(scope="module")
+def small_table():
+    return pq_tradeoff_table(**SMALL)
+
+
+def lines_by_label(ax) -> dict:
+    return {line.get_label(): line.get_xydata() for line in ax.lines}
+
+
+# ------------------------------------------------------------------ PQ figures
+def test_small_table_by_an_independent_route(small_table):
+    assert [(r["m"], r["k"]) for r in small_table] == [(2, 4), (2, 16), (4, 4), (4, 16)]
+    points, _ = gaussian_mixture(820, 8, seed=1)
+    database, queries = points[:800], points[800:]
+    row = small_table[3]
+    pq = ProductQuantizer(4, 16, n_iter=5, seed=1).fit(database[:400])
+    codes = pq.encode(database)
+    recon = pq.decode(codes).astype(np.float64)
+    errors = [math.fsum((x - y) ** 2) for x, y in zip(database.astype(np.float64), recon)]
+    assert row["distortion"] == pytest.approx(math.fsum(errors) / 800, rel=1e-9)
+    assert row["bytes_per_vector"] == 4 * 4 / 8
+    exact = [np.argsort(((database.astype(np.float64) - q) ** 2).sum(1), kind="stable")[:10] for q in queries]
+    found, _ = pq.search(queries, codes, 10)
+    hits = [len(set(f) & set(t)) / 10 for f, t in zip(found.tolist(), exact)]
+    assert row["recall"] == pytest.approx(np.mean(hits))
+
+
+def test_plot_pq_tradeoff_shows_memory_distortion_and_recall(small_table):
+    fig = plot_pq_tradeoff(4, 16, table=small_table, d=8)
+    assert isinstance(fig, Figure) and len(fig.axes) == 3
+    ax_mem, ax_dist, ax_rec = fig.axes
+    widths = {t.get_text(): p.get_width() for t, p in zip(ax_mem.get_yticklabels(), ax_mem.patches)}
+    assert widths == {"raw float32": 32, "PQ code": 2.0}
+    row = small_table[3]
+    np.testing.assert_allclose(lines_by_label(ax_dist)["current"], [[2.0, row["distortion"]]])
+    np.testing.assert_allclose(lines_by_label(ax_rec)["current"], [[2.0, row["recall"]]])
+    assert ax_rec.get_title() == f"recall@10 = {row['recall']:.2f}"
+    assert ax_mem.get_title() == "m = 4, k = 16: 16× smaller"
+    with pytest.raises(ValueError, match=r"\(m, k\) = \(8, 16\)"):
+        plot_pq_tradeoff(8, 16, table=small_table, d=8)
+
+
+def test_plot_pq_tradeoff_grid_has_one_line_per_k(small_table):
+    fig = plot_pq_tradeoff_grid(small_table)
+    ax_rec, ax_dist = fig.axes
+    lines = lines_by_label(ax_rec)
+    assert set(lines) == {"k = 4", "k = 16"}
+    expected = [(r["bytes_per_vector"], r["recall"]) for r in small_table if r["k"] == 16]
+    np.testing.assert_allclose(lines["k = 16"], expected)
+    expected = [(r["bytes_per_vector"], r["distortion"]) for r in small_table if r["k"] == 4]
+    np.testing.assert_allclose(lines_by_label(ax_dist)["k = 4"], expected)
+
+
+def test_plot_product_quantization_2d_draws_the_grid_of_all_pairs():
+    fig = plot_product_quantization_2d(k=3, n=600, seed=2)
+    ax_km, ax_pq = fig.axes
+    X, _ = gaussian_mixture(600, 2, n_clusters=6, spread=0.5, seed=2, dtype=np.float64)
+    pq = ProductQuantizer(m=2, k=3, n_iter=50, seed=2).fit(X)
+    grid = lines_by_label(ax_pq)["reconstructions"]
+    expected = {(a, b) for a in pq.codebooks_[0][:, 0] for b in pq.codebooks_[1][:, 0]}
+    assert len(grid) == 9 and set(map(tuple, grid)) == expected
+    verticals = sorted(line.get_xdata()[0] for line in ax_pq.lines if line.get_label() == "codebook 1")
+    np.testing.assert_allclose(verticals, np.sort(pq.codebooks_[0][:, 0]))
+    C, labels = kmeans(X, 9, n_iter=50, seed=2)
+    assert len(lines_by_label(ax_km)["centroids"]) == 9
+    distortion = np.mean(((X - C[labels]) ** 2).sum(1))
+    assert f"distortion {distortion:.3f}" in ax_km.get_title()
+
+
+def test_plot_collision_probability():
+    fig = plot_collision_probability(n_bits=4000, lengths=(0.5, 3.0), seed=1)
+    ax0, ax1 = fig.axes
+    lines = lines_by_label(ax0)
+    theta, p = lines["1 − θ/π"].T
+    np.testing.assert_allclose(p, 1 - np.radians(theta) / math.pi, atol=1e-12)
+    sim_theta, sim_p = lines["simulated"].T
+    expected = 1 - np.radians(sim_theta) / math.pi
+    assert np.all(np.abs(sim_p - expected) <= 5 * np.sqrt(expected * (1 - expected) / 4000) + 1e-12)
+    curves = lines_by_label(ax1)
+    # lifted vectors (ℓ, 0, 1) and (ℓ cos θ, ℓ sin θ, 1): the angle between them
+    for length in (0.5, 3.0):
+        t, q = curves[f"ℓ = {length:g}"].T
+        cos = (length**2 * np.cos(np.radians(t)) + 1) / (length**2 + 1)
+        np.testing.assert_allclose(q, 1 - np.arccos(np.clip(cos, -1, 1)) / math.pi, atol=1e-9)
+    short, long = curves["ℓ = 0.5"][90, 1], curves["ℓ = 3"][90, 1]  # θ = 90°
+    assert short > long > 0.5
+
+
+# ----------------------------------------------------------------- LSH figures
+def test_lsh_curve_agrees_with_lsh_candidates():
+    exp = lsh_experiment()
+    curve = lsh_curve(6)
+    for b in (1, 5, 40):
+        cand = lsh_candidates(exp["query_hashes"], exp["database_hashes"], 6, b)
+        assert curve["candidates"][b - 1] == pytest.approx(cand.sum(1).mean())
+        found = [np.flatnonzero(row) for row in cand]
+        hits = [np.isin(t, f).mean() for t, f in zip(exp["truth"], found)]
+        assert curve["recall"][b - 1] == pytest.approx(np.mean(hits))
+    assert exp["truth"].shape == (50, 10)
+
+
+def test_plot_lsh_tradeoff_draws_the_s_curve_and_the_current_point():
+    fig = plot_lsh_tradeoff(5, 12)
+    ax_s, ax_r = fig.axes
+    p, S = lines_by_label(ax_s)["1 − (1 − pʳ)ᵇ"].T
+    np.testing.assert_allclose(S, 1 - (1 - p**5) ** 12, atol=1e-12)
+    threshold = lines_by_label(ax_s)["threshold"][0, 0]
+    assert threshold == pytest.approx((1 / 12) ** (1 / 5))
+    curve = lsh_curve(5)
+    n = lsh_experiment()["n"]
+    np.testing.assert_allclose(lines_by_label(ax_r)["current"], [[curve["candidates"][11] / n, curve["recall"][11]]])
+    assert len(lines_by_label(ax_r)[f"r = 5, b = 1..{LSH_B_MAX}"]) == LSH_B_MAX
+    with pytest.raises(ValueError, match="plot_lsh_tradeoff"):
+        plot_lsh_tradeoff(5, LSH_B_MAX + 1)
+    with pytest.raises(ValueError, match="plot_lsh_tradeoff: r"):
+        plot_lsh_tradeoff(0, 1)
+
+
+def test_plot_lsh_grid():
+    fig = plot_lsh_grid(rs=(2, 8), bs=(1, 16))
+    assert len(fig.axes) == 3
+    assert [ax.get_title() for ax in fig.axes] == ["r = 2", "r = 8", "recall@10"]
+    p, S = lines_by_label(fig.axes[1])["b = 16"].T
+    np.testing.assert_allclose(S, 1 - (1 - p**8) ** 16, atol=1e-12)
+    recall = lines_by_label(fig.axes[2])["r = 8"][:, 1]
+    np.testing.assert_allclose(recall, lsh_curve(8)["recall"][[0, 15]])
+
+
+# ---------------------------------------------------------------- the widgets
+def test_pq_tradeoff_explorer_redraws_on_slider_moves():
+    w = pq_tradeoff_explorer()
+    assert isinstance(w, SliderFigure) and set(w.controls) == {"m", "k"}
+    first = w.figure
+    w.controls["m"].value = 4
+    w.controls["k"].value = 16
+    assert w.figure is not first and w.params == {"m": 4, "k": 16}
+    row = next(r for r in pq_tradeoff_table() if (r["m"], r["k"]) == (4, 16))
+    assert w.figure.axes[2].get_title() == f"recall@10 = {row['recall']:.2f}"
+    widths = [p.get_width() for p in w.figure.axes[0].patches]
+    assert widths == [128, 2.0]
+
+
+def test_lsh_banding_explorer_redraws_on_slider_moves():
+    w = lsh_banding_explorer()
+    w.controls["r"].value = 12
+    w.controls["b"].value = 30
+    assert w.params == {"r": 12, "b": 30}
+    assert w.figure.axes[0].get_title().startswith("r = 12, b = 30")
+    curve = lsh_curve(12)
+    assert f"recall@10 = {curve['recall'][29]:.2f}" in w.figure.axes[1].get_title()

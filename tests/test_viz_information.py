@@ -1,0 +1,299 @@
+"""The pure plotting functions of chapter 3 and their slider wrappers.
+
+The figures are checked through their data (bar heights and widths, line
+data, titles), against values computed here independently: softmax and the
+information quantities with :mod:`math`, and the bigram model re-counted with
+exact :class:`fractions.Fraction` probabilities.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from ragmath.viz.information import (
+    LOGITS,
+    TARGET,
+    TOKENS,
+    bigram_surprisal,
+    cross_entropy_curve,
+    perplexity_curve,
+    plot_prediction,
+    plot_prediction_grid,
+    plot_prediction_sliders,
+    plot_sentence_surprisal,
+    plot_sentence_surprisal_grid,
+    prediction_summary,
+    sentence_tokens,
+)
+from ragmath.widgets import SliderFigure
+from ragmath.widgets.information import prediction_explorer, sentence_perplexity_explorer
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+TRAINING = [
+    "the cat sat on the mat",
+    "the dog sat on the rug",
+    "a cat saw the dog",
+]
+SENTENCE = "the cat sat on the rug"  # bigram "the rug" seen, "cat sat" seen, all seen
+ODD = "the dog saw a cat"  # "dog saw", "saw a", "a cat"(seen): some unseen
+
+
+# ------------------------------------------------------------------ independent reference
+def ref_softmax(z, t=1.0):
+    m = max(z)
+    e = [math.exp((x - m) / t) for x in z]
+    s = math.fsum(e)
+    return [x / s for x in e]
+
+
+def ref_bigram(training, sentence, alpha):
+    """Exact add-α probabilities of every predicted token, as Fractions."""
+    pairs = Counter()
+    for s in training:
+        w = ["<s>", *re.findall(r"[^\W_]+", s.lower()), "</s>"]
+        pairs.update(zip(w, w[1:]))
+    context = Counter()
+    for (v, _), c in pairs.items():
+        context[v] += c
+    vocab = {w for _, w in pairs}
+    a = Fraction(alpha)
+    w = ["<s>", *re.findall(r"[^\W_]+", sentence.lower()), "</s>"]
+    probs = [(pairs[(v, x)] + a) / (context[v] + a * len(vocab)) for v, x in zip(w, w[1:])]
+    return probs, vocab, pairs, context
+
+
+def bar_heights(ax):
+    return [p.get_height() for p in ax.patches]
+
+
+# ====================================================================== prediction
+@pytest.mark.parametrize("t", [0.25, 1.0, 3.0])
+def test_prediction_summary_matches_math(t):
+    s = prediction_summary(LOGITS, t, TARGET)
+    q = ref_softmax(LOGITS, t)
+    p = list(TARGET)
+    np.testing.assert_allclose(s["q"], q, rtol=1e-13)
+    h = -math.fsum(x * math.log(x) for x in p if x > 0)
+    ce = -math.fsum(x * math.log(y) for x, y in zip(p, q) if x > 0)
+    kl = math.fsum(x * math.log(x / y) for x, y in zip(p, q) if x > 0)
+    assert s["entropy"] == pytest.approx(h, rel=1e-13)
+    assert s["cross_entropy"] == pytest.approx(ce, rel=1e-12)
+    assert s["kl"] == pytest.approx(kl, rel=1e-10)
+    assert s["cross_entropy"] == pytest.approx(s["entropy"] + s["kl"], rel=1e-12)
+    assert s["perplexity"] == pytest.approx(math.exp(ce), rel=1e-12)
+    assert s["min_perplexity"] == pytest.approx(math.exp(h), rel=1e-13)
+
+
+def test_prediction_matching_the_target_has_zero_kl():
+    p = [0.5, 0.3, 0.2]
+    s = prediction_summary(np.log(p), 1.0, p)
+    assert s["kl"] == pytest.approx(0.0, abs=1e-15)
+    assert s["perplexity"] == pytest.approx(s["min_perplexity"], rel=1e-13)
+
+
+def test_high_temperature_tends_to_the_uniform_model():
+    s = prediction_summary(LOGITS, 1e6, TARGET)
+    np.testing.assert_allclose(s["q"], 1 / 6, rtol=1e-5)
+    assert s["perplexity"] == pytest.approx(6.0, rel=1e-4)  # uniform over V = 6 tokens
+
+
+def test_prediction_summary_rejects_bad_input():
+    with pytest.raises(ValueError, match="prediction_summary: temperature"):
+        prediction_summary(LOGITS, 0.0)
+    with pytest.raises(ValueError, match="prediction_summary: target"):
+        prediction_summary([1.0, 2.0], 1.0, [0.5, 0.6])
+    with pytest.raises(ValueError, match="prediction_summary: target"):
+        prediction_summary([1.0, 2.0, 3.0], 1.0, [0.5, 0.5])
+
+
+def test_plot_prediction_draws_p_q_entropy_and_kl():
+    fig = plot_prediction(LOGITS, 0.5, TARGET, TOKENS)
+    assert isinstance(fig, Figure)
+    ax_dist, ax_ce = fig.axes[0], fig.axes[1]
+    heights = bar_heights(ax_dist)
+    q = ref_softmax(LOGITS, 0.5)
+    np.testing.assert_allclose(heights[:6], TARGET, rtol=1e-12)  # p first, then q
+    np.testing.assert_allclose(heights[6:12], q, rtol=1e-12)
+    assert [t.get_text() for t in ax_dist.get_xticklabels()] == list(TOKENS)
+    h_bar, kl_bar = ax_ce.patches[:2]
+    s = prediction_summary(LOGITS, 0.5, TARGET)
+    assert h_bar.get_width() == pytest.approx(s["entropy"])
+    assert kl_bar.get_x() == pytest.approx(s["entropy"])
+    assert kl_bar.get_width() == pytest.approx(s["kl"])
+    texts = " ".join(t.get_text() for t in ax_ce.texts)
+    assert f"perplexity {s['perplexity']:.2f}" in texts
+    assert "T = 0.5" in ax_dist.get_title()
+
+
+def test_plot_prediction_sliders_passes_the_logits_in_order():
+    fig = plot_prediction_sliders(2.0, z1=1, z2=2, z3=3, z4=4, z5=5, z6=6)
+    q = ref_softmax([1, 2, 3, 4, 5, 6], 2.0)
+    np.testing.assert_allclose(bar_heights(fig.axes[0])[6:12], q, rtol=1e-12)
+
+
+def test_plot_prediction_sliders_rejects_unknown_or_missing_logits():
+    with pytest.raises(TypeError, match="plot_prediction_sliders: unexpected"):
+        plot_prediction_sliders(1.0, z7=1.0)
+    with pytest.raises(TypeError, match="plot_prediction_sliders: missing"):
+        plot_prediction_sliders(1.0, target=(0.5, 0.5), tokens=("a", "b"), z1=0.0)
+
+
+def test_plot_prediction_rejects_mismatched_tokens():
+    with pytest.raises(ValueError, match="plot_prediction: tokens"):
+        plot_prediction(LOGITS, 1.0, TARGET, TOKENS[:3])
+
+
+def test_plot_prediction_grid_is_small_multiples():
+    temps = (0.5, 1.0, 4.0)
+    fig = plot_prediction_grid(temps)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == len(temps) + 1
+    for ax, t in zip(visible, temps):
+        s = prediction_summary(LOGITS, t, TARGET)
+        assert f"T = {t:g}" in ax.get_title()
+        assert f"H(p,q) = {s['cross_entropy']:.2f}" in ax.get_title()
+    curve_ax = visible[-1]
+    marks = curve_ax.lines[1].get_ydata()
+    np.testing.assert_allclose(marks, cross_entropy_curve(temps), rtol=1e-12)
+    floor = curve_ax.lines[2].get_ydata()[0]
+    assert floor == pytest.approx(-math.fsum(x * math.log(x) for x in TARGET if x > 0))
+
+
+def test_cross_entropy_has_a_minimum_between_cold_and_hot():
+    curve = cross_entropy_curve([0.1, 1.5, 50.0])
+    assert curve[1] < curve[0] and curve[1] < curve[2]
+
+
+# ====================================================================== bigram model
+def test_sentence_tokens():
+    assert sentence_tokens("The cat, the MAT!") == ["the", "cat", "the", "mat"]
+    with pytest.raises(TypeError, match="sentence_tokens: text"):
+        sentence_tokens(["the"])
+
+
+@pytest.mark.parametrize("alpha", [0.1, 1.0, 2.5])
+@pytest.mark.parametrize("sentence", [SENTENCE, ODD])
+def test_bigram_surprisal_matches_exact_counts(alpha, sentence):
+    r = bigram_surprisal(TRAINING, sentence, alpha)
+    probs, vocab, pairs, _ = ref_bigram(TRAINING, sentence, alpha)
+    np.testing.assert_allclose(r["log_probs"], [math.log(p) for p in probs], rtol=1e-14)
+    np.testing.assert_allclose(r["surprisal"], [-math.log(p) for p in probs], rtol=1e-14)
+    assert r["vocabulary_size"] == len(vocab)
+    words = ["<s>", *sentence.split(), "</s>"]
+    assert r["tokens"] == words[1:] and r["contexts"] == words[:-1]
+    assert r["seen"].tolist() == [pairs[(v, w)] > 0 for v, w in zip(words, words[1:])]
+    log_likelihood = math.fsum(math.log(p) for p in probs)
+    assert r["log_likelihood"] == pytest.approx(log_likelihood, rel=1e-14)
+    assert r["perplexity"] == pytest.approx(math.exp(-log_likelihood / len(probs)), rel=1e-13)
+    running = [math.exp(-math.fsum(math.log(p) for p in probs[: i + 1]) / (i + 1)) for i in range(len(probs))]
+    np.testing.assert_allclose(r["running_perplexity"], running, rtol=1e-13)
+
+
+@pytest.mark.parametrize("alpha", [0, Fraction(1, 3), 1, 7])
+def test_add_alpha_probabilities_sum_to_one_in_every_context(alpha):
+    _, vocab, pairs, context = ref_bigram(TRAINING, SENTENCE, 1)
+    for v in context:
+        a = Fraction(alpha)
+        total = sum((pairs[(v, w)] + a) / (context[v] + a * len(vocab)) for w in vocab)
+        assert total == 1
+
+
+def test_unsmoothed_model_gives_an_unseen_bigram_infinite_surprisal():
+    r = bigram_surprisal(TRAINING, ODD, 0.0)
+    assert not r["seen"].all()
+    assert np.isinf(r["surprisal"][~r["seen"]]).all()
+    assert r["perplexity"] == math.inf
+    assert np.isfinite(bigram_surprisal(TRAINING, SENTENCE, 0.0)["perplexity"])
+
+
+def test_large_alpha_tends_to_the_uniform_model():
+    r = bigram_surprisal(TRAINING, ODD, 1e9)
+    assert r["perplexity"] == pytest.approx(r["vocabulary_size"], rel=1e-6)
+
+
+def test_perplexity_curve():
+    alphas = [0.01, 1.0, 100.0]
+    curve = perplexity_curve(TRAINING, ODD, alphas)
+    expected = [bigram_surprisal(TRAINING, ODD, a)["perplexity"] for a in alphas]
+    np.testing.assert_allclose(curve, expected, rtol=1e-15)
+
+
+def test_bigram_surprisal_rejects_bad_input():
+    with pytest.raises(ValueError, match="bigram_surprisal: sentence .*'zebra'"):
+        bigram_surprisal(TRAINING, "the zebra sat", 1.0)
+    with pytest.raises(ValueError, match="bigram_surprisal: alpha"):
+        bigram_surprisal(TRAINING, SENTENCE, -1.0)
+    with pytest.raises(TypeError, match="bigram_surprisal: training"):
+        bigram_surprisal("the cat sat", SENTENCE)
+    with pytest.raises(ValueError, match="bigram_surprisal: training"):
+        bigram_surprisal([], SENTENCE)
+
+
+def test_plot_sentence_surprisal_draws_bars_and_running_perplexity():
+    fig = plot_sentence_surprisal(TRAINING, ODD, 0.5)
+    r = bigram_surprisal(TRAINING, ODD, 0.5)
+    ax = fig.axes[0]
+    np.testing.assert_allclose(bar_heights(ax), r["surprisal"], rtol=1e-12)
+    running = ax.lines[0].get_ydata()
+    np.testing.assert_allclose(np.exp(running), r["running_perplexity"], rtol=1e-12)
+    assert [t.get_text() for t in ax.get_xticklabels()] == r["tokens"]
+    assert f"perplexity {r['perplexity']:.2f}" in ax.get_title()
+    curve_ax = next(a for a in fig.axes if a.get_title() == "perplexity of the sentence")
+    marker = curve_ax.lines[1]
+    assert marker.get_xdata()[0] == 0.5
+    assert marker.get_ydata()[0] == pytest.approx(r["perplexity"])
+
+
+def test_plot_sentence_surprisal_with_an_infinite_bar():
+    fig = plot_sentence_surprisal(TRAINING, ODD, 0.0)
+    ax = fig.axes[0]
+    assert all(np.isfinite(bar_heights(ax)))
+    assert any(t.get_text() == "∞" for t in ax.texts)
+    assert "perplexity inf" in ax.get_title()
+
+
+@pytest.mark.parametrize("alphas", [(0.1, 1.0), (0.01, 0.1, 1.0), (2.0,)])
+def test_plot_sentence_surprisal_grid(alphas):
+    fig = plot_sentence_surprisal_grid(TRAINING, ODD, alphas)
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.patches]
+    assert len(panels) == len(alphas)
+    for a, ax in zip(alphas, panels):
+        r = bigram_surprisal(TRAINING, ODD, a)
+        assert ax.get_title() == f"α = {a:g}: perplexity {r['perplexity']:.2f}"
+        np.testing.assert_allclose(bar_heights(ax), r["surprisal"], rtol=1e-12)
+
+
+# ====================================================================== the widgets
+def test_prediction_explorer_redraws_on_slider_moves():
+    w = prediction_explorer()
+    assert isinstance(w, SliderFigure)
+    assert set(w.controls) == {"temperature", "z1", "z2", "z3", "z4", "z5", "z6"}
+    first = w.figure
+    w.controls["temperature"].value = 2.0
+    assert w.figure is not first
+    assert w.params["temperature"] == pytest.approx(2.0)
+    w.controls["z6"].value = 4.0
+    logits = list(LOGITS[:5]) + [4.0]
+    q = ref_softmax(logits, w.params["temperature"])
+    np.testing.assert_allclose(bar_heights(w.figure.axes[0])[6:12], q, rtol=1e-12)
+
+
+def test_prediction_explorer_uses_given_target_and_tokens():
+    w = prediction_explorer(logits=(0.0, 1.0), target=(0.5, 0.5), tokens=("yes", "no"))
+    assert set(w.controls) == {"temperature", "z1", "z2"}
+
+
+def test_sentence_perplexity_explorer_redraws_on_slider_moves():
+    w = sentence_perplexity_explorer(TRAINING, ODD)
+    w.controls["alpha"].value = 0.1
+    assert w.params == {"alpha": 0.1}
+    r = bigram_surprisal(TRAINING, ODD, 0.1)
+    np.testing.assert_allclose(bar_heights(w.figure.axes[0]), r["surprisal"], rtol=1e-12)

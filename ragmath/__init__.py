@@ -7,6 +7,10 @@ docstring cites the label of its equation. Submodules follow the chapters:
 - :mod:`ragmath.attention` (chapter 2): softmax, scaled dot-product and multi-head attention.
 - :mod:`ragmath.information` (chapter 3): cross-entropy, perplexity, entropy, KL.
 - :mod:`ragmath.lexical` (chapter 4): tokenization, TF-IDF, BM25.
+- :mod:`ragmath.quantization` (chapter 5): k-means, product quantization, LSH.
+- :mod:`ragmath.optim` (chapter 6): gradient descent, momentum, Adam.
+- :mod:`ragmath.metrics` (chapter 7): RR, MRR, DCG, NDCG, significance tests.
+- :mod:`ragmath.rag` (chapter 8): retriever and generator probabilities, contrastive loss.
 - :mod:`ragmath.data`: the book's own corpus, queries, judgements and questions.
 - :mod:`ragmath.viz` and :mod:`ragmath.widgets`: the pure plotting functions
   behind the book's figures, and the thin ipywidgets wrappers around them.

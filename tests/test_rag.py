@@ -1,0 +1,366 @@
+"""Tests of :mod:`ragmath.rag` against its contract (``shared/API.md``).
+
+Expected values come from hand-worked examples or from independent
+computations written here: loops with :func:`math.fsum` and :func:`math.exp`,
+exact :class:`fractions.Fraction` arithmetic, explicit enumeration of every
+assignment of documents to tokens for RAG-Token, and central finite
+differences for every gradient.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ragmath.rag import (
+    DualEncoder,
+    PassageNGramGenerator,
+    in_batch_contrastive_loss,
+    rag_sequence_likelihood,
+    rag_sequence_log_likelihood,
+    rag_token_likelihood,
+    rag_token_log_likelihood,
+    retrieval_distribution,
+    sequence_log_likelihood,
+    truncated_mass,
+)
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+
+# ------------------------------------------------------------------ references
+def ref_softmax(values):
+    m = max(values)
+    e = [math.exp(v - m) for v in values]
+    s = math.fsum(e)
+    return [x / s for x in e]
+
+
+def ref_loss(Q, P, tau):
+    """The in-batch loss by loops."""
+    B = len(Q)
+    total = []
+    for i in range(B):
+        s = [math.fsum(a * b for a, b in zip(Q[i], P[j])) / tau for j in range(len(P))]
+        m = max(s)
+        total.append(m + math.log(math.fsum(math.exp(v - m) for v in s)) - s[i])
+    return math.fsum(total) / B
+
+
+# ------------------------------------------------------------------ retriever
+def test_retrieval_distribution_worked_example():
+    query = [1.0, 0.0]
+    docs = [[0.0, 1.0], [2.0, 0.0], [1.0, 5.0], [-1.0, 0.0]]  # scores 0, 2, 1, -1
+    idx, p = retrieval_distribution(query, docs)
+    assert idx.tolist() == [1, 2, 0, 3]
+    np.testing.assert_allclose(p, ref_softmax([2, 1, 0, -1]), rtol=1e-14)
+    idx, p = retrieval_distribution(query, docs, k=2, temperature=0.5)
+    assert idx.tolist() == [1, 2]
+    e = math.exp(2.0)  # scores/τ = 4, 2: ratio e²
+    np.testing.assert_allclose(p, [e / (e + 1), 1 / (e + 1)], rtol=1e-14)
+
+
+def test_retrieval_ties_lower_index_first_and_stability():
+    idx, p = retrieval_distribution([1.0], [[3.0], [5.0], [5.0], [3.0]], k=3)
+    assert idx.tolist() == [1, 2, 0]
+    idx, p = retrieval_distribution([1.0], [[1e4], [1e4 - 1]], temperature=0.01)
+    assert np.isfinite(p).all() and p[0] == pytest.approx(1.0) and p[1] >= 0
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 8), st.floats(0.05, 5.0))
+def test_truncation_is_conditioning(seed, k, tau):
+    """p_k(z) = p_all(z) / (1 − δ_k) on the top-k (rag-renormalise)."""
+    rng = np.random.default_rng(seed)
+    docs, q = rng.standard_normal((8, 3)), rng.standard_normal(3)
+    order, full = retrieval_distribution(q, docs, temperature=tau)
+    idx, p = retrieval_distribution(q, docs, k=k, temperature=tau)
+    delta = truncated_mass(q, docs, k, temperature=tau)
+    assert idx.tolist() == order[:k].tolist()
+    assert delta == pytest.approx(math.fsum(full[k:]), abs=1e-12)
+    np.testing.assert_allclose(p * (1 - delta), full[:k], rtol=1e-9, atol=1e-15)
+    assert math.fsum(p) == pytest.approx(1.0, abs=1e-12)
+
+
+def test_temperature_limits():
+    q, docs = [1.0], [[1.0], [2.0], [0.5]]
+    _, cold = retrieval_distribution(q, docs, temperature=1e-3)
+    _, hot = retrieval_distribution(q, docs, temperature=1e6)
+    assert cold[0] == pytest.approx(1.0) and hot == pytest.approx([1 / 3] * 3, abs=1e-5)
+    assert truncated_mass(q, docs, 3) == 0.0
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(query=[1.0, 2.0], docs=[[1.0, 2.0, 3.0]]), ValueError, "retrieval_distribution: query has vectors of dimension 2"),
+        (dict(query=[1.0], docs=[[1.0], [2.0]], k=3), ValueError, "retrieval_distribution: k = 3 is larger"),
+        (dict(query=[1.0], docs=[[1.0]], k=0), ValueError, "retrieval_distribution: k must be at least 1"),
+        (dict(query=[1.0], docs=[[1.0]], k=1.5), TypeError, "retrieval_distribution: k must be an integer"),
+        (dict(query=[1.0], docs=[[1.0]], temperature=0.0), ValueError, "retrieval_distribution: temperature"),
+        (dict(query=[np.nan], docs=[[1.0]]), ValueError, "retrieval_distribution: query contains nan"),
+        (dict(query=[1.0], docs=[1.0]), ValueError, "retrieval_distribution: docs must be 2-D"),
+        (dict(query="abc", docs=[[1.0]]), TypeError, "retrieval_distribution: query"),
+    ],
+)
+def test_retrieval_distribution_errors(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        retrieval_distribution(**kwargs)
+
+
+def test_retrieval_overflow_is_an_error():
+    with pytest.raises(ValueError, match="overflow"):
+        retrieval_distribution([1e300], [[1e300]], temperature=1e-10)
+
+
+# ------------------------------------------------------------------ likelihoods
+def test_sequence_log_likelihood():
+    assert sequence_log_likelihood([0.5, 0.25]) == pytest.approx(math.log(0.125))
+    np.testing.assert_allclose(sequence_log_likelihood([[0.5, 0.5], [1.0, 0.1]]), [math.log(0.25), math.log(0.1)])
+    assert sequence_log_likelihood([0.5, 0.0]) == -math.inf
+    # 2000 tokens of probability 0.1: the product underflows, the sum does not
+    assert sequence_log_likelihood([0.1] * 2000) == pytest.approx(2000 * math.log(0.1))
+    with pytest.raises(ValueError, match="sequence_log_likelihood: token_probs must lie in \\[0, 1\\]"):
+        sequence_log_likelihood([0.5, 1.5])
+
+
+def exact_sequence(p, P):
+    return sum(Fraction(pz) * math.prod((Fraction(x) for x in row), start=Fraction(1)) for pz, row in zip(p, P))
+
+
+def enumerate_token(p, P):
+    """RAG-Token by its definition: a document z_i drawn for every token, all assignments summed."""
+    n_docs, n_tokens = len(P), len(P[0])
+    total = Fraction(0)
+    for zs in itertools.product(range(n_docs), repeat=n_tokens):
+        term = Fraction(1)
+        for i, z in enumerate(zs):
+            term *= Fraction(p[z]) * Fraction(P[z][i])
+        total += term
+    return total
+
+
+def test_two_document_counterexample():
+    p = [0.5, 0.5]
+    same = [[0.9, 0.9], [0.1, 0.1]]
+    crossed = [[0.9, 0.1], [0.1, 0.9]]
+    assert rag_sequence_likelihood(p, same) == pytest.approx(0.41)
+    assert rag_token_likelihood(p, same) == pytest.approx(0.25)
+    assert rag_sequence_likelihood(p, crossed) == pytest.approx(0.09)
+    assert rag_token_likelihood(p, crossed) == pytest.approx(0.25)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 4), st.integers(1, 4))
+def test_marginals_against_exact_references(seed, n_docs, n_tokens):
+    rng = np.random.default_rng(seed)
+    p = rng.dirichlet(np.ones(n_docs))
+    P = rng.random((n_docs, n_tokens))
+    assert rag_sequence_likelihood(p, P) == pytest.approx(float(exact_sequence(p, P)), rel=1e-12)
+    assert rag_token_likelihood(p, P) == pytest.approx(float(enumerate_token(p, P)), rel=1e-12)
+    if n_tokens == 1:  # one token: the two marginals coincide
+        assert rag_sequence_likelihood(p, P) == pytest.approx(rag_token_likelihood(p, P), rel=1e-12)
+
+
+def test_log_likelihoods_do_not_underflow():
+    p = [0.3, 0.7]
+    P = np.full((2, 500), 0.01)
+    P[1] = 0.02
+    # log(0.3·0.01^500 + 0.7·0.02^500) = 500 log 0.02 + log(0.7 + 0.3·0.5^500)
+    expected_seq = 500 * math.log(0.02) + math.log(0.7 + 0.3 * 0.5**500)
+    assert rag_sequence_log_likelihood(p, P) == pytest.approx(expected_seq, rel=1e-12)
+    assert rag_token_log_likelihood(p, P) == pytest.approx(500 * math.log(0.3 * 0.01 + 0.7 * 0.02), rel=1e-12)
+    assert rag_sequence_likelihood(p, P) == 0.0  # the value itself underflows; its log did not
+
+
+@pytest.mark.parametrize("func", [rag_sequence_likelihood, rag_token_likelihood])
+def test_marginal_errors(func):
+    name = func.__name__
+    with pytest.raises(ValueError, match=f"{name}: doc_probs must sum to 1"):
+        func([0.5, 0.4], [[1.0], [1.0]])
+    with pytest.raises(ValueError, match=f"{name}: doc_probs has a negative probability"):
+        func([1.5, -0.5], [[1.0], [1.0]])
+    with pytest.raises(ValueError, match=f"{name}: token_probs has 1 rows but doc_probs has 2"):
+        func([0.5, 0.5], [[1.0, 1.0]])
+    with pytest.raises(ValueError, match=f"{name}: token_probs must be 2-D"):
+        func([0.5, 0.5], [1.0, 1.0])
+    with pytest.raises(ValueError, match=f"{name}: token_probs must lie in \\[0, 1\\] \\(at row 1, column 0\\)"):
+        func([0.5, 0.5], [[1.0], [-0.1]])
+    with pytest.raises(ValueError, match=f"{name}: doc_probs must be 1-D"):
+        func([[0.5, 0.5]], [[1.0], [1.0]])
+
+
+# ------------------------------------------------------------------ contrastive loss
+def numerical_gradient(f, X, h=1e-6):
+    G = np.zeros_like(X)
+    for idx in np.ndindex(X.shape):
+        old = X[idx]
+        X[idx] = old + h
+        up = f()
+        X[idx] = old - h
+        down = f()
+        X[idx] = old
+        G[idx] = (up - down) / (2 * h)
+    return G
+
+
+@pytest.mark.parametrize("B, extra, d, tau", [(1, 0, 3, 1.0), (4, 0, 5, 1.0), (3, 2, 4, 0.3), (5, 0, 2, 2.0)])
+def test_contrastive_loss_and_gradients(B, extra, d, tau):
+    rng = np.random.default_rng(B * 10 + extra)
+    Q, P = rng.standard_normal((B, d)), rng.standard_normal((B + extra, d))
+    loss, gQ, gP = in_batch_contrastive_loss(Q, P, tau)
+    assert loss == pytest.approx(ref_loss(Q.tolist(), P.tolist(), tau), rel=1e-12)
+    assert gQ.shape == Q.shape and gP.shape == P.shape
+    nQ = numerical_gradient(lambda: ref_loss(Q.tolist(), P.tolist(), tau), Q)
+    nP = numerical_gradient(lambda: ref_loss(Q.tolist(), P.tolist(), tau), P)
+    np.testing.assert_allclose(gQ, nQ, atol=1e-7)
+    np.testing.assert_allclose(gP, nP, atol=1e-7)
+
+
+def test_contrastive_loss_special_values():
+    Q = np.zeros((4, 3))
+    loss, gQ, gP = in_batch_contrastive_loss(Q, np.ones((4, 3)))
+    assert loss == pytest.approx(math.log(4))  # all scores equal: log B
+    big = 50 * np.eye(3)
+    loss, gQ, gP = in_batch_contrastive_loss(big, big)
+    assert 0 <= loss < 1e-12 and np.abs(gQ).max() < 1e-12  # perfect separation
+    loss, _, _ = in_batch_contrastive_loss([[1e4, 0.0]], [[1.0, 0.0]], temperature=1e-3)
+    assert loss == 0.0
+
+
+def test_contrastive_loss_float32_keeps_dtype():
+    rng = np.random.default_rng(1)
+    loss, gQ, gP = in_batch_contrastive_loss(rng.standard_normal((3, 2)).astype(np.float32),
+                                             rng.standard_normal((3, 2)).astype(np.float32))
+    assert gQ.dtype == np.float32 and gP.dtype == np.float32 and isinstance(loss, float)
+
+
+@pytest.mark.parametrize(
+    "Q, P, kwargs, match",
+    [
+        ([[1.0, 2.0]], [[1.0]], {}, "in_batch_contrastive_loss: Q has vectors of dimension 2"),
+        ([[1.0], [2.0]], [[1.0]], {}, "in_batch_contrastive_loss: P has 1 rows but Q has 2"),
+        ([1.0], [[1.0]], {}, "in_batch_contrastive_loss: Q must be 2-D"),
+        ([[1.0]], [[np.inf]], {}, "in_batch_contrastive_loss: P contains nan or inf"),
+        ([[1.0]], [[1.0]], {"temperature": -1.0}, "in_batch_contrastive_loss: temperature"),
+        ([[1e200]], [[1e200]], {}, "overflow"),
+    ],
+)
+def test_contrastive_loss_errors(Q, P, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        in_batch_contrastive_loss(Q, P, **kwargs)
+
+
+# ------------------------------------------------------------------ dual encoder
+TEXTS = [
+    "cats purr when they are content",
+    "dogs bark at the postman",
+    "the stock market fell on monday",
+    "bread rises because yeast makes gas",
+    "a kitten is a young cat",
+    "rivers flow into the sea",
+]
+
+
+def test_dual_encoder_features_and_start():
+    enc = DualEncoder(TEXTS, dim=8, seed=0)
+    X = enc.features(["cats purr", "unknown words only"]).toarray()
+    assert np.linalg.norm(X[0]) == pytest.approx(1.0) and not X[1].any()
+    j_cats, j_purr = enc.vocabulary.index("cats"), enc.vocabulary.index("purr")
+    assert X[0, j_cats] == pytest.approx(X[0, j_purr]) == pytest.approx(1 / math.sqrt(2))
+    Qe, Pe = enc.encode_queries(TEXTS), enc.encode_passages(TEXTS)
+    F = enc.features(TEXTS).toarray()
+    assert Qe.shape == (6, len(enc.vocabulary) + 8)
+    np.testing.assert_allclose(Qe[:, : len(enc.vocabulary)], F)  # the fixed TF-IDF block
+
+
+def test_dual_encoder_gradients_by_finite_differences():
+    enc = DualEncoder(TEXTS, dim=3, seed=1, init_scale=1.0)
+    X = enc.features(TEXTS[:4])
+    Y = enc.features(TEXTS[2:6])
+    loss, gA_q, gA_p = enc.loss_and_gradients(X, Y, temperature=0.5)
+
+    def f():
+        return enc.loss_and_gradients(X, Y, temperature=0.5)[0]
+
+    rows = sorted(set(X.indices))[:3]
+    num_q = numerical_gradient(f, enc.A_q)
+    num_p = numerical_gradient(f, enc.A_p)
+    np.testing.assert_allclose(gA_q, num_q, atol=1e-7)
+    np.testing.assert_allclose(gA_p, num_p, atol=1e-7)
+    assert np.abs(gA_q[rows]).max() > 0
+
+
+def test_dual_encoder_training_lowers_the_loss():
+    queries = ["why do cats purr", "what makes bread rise", "where do rivers go", "young cat name"]
+    positives = [TEXTS[0], TEXTS[3], TEXTS[5], TEXTS[4]]
+    enc = DualEncoder(TEXTS, dim=4, seed=0, keep_tfidf=False)
+    before = enc.loss_and_gradients(enc.features(queries), enc.features(positives), 0.1)[0]
+    enc.fit(queries, positives, epochs=60, batch_size=4, lr=0.05, temperature=0.1)
+    after = enc.loss_and_gradients(enc.features(queries), enc.features(positives), 0.1)[0]
+    assert after < 0.1 * before and len(enc.loss_history_) == 60
+
+
+def test_dual_encoder_random_projection_start_is_unbiased():
+    enc = DualEncoder(TEXTS, dim=4000, seed=3, keep_tfidf=False)
+    F = enc.features(TEXTS).toarray()
+    np.testing.assert_allclose(enc.encode_queries(TEXTS) @ enc.encode_passages(TEXTS).T, F @ F.T, atol=0.1)
+
+
+def test_dual_encoder_errors():
+    with pytest.raises(TypeError, match="DualEncoder: passages"):
+        DualEncoder("one text")
+    with pytest.raises(ValueError, match="DualEncoder: dim must be at least 1"):
+        DualEncoder(TEXTS, dim=0)
+    enc = DualEncoder(TEXTS, dim=2)
+    with pytest.raises(ValueError, match="DualEncoder.fit: queries and positives"):
+        enc.fit(["a"], ["b", "c"])
+
+
+# ------------------------------------------------------------------ generator
+def test_generator_by_hand():
+    passage = "the cat sat on the mat"  # 6 tokens; "the" is followed by cat and mat
+    other = "dogs run"
+    gen = PassageNGramGenerator([passage, other], lambdas=(0.5, 0.3, 0.2))
+    V = len(gen.vocabulary)  # the, cat, sat, on, mat, dogs, run, <unk>
+    assert V == 8
+    N = 8  # corpus tokens
+    bg = {w: Fraction(c + 1, N + V) for w, c in [("the", 2), ("cat", 1), ("mat", 1), ("sat", 1), ("zebra", 0)]}
+    probs = gen.token_probabilities(passage, "the mat zebra")
+    expected = [
+        Fraction(1, 2) * Fraction(2, 6) + Fraction(3, 10) * Fraction(2, 6) + Fraction(1, 5) * bg["the"],
+        Fraction(1, 2) * Fraction(1, 2) + Fraction(3, 10) * Fraction(1, 6) + Fraction(1, 5) * bg["mat"],
+        Fraction(1, 5) * bg["zebra"],  # "mat" ends the passage: bigram falls back to the unigram, 0
+    ]
+    np.testing.assert_allclose(probs, [float(e) for e in expected], rtol=1e-14)
+
+
+def test_generator_distributions_sum_to_one():
+    gen = PassageNGramGenerator(TEXTS)
+    for previous in [None, "cats", "the", "zebra"]:
+        dist = gen.next_token_distribution(TEXTS[0], previous)
+        assert math.fsum(dist) == pytest.approx(1.0, abs=1e-12) and (dist > 0).all()
+    y = "cats purr when the dogs bark"
+    probs = gen.token_probabilities(TEXTS[0], y)
+    tokens = y.split()
+    for i, token in enumerate(tokens):
+        dist = gen.next_token_distribution(TEXTS[0], tokens[i - 1] if i else None)
+        assert probs[i] == pytest.approx(dist[gen.vocabulary.index(token)], rel=1e-12)
+    M = gen.token_probability_matrix(TEXTS[:3], y)
+    assert M.shape == (3, 6)
+
+
+def test_generator_errors():
+    with pytest.raises(ValueError, match="PassageNGramGenerator: lambdas must sum to 1"):
+        PassageNGramGenerator(TEXTS, lambdas=(0.5, 0.5, 0.5))
+    with pytest.raises(ValueError, match="PassageNGramGenerator: lambdas must hold 3"):
+        PassageNGramGenerator(TEXTS, lambdas=(0.5, 0.5))
+    gen = PassageNGramGenerator(TEXTS)
+    with pytest.raises(ValueError, match="answer has no tokens"):
+        gen.token_probabilities(TEXTS[0], "!!")

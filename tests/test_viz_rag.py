@@ -1,0 +1,126 @@
+"""The pure plotting functions of chapter 8 and their slider wrappers, checked through their data."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch
+
+from ragmath.viz.rag import (
+    document_distribution,
+    plot_rag_marginals,
+    plot_rag_marginals_grid,
+    plot_rag_pipeline,
+    plot_retrieval_distribution,
+    plot_retrieval_distribution_grid,
+    rag_marginals,
+)
+from ragmath.widgets.rag import rag_marginals_explorer, retrieval_explorer
+
+RNG = np.random.default_rng(0)
+DOCS = RNG.standard_normal((30, 4))
+QUERY = RNG.standard_normal(4)
+
+
+def softmax(values):
+    m = max(values)
+    e = [math.exp(v - m) for v in values]
+    return [x / math.fsum(e) for x in e]
+
+
+def test_pipeline_has_five_steps():
+    fig = plot_rag_pipeline()
+    ax = fig.axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    for step in "12345":
+        assert step in texts
+    arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+    assert len(arrows) == 7
+    assert any("generator" in t for t in texts) and any("query encoder" in t for t in texts)
+
+
+def test_document_distribution_against_loops():
+    scores = (DOCS @ QUERY).tolist()
+    order = sorted(range(30), key=lambda i: -scores[i])
+    d = document_distribution(QUERY, DOCS, k=4, temperature=0.5)
+    full = softmax([scores[i] / 0.5 for i in order])
+    top = softmax([scores[i] / 0.5 for i in order[:4]])
+    assert d["order"].tolist() == order
+    np.testing.assert_allclose(d["full"], full, rtol=1e-12)
+    np.testing.assert_allclose(d["truncated"][:4], top, rtol=1e-12)
+    assert not d["truncated"][4:].any()
+    assert d["dropped"] == pytest.approx(math.fsum(full[4:]))
+
+
+def test_plot_retrieval_distribution_bars():
+    fig = plot_retrieval_distribution(QUERY, DOCS, k=3, temperature=0.2, n_show=8)
+    assert isinstance(fig, Figure)
+    heights = [p.get_height() for p in fig.axes[0].patches]
+    d = document_distribution(QUERY, DOCS, k=3, temperature=0.2)
+    np.testing.assert_allclose(heights[:8], d["full"][:8])
+    np.testing.assert_allclose(heights[8:], d["truncated"][:8])
+    assert f"dropped mass {d['dropped']:.3f}" in fig.axes[0].get_title()
+
+
+def test_plot_retrieval_distribution_grid():
+    fig = plot_retrieval_distribution_grid(QUERY, DOCS, temperatures=(0.1, 1.0), ks=(2, 5, 9))
+    assert len(fig.axes) == 6
+    assert "τ = 1, k = 9" in fig.axes[5].get_title()
+
+
+def test_plot_retrieval_distribution_rejects_bad_k():
+    with pytest.raises(ValueError, match="plot_retrieval_distribution: k"):
+        plot_retrieval_distribution(QUERY, DOCS, k=0)
+
+
+SCORES = np.array([2.0, 1.0, 0.0])
+TOKENS = np.array([[0.9, 0.8], [0.2, 0.3], [0.05, 0.6]])
+
+
+def test_rag_marginals_by_hand():
+    m = rag_marginals(SCORES, TOKENS, temperature=1.0)
+    p = softmax(SCORES.tolist())
+    np.testing.assert_allclose(m["doc_probs"], p)
+    seq = math.fsum(pz * a * b for pz, (a, b) in zip(p, TOKENS))
+    tok = math.fsum(pz * a for pz, (a, _) in zip(p, TOKENS)) * math.fsum(pz * b for pz, (_, b) in zip(p, TOKENS))
+    assert m["log_sequence"] == pytest.approx(math.log(seq))
+    assert m["log_token"] == pytest.approx(math.log(tok))
+
+
+def test_plot_rag_marginals_data():
+    fig = plot_rag_marginals(SCORES, TOKENS, temperature=0.5, tokens=["a", "b"])
+    m = rag_marginals(SCORES, TOKENS, 0.5)
+    table = np.asarray(fig.axes[0].images[0].get_array())
+    np.testing.assert_allclose(table[:3], TOKENS)
+    np.testing.assert_allclose(table[3], m["token_mixture"])
+    np.testing.assert_allclose([p.get_width() for p in fig.axes[1].patches], m["doc_probs"])
+    heights = [p.get_height() for p in fig.axes[2].patches]
+    assert heights == pytest.approx([m["log_sequence"], m["log_token"]])
+
+
+def test_plot_rag_marginals_grid():
+    fig = plot_rag_marginals_grid(SCORES, TOKENS, temperatures=(0.1, 1.0))
+    assert len(fig.axes) == 3
+    lines = {line.get_label(): line for line in fig.axes[-1].lines}
+    t = lines["RAG-Sequence"].get_xdata()[10]
+    m = rag_marginals(SCORES, TOKENS, t)
+    assert lines["RAG-Sequence"].get_ydata()[10] == pytest.approx(m["log_sequence"])
+    assert lines["RAG-Token"].get_ydata()[10] == pytest.approx(m["log_token"])
+
+
+def test_retrieval_explorer_moves():
+    w = retrieval_explorer(QUERY, DOCS, k=2, temperature=0.1, n_show=10)
+    w.controls["k"].value = 6
+    assert w.params["k"] == 6
+    heights = [p.get_height() for p in w.figure.axes[0].patches][10:]
+    assert np.count_nonzero(heights) == 6
+
+
+def test_rag_marginals_explorer_moves():
+    w = rag_marginals_explorer(SCORES, TOKENS)
+    w.controls["temperature"].value = 1.0
+    widths = [p.get_width() for p in w.figure.axes[1].patches]
+    np.testing.assert_allclose(widths, softmax(SCORES.tolist()), rtol=1e-6)

@@ -1,0 +1,516 @@
+"""Pure plotting functions for chapter 6, "Gradient descent and Adam".
+
+Each ``plot_*`` function takes plain parameters, computes with
+:mod:`ragmath.optim`, and returns a new :class:`matplotlib.figure.Figure`
+(never touching pyplot). The widgets of :mod:`ragmath.widgets.optim` only
+connect sliders to these functions; the ``*_grid`` functions draw the static
+small multiples that follow each widget on the website.
+
+The contour lines of every test problem are computed once and cached
+(:func:`problem_contours`), so a slider move only reruns the optimisers (a few
+hundred steps each) and redraws.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import contourpy
+import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
+
+from .._validation import check_choice, check_positive_int
+from ..optim import (
+    adam,
+    adam_moments,
+    adam_step_bound,
+    gradient_descent,
+    momentum,
+    optimal_step_size,
+    quadratic,
+    rosenbrock,
+    rosenbrock_hessian,
+)
+from ._style import new_figure
+
+__all__ = [
+    "PROBLEMS",
+    "problem",
+    "problem_contours",
+    "run_optimisers",
+    "plot_trajectories",
+    "plot_trajectories_grid",
+    "plot_zigzag",
+    "plot_convergence",
+    "bias_correction_curves",
+    "plot_bias_correction",
+    "plot_bias_correction_grid",
+    "plot_adam_step_bound",
+]
+
+METHOD_COLORS = {"gradient descent": "#1f77b4", "momentum": "#ff7f0e", "Adam": "#2ca02c"}
+_CONTOUR_COLOR = "0.75"
+_DIVERGENCE_BOX = 1e3  # an iterate farther than this from the origin counts as diverged
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _power_of_ten(value, _position=None) -> str:
+    """'10⁻⁸' for 1e-8: plain text, so the renderer need not typeset mathtext (much faster)."""
+    if value <= 0:
+        return ""
+    exponent = round(math.log10(value))
+    if exponent in (0, 1):
+        return "1" if exponent == 0 else "10"
+    return "10" + str(exponent).translate(_SUPERSCRIPT)
+
+
+def _log_y(ax, low_exp: int, high_exp: int, every: int = 4) -> None:
+    """A log y-axis from 10^low to 10^high, labelled every ``every`` decades, no minor ticks."""
+    ax.set_yscale("log")
+    ax.set_ylim(10.0**low_exp, 10.0**high_exp)
+    ax.yaxis.set_major_locator(FixedLocator([10.0**e for e in range(low_exp, high_exp + 1, every)]))
+    ax.yaxis.set_major_formatter(FuncFormatter(_power_of_ten))
+    ax.yaxis.set_minor_locator(NullLocator())
+
+
+# -------------------------------------------------------------------- the problems
+@dataclass(frozen=True)
+class Problem:
+    """A 2-D test problem: f (on a batch of points), its gradient, a start and a view."""
+
+    name: str
+    title: str
+    f: object
+    grad: object
+    x0: tuple
+    minimum: tuple
+    xlim: tuple
+    ylim: tuple
+    levels: tuple
+    L: float  # largest eigenvalue of the Hessian (at the minimum, for Rosenbrock)
+    mu: float  # smallest one
+
+
+def _rotation(degrees: float) -> np.ndarray:
+    c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    return np.array([[c, -s], [s, c]])
+
+
+def _fast_linear_grad(A: np.ndarray):
+    """x ↦ Ax without argument checks: the optimisers call it hundreds of times per redraw.
+
+    Equal to the gradient returned by :func:`ragmath.optim.quadratic` (tested).
+    """
+    A = np.array(A, dtype=float)
+    grad = A.__matmul__
+    return grad
+
+
+def _fast_rosenbrock_grad(x: np.ndarray) -> np.ndarray:
+    """The 2-D gradient of ``opt-rosenbrock`` without argument checks; equals
+    :func:`ragmath.optim.rosenbrock_grad` (tested)."""
+    x0, x1 = x
+    inner = x1 - x0 * x0
+    return np.array([-2.0 * (1.0 - x0) - 400.0 * x0 * inner, 200.0 * inner])
+
+
+def _quadratic_problem(name, title, A, x0, xlim, ylim):
+    f, _ = quadratic(A)
+    grad = _fast_linear_grad(A)
+    lam = np.linalg.eigvalsh(A)
+    levels = tuple(0.5 * float(lam[0]) * r**2 for r in np.geomspace(0.4, 6.0, 10))
+    return Problem(name, title, f, grad, x0, (0.0, 0.0), xlim, ylim, levels, float(lam[-1]), float(lam[0]))
+
+
+def _build_problems() -> dict:
+    kappa = 25.0
+    A = np.diag([1.0, kappa])
+    R = _rotation(30.0)
+    A_rot = R @ A @ R.T
+    A_rot = (A_rot + A_rot.T) / 2  # exactly symmetric
+    hessian = rosenbrock_hessian([1.0, 1.0])
+    lam = np.linalg.eigvalsh(hessian)
+    problems = [
+        _quadratic_problem("quadratic", "½(x² + 25y²), κ = 25", A, (-4.5, 1.5), (-5, 5), (-2.5, 2.5)),
+        _quadratic_problem(
+            "rotated quadratic", "the same, rotated by 30°", A_rot, (-4.5, 1.5), (-5, 5), (-2.5, 2.5)
+        ),
+        Problem(
+            "rosenbrock", "Rosenbrock, (1 − x)² + 100(y − x²)²", rosenbrock, _fast_rosenbrock_grad,
+            (-1.2, 1.0), (1.0, 1.0), (-2.0, 2.0), (-1.0, 3.0),
+            tuple(float(v) for v in np.geomspace(0.25, 1000, 11)), float(lam[-1]), float(lam[0]),
+        ),
+    ]
+    return {p.name: p for p in problems}
+
+
+PROBLEMS = _build_problems()
+
+
+def problem(name: str) -> Problem:
+    """The test problem called ``name`` (one of :data:`PROBLEMS`)."""
+    return PROBLEMS[check_choice(name, "problem", "problem", tuple(PROBLEMS))]
+
+
+@lru_cache(maxsize=None)
+def problem_contours(name: str, n: int = 201) -> tuple:
+    """The contour lines of a problem, computed once on an n × n grid and cached.
+
+    Returns a tuple of (N_i, 2) arrays of points, one per line piece.
+    """
+    p = problem(name)
+    xs = np.linspace(*p.xlim, n)
+    ys = np.linspace(*p.ylim, n)
+    X, Y = np.meshgrid(xs, ys)
+    Z = np.asarray(p.f(np.column_stack([X.ravel(), Y.ravel()]))).reshape(X.shape)
+    generator = contourpy.contour_generator(X, Y, Z)
+    lines = []
+    for level in p.levels:
+        lines.extend(np.asarray(seg) for seg in generator.lines(level) if len(seg) > 1)
+    return tuple(lines)
+
+
+class _Diverged(Exception):
+    """Raised by the watched gradient when an iterate leaves the box |x_i| ≤ 1e3."""
+
+
+def _watched(method, grad, x0, **kwargs):
+    """Run an optimiser; stop it when an iterate leaves the divergence box.
+
+    Returns (trajectory, diverged). The optimisers evaluate the gradient at
+    every iterate but the last, in order, so the points seen by the gradient
+    are the trajectory up to the point where it left the box.
+    """
+    seen = []
+
+    def watched_grad(x):
+        seen.append(x)
+        if np.abs(x).max() > _DIVERGENCE_BOX:
+            raise _Diverged
+        return grad(x)
+
+    try:
+        return method(watched_grad, x0, **kwargs), False
+    except _Diverged:
+        return np.array(seen), True
+
+
+def run_optimisers(name="quadratic", lr_times_L=1.0, beta=0.7, adam_lr=0.05, beta1=0.9, steps=300) -> dict:
+    """Gradient descent, momentum and Adam on a test problem.
+
+    Gradient descent and momentum use the step η = lr_times_L / L, with L the
+    largest Hessian eigenvalue of the problem (at the minimum, for Rosenbrock),
+    so lr_times_L < 2 is gradient descent's stability condition on the
+    quadratics (``opt-gd-stability``); momentum uses β = beta. Adam uses
+    α = adam_lr, β1 = beta1, β2 = 0.999, ε = 1e-8 (``opt-adam-update``).
+
+    Returns {method: {"trajectory": (n, 2), "gap": f(x_t) − f(x*) (n,), "diverged": bool}}.
+    A run that leaves the box |x_i| ≤ 1000 is stopped there and marked diverged.
+    """
+    p = problem(name)
+    steps = check_positive_int(steps, "steps", "run_optimisers")
+    lr = float(lr_times_L) / p.L
+    runs = {
+        "gradient descent": _watched(gradient_descent, p.grad, p.x0, lr=lr, steps=steps),
+        "momentum": _watched(momentum, p.grad, p.x0, lr=lr, beta=beta, steps=steps),
+        "Adam": _watched(adam, p.grad, p.x0, lr=adam_lr, beta1=beta1, steps=steps),
+    }
+    f_min = float(p.f(np.array(p.minimum)))
+    out = {}
+    for method, (trajectory, diverged) in runs.items():
+        with np.errstate(over="ignore"):
+            gap = np.asarray(p.f(trajectory)) - f_min
+        out[method] = {"trajectory": trajectory, "gap": gap, "diverged": diverged}
+    return out
+
+
+def _draw_contours(ax, name: str) -> None:
+    p = problem(name)
+    ax.add_collection(LineCollection(problem_contours(name), colors=_CONTOUR_COLOR, linewidths=0.8))
+    ax.plot(*p.minimum, marker="*", color="k", ms=11, ls="none", label="minimum", zorder=5)
+    ax.set_xlim(*p.xlim)
+    ax.set_ylim(*p.ylim)
+
+
+def _draw_paths(ax, runs: dict, legend: bool) -> None:
+    for method, run in runs.items():
+        tr = run["trajectory"]
+        label = f"{method} (diverged)" if run["diverged"] else method
+        ax.plot(tr[:, 0], tr[:, 1], "-", color=METHOD_COLORS[method], lw=1.4, label=label)
+    start = next(iter(runs.values()))["trajectory"][0]
+    ax.plot(*start, "o", color="k", ms=5, label="start", zorder=5)
+    if legend:
+        ax.legend(fontsize=8, loc="upper right", framealpha=0.9)
+
+
+def plot_trajectories(problem="quadratic", lr_times_L=1.0, beta=0.7, adam_lr=0.05, beta1=0.9, steps=300) -> Figure:
+    """Trajectories on the contour plot (left) and f(x_t) − f(x*) against t (right, log scale).
+
+    See :func:`run_optimisers` for the parameters. The contour lines are cached;
+    only the three runs are recomputed.
+    """
+    name = problem
+    p = PROBLEMS[check_choice(name, "problem", "plot_trajectories", tuple(PROBLEMS))]
+    runs = run_optimisers(name, lr_times_L, beta, adam_lr, beta1, steps)
+    fig, (ax, ax_gap) = new_figure(1, 2, figsize=(9, 3.8), width_ratios=(1.2, 1))
+    _draw_contours(ax, name)
+    _draw_paths(ax, runs, legend=False)
+    ax.set_title(p.title, fontsize=10)
+    ax.set_xticks([])  # fewer texts to lay out: the widget redraws faster
+    ax.set_yticks([])
+    floor = 1e-16
+    for method, run in runs.items():
+        gap = np.maximum(run["gap"], floor)
+        label = f"{method} (diverged)" if run["diverged"] else method
+        ax_gap.plot(np.arange(gap.size), gap, color=METHOD_COLORS[method], lw=1.4, label=label)
+    _log_y(ax_gap, -16, 8)
+    ax_gap.set_xlim(0, steps)
+    ax_gap.set_xlabel("step t")
+    ax_gap.set_ylabel("f(x_t) − f(x*)")
+    ax_gap.set_title(
+        f"η = {lr_times_L:.2f}/L, β = {beta:.2f};  Adam α = {adam_lr:.3g}, β1 = {beta1:.2f}", fontsize=10
+    )
+    ax_gap.legend(fontsize=8, loc="lower left")
+    fig.subplots_adjust(left=0.01, right=0.98, bottom=0.13, top=0.92, wspace=0.2)
+    return fig
+
+
+def plot_trajectories_grid(
+    problems=("quadratic", "rotated quadratic", "rosenbrock"),
+    settings=((0.3, 0.01), (1.0, 0.05), (1.9, 0.2), (2.05, 0.5)),
+    beta=0.7,
+    beta1=0.9,
+    steps=300,
+) -> Figure:
+    """Small multiples of the left panel of :func:`plot_trajectories`.
+
+    One row per problem, one column per (η·L, Adam's α) in ``settings``: what
+    moving the widget's learning-rate sliders shows.
+    """
+    problems = [check_choice(n, "problems", "plot_trajectories_grid", tuple(PROBLEMS)) for n in problems]
+    settings = [(float(a), float(b)) for a, b in settings]
+    fig, axes = new_figure(
+        len(problems), len(settings), figsize=(3.1 * len(settings), 2.7 * len(problems)), squeeze=False
+    )
+    for row, name in enumerate(problems):
+        for col, (lr_times_L, adam_lr) in enumerate(settings):
+            ax = axes[row, col]
+            _draw_contours(ax, name)
+            runs = run_optimisers(name, lr_times_L, beta, adam_lr, beta1, steps)
+            _draw_paths(ax, runs, legend=False)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if row == 0:
+                ax.set_title(f"η = {lr_times_L:g}/L, Adam α = {adam_lr:g}", fontsize=10)
+        axes[row, 0].set_ylabel(name, fontsize=10)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    handles = [h for h, lab in zip(handles, labels) if lab != "minimum"]
+    labels = [lab.replace(" (diverged)", "") for lab in labels if lab != "minimum"]
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=9, frameon=False)
+    fig.subplots_adjust(left=0.04, right=0.99, bottom=0.07, top=0.94, wspace=0.05, hspace=0.08)
+    return fig
+
+
+# -------------------------------------------------------------------- zig-zagging
+def plot_zigzag(kappas=(2, 10, 50), steps=40, start=(-4.5, 1.5)) -> Figure:
+    """Gradient descent with the best fixed step 2/(μ + L) on ½(x² + κy²), one panel per κ.
+
+    The y-coordinate is multiplied by 1 − ηκ = −(κ − 1)/(κ + 1) at every step
+    (``opt-gd-eigen``, ``opt-gd-best-step``): it flips sign each time, and the
+    larger κ, the closer that factor is to −1 and the slower the x-coordinate
+    (factor (κ − 1)/(κ + 1)) creeps towards 0.
+    """
+    kappas = [float(k) for k in kappas]
+    steps = check_positive_int(steps, "steps", "plot_zigzag")
+    fig, axes = new_figure(1, len(kappas), figsize=(3.4 * len(kappas), 2.9), squeeze=False)
+    for ax, kappa in zip(axes[0], kappas):
+        f, grad = quadratic(np.diag([1.0, kappa]))
+        lr, rate = optimal_step_size(1.0, kappa)
+        trajectory = gradient_descent(grad, start, lr, steps)
+        xs = np.linspace(-5, 5, 161)
+        ys = np.linspace(-2.5, 2.5, 81)
+        X, Y = np.meshgrid(xs, ys)
+        Z = 0.5 * (X**2 + kappa * Y**2)
+        lines = contourpy.contour_generator(X, Y, Z).lines
+        levels = [0.5 * r * r for r in np.geomspace(0.3, 6, 9)]
+        segments = [np.asarray(s) for lev in levels for s in lines(lev) if len(s) > 1]
+        ax.add_collection(LineCollection(segments, colors=_CONTOUR_COLOR, linewidths=0.8))
+        ax.plot(trajectory[:, 0], trajectory[:, 1], "o-", color=METHOD_COLORS["gradient descent"], ms=2.5, lw=1.1)
+        ax.plot(0, 0, marker="*", color="k", ms=10)
+        ax.set_xlim(-5, 5)
+        ax.set_ylim(-2.5, 2.5)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"κ = {kappa:g}: rate (κ−1)/(κ+1) = {rate:.3f}", fontsize=10)
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.03, top=0.88, wspace=0.06)
+    return fig
+
+
+def plot_convergence(kappa=100.0, steps=300, seed=0) -> Figure:
+    """‖x_t‖ / ‖x_0‖ against t on ½xᵀAx with eigenvalues from 1 to κ (log scale).
+
+    Gradient descent with η = 2/(μ + L) and heavy-ball momentum with Polyak's
+    η and β (``opt-momentum-rate``), each next to its predicted rate ρ^t.
+    A is diagonal with eigenvalues spread from 1 to κ (10 of them), and x0 is
+    a seeded random vector.
+    """
+    from ..optim import heavy_ball_parameters
+
+    kappa = float(kappa)
+    steps = check_positive_int(steps, "steps", "plot_convergence")
+    lam = np.geomspace(1.0, kappa, 10)
+    _, grad = quadratic(np.diag(lam))
+    x0 = np.random.default_rng(seed).standard_normal(lam.size)
+    lr_gd, rate_gd = optimal_step_size(1.0, kappa)
+    lr_hb, beta_hb, rate_hb = heavy_ball_parameters(1.0, kappa)
+    t = np.arange(steps + 1)
+    fig, ax = new_figure(figsize=(6.4, 3.6))
+    for method, traj, rate in (
+        ("gradient descent", gradient_descent(grad, x0, lr_gd, steps), rate_gd),
+        ("momentum", momentum(grad, x0, lr_hb, beta_hb, steps), rate_hb),
+    ):
+        err = np.maximum(np.linalg.norm(traj, axis=1) / np.linalg.norm(x0), 1e-300)
+        ax.plot(t, err, color=METHOD_COLORS[method], lw=1.6, label=f"{method}")
+        ax.plot(t, rate**t, color=METHOD_COLORS[method], lw=1, ls="--", label=f"ρ^t, ρ = {rate:.3f}")
+    _log_y(ax, -16, 0)
+    ax.set_xlim(0, steps)
+    ax.set_xlabel("step t")
+    ax.set_ylabel("‖x_t‖ / ‖x_0‖")
+    ax.set_title(f"quadratic with condition number κ = {kappa:g}", fontsize=10)
+    ax.legend(fontsize=8, loc="upper right")
+    fig.subplots_adjust(left=0.12, right=0.97, bottom=0.14, top=0.9)
+    return fig
+
+
+# ---------------------------------------------------------------- bias correction
+def bias_correction_curves(beta1=0.9, beta2=0.999, noise=0.0, steps=2000, seed=0, eps=1e-8) -> dict:
+    """Adam's moments and step sizes, with and without bias correction, for a gradient stream.
+
+    The gradients are g_t = 1 + noise·ξ_t with ξ_t standard normal (seeded), so
+    E[g] = 1 and E[g²] = 1 + noise². Returns a dict of (steps,) arrays: "t",
+    "g", "m", "m_hat", "v", "v_hat" (``opt-adam-moments``, ``opt-adam-correction``),
+    and the effective step sizes |Δ_t|/α "step_corrected" = |m̂|/(√v̂ + ε) and
+    "step_uncorrected" = |m|/(√v + ε) (``opt-adam-update``).
+    """
+    steps = check_positive_int(steps, "steps", "bias_correction_curves")
+    rng = np.random.default_rng(seed)
+    g = 1.0 + float(noise) * rng.standard_normal(steps)
+    mom = adam_moments(g, beta1, beta2)
+    return {
+        "t": np.arange(1, steps + 1),
+        "g": g,
+        **mom,
+        "step_corrected": np.abs(mom["m_hat"]) / (np.sqrt(mom["v_hat"]) + eps),
+        "step_uncorrected": np.abs(mom["m"]) / (np.sqrt(mom["v"]) + eps),
+        "E_g": 1.0,
+        "E_g2": 1.0 + float(noise) ** 2,
+    }
+
+
+def _log_t_axis(ax, steps):
+    """A logarithmic time axis, drawn as log10(t) on a linear axis (much faster to redraw)."""
+    ax.set_xlim(0, math.log10(steps))
+    decades = list(range(0, int(math.log10(steps)) + 1))
+    ax.xaxis.set_major_locator(FixedLocator(decades))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _power_of_ten(10.0**v)))
+    ax.set_xlabel("step t (log scale)")
+
+
+def _draw_steps(ax, c: dict, steps: int, title: str) -> None:
+    """|Δ_t|/α with and without bias correction; x data are log10(t)."""
+    log_t = np.log10(c["t"])
+    ax.plot(log_t, c["step_uncorrected"], color="#d62728", lw=1.4, label="without bias correction")
+    ax.plot(log_t, c["step_corrected"], color="#2ca02c", lw=1.4, label="with bias correction")
+    ax.axhline(1.0, color="0.5", lw=0.8, ls=":")
+    _log_t_axis(ax, steps)
+    ax.yaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 5, 10]))
+    ax.set_ylim(0, max(1.5, 1.1 * float(c["step_uncorrected"].max())))
+    ax.set_title(title, fontsize=10)
+
+
+def plot_bias_correction(beta1=0.9, beta2=0.999, noise=0.0, steps=2000, seed=0) -> Figure:
+    """Moment estimates and effective step of Adam, with and without bias correction.
+
+    Left: m_t / E[g] and v_t / E[g²] (red, uncorrected) and m̂_t / E[g] and
+    v̂_t / E[g²] (green, corrected) against t; the corrected ones start at the
+    right value. Right: the step |Δ_t|/α with and without the correction. The
+    gradients are g_t = 1 + noise·ξ_t (see :func:`bias_correction_curves`).
+    The time axes are logarithmic: the x data of every line are log10(t).
+    """
+    c = bias_correction_curves(beta1, beta2, noise, steps, seed)
+    fig, (ax_m, ax_s) = new_figure(1, 2, figsize=(9.5, 3.4))
+    log_t = np.log10(c["t"])
+    ax_m.plot(log_t, c["m"] / c["E_g"], color="#d62728", lw=1.4, label="m_t / E[g]")
+    ax_m.plot(log_t, c["v"] / c["E_g2"], color="#d62728", lw=1.4, ls="--", label="v_t / E[g²]")
+    ax_m.plot(log_t, c["m_hat"] / c["E_g"], color="#2ca02c", lw=1.4, label="m̂_t / E[g]")
+    ax_m.plot(log_t, c["v_hat"] / c["E_g2"], color="#2ca02c", lw=1.4, ls="--", label="v̂_t / E[g²]")
+    ax_m.axhline(1.0, color="k", lw=0.8, ls=":")
+    _log_t_axis(ax_m, steps)
+    ax_m.yaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 5, 10]))
+    top = 1.4 if noise == 0 else 2.0 + float(noise)
+    ax_m.set_ylim(-0.05 if noise == 0 else -1.0 - float(noise), top)
+    ax_m.set_title(f"moment estimates, β1 = {beta1:g}, β2 = {beta2:g}", fontsize=10)
+    ax_m.legend(fontsize=8, loc="upper left", ncol=2)
+    _draw_steps(ax_s, c, steps, f"step size |Δ_t| / α, gradient noise σ = {noise:g}")
+    ax_s.legend(fontsize=8, loc="upper right")
+    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.16, top=0.9, wspace=0.2)
+    return fig
+
+
+def plot_bias_correction_grid(beta2s=(0.9, 0.99, 0.999), noises=(0.0, 1.0), beta1=0.9, steps=2000, seed=0) -> Figure:
+    """Small multiples of the step panel of :func:`plot_bias_correction`.
+
+    One column per β2, one row per noise level: what moving the widget's
+    sliders shows.
+    """
+    beta2s = [float(b) for b in beta2s]
+    noises = [float(s) for s in noises]
+    fig, axes = new_figure(
+        len(noises), len(beta2s), figsize=(3.4 * len(beta2s), 2.6 * len(noises)), squeeze=False
+    )
+    for row, noise in enumerate(noises):
+        for col, beta2 in enumerate(beta2s):
+            c = bias_correction_curves(beta1, beta2, noise, steps, seed)
+            _draw_steps(axes[row, col], c, steps, f"β2 = {beta2:g}, noise {noise:g}")
+            if row < len(noises) - 1:
+                axes[row, col].set_xlabel("")
+        axes[row, 0].set_ylabel("|Δ_t| / α")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=9, frameon=False)
+    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.16, top=0.93, wspace=0.22, hspace=0.45)
+    return fig
+
+
+# ---------------------------------------------------------------- Adam's step size
+def plot_adam_step_bound(beta1=0.9, beta2=0.999, steps=10_000) -> Figure:
+    """The largest possible Adam step B_t (``opt-adam-step-sup``) against t, and the paper's value.
+
+    Also drawn: the step after a single non-zero gradient at step t (all earlier
+    gradients 0), (1 − β1)/(1 − β1^t) · √((1 − β2^t)/(1 − β2)), which tends to
+    the paper's α(1 − β1)/√(1 − β2); and the constant-gradient step, 1.
+    """
+    steps = check_positive_int(steps, "steps", "plot_adam_step_bound")
+    t = np.unique(np.geomspace(1, steps, 400).astype(int))
+    bound = adam_step_bound(t, beta1, beta2)
+    spike = (1 - beta1) / (1 - beta1 ** t.astype(float)) * np.sqrt((1 - beta2 ** t.astype(float)) / (1 - beta2))
+    paper = (1 - beta1) / math.sqrt(1 - beta2)
+    fig, ax = new_figure(figsize=(6.4, 3.6))
+    log_t = np.log10(t)  # a logarithmic time axis (see _log_t_axis)
+    ax.plot(log_t, bound, color="#d62728", lw=1.8, label="largest possible step B_t")
+    ax.plot(log_t, spike, color="#ff7f0e", lw=1.4, label="one non-zero gradient, at step t")
+    ax.plot(log_t, np.ones_like(bound), color="#2ca02c", lw=1.4, label="constant gradient")
+    ax.axhline(paper, color="k", lw=0.9, ls="--", label="paper: (1 − β1)/√(1 − β2)")
+    _log_t_axis(ax, steps)
+    ax.set_ylim(0, 1.1 * float(bound.max()))
+    ax.set_xlabel("step t")
+    ax.set_ylabel("|Δ_t| / α")
+    ax.set_title(f"β1 = {beta1:g}, β2 = {beta2:g}, ε = 0", fontsize=10)
+    ax.legend(fontsize=8, loc="upper left")
+    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.14, top=0.9)
+    return fig

@@ -1,0 +1,266 @@
+"""The pure plotting functions of chapter 6 and their slider wrappers.
+
+The figures are checked through their data (line coordinates, titles, legends)
+against values computed here independently: closed forms on quadratics and
+plain loops for the moving averages.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from ragmath.optim import adam, gradient_descent, momentum
+from ragmath.viz.optim import (
+    PROBLEMS,
+    bias_correction_curves,
+    plot_adam_step_bound,
+    plot_bias_correction,
+    plot_bias_correction_grid,
+    plot_convergence,
+    plot_trajectories,
+    plot_trajectories_grid,
+    plot_zigzag,
+    problem,
+    problem_contours,
+    run_optimisers,
+)
+from ragmath.widgets import SliderFigure
+from ragmath.widgets.optim import bias_correction_explorer, trajectory_explorer
+
+
+def lines_by_label(ax) -> dict:
+    return {line.get_label(): line.get_xydata() for line in ax.lines}
+
+
+# ------------------------------------------------------------------------ problems
+def test_problems_have_their_documented_minima_and_curvatures():
+    quad = problem("quadratic")
+    assert (quad.mu, quad.L) == pytest.approx((1.0, 25.0))
+    rot = problem("rotated quadratic")
+    assert (rot.mu, rot.L) == pytest.approx((1.0, 25.0))
+    ros = problem("rosenbrock")
+    # Hessian [[802, −400], [−400, 200]]: λ = 501 ± √(301² + 400²)
+    assert ros.L == pytest.approx(501 + math.hypot(301, 400))
+    assert ros.mu == pytest.approx(501 - math.hypot(301, 400))
+    for p in PROBLEMS.values():
+        assert p.f(np.array(p.minimum)) == pytest.approx(0.0, abs=1e-15)
+        np.testing.assert_allclose(p.grad(np.array(p.minimum)), 0.0, atol=1e-12)
+
+
+def test_the_fast_gradients_are_the_ragmath_gradients():
+    from ragmath.optim import quadratic, rosenbrock_grad
+
+    points = np.random.default_rng(0).uniform(-3, 3, (20, 2))
+    for x in points:
+        np.testing.assert_allclose(problem("rosenbrock").grad(x), rosenbrock_grad(x), rtol=1e-14)
+        for name in ("quadratic", "rotated quadratic"):
+            A = problem(name).grad.__self__
+            _, grad = quadratic(A)
+            np.testing.assert_allclose(problem(name).grad(x), grad(x), rtol=1e-14, atol=1e-14)
+
+
+def test_problem_rejects_unknown_names():
+    with pytest.raises(ValueError, match="problem"):
+        problem("himmelblau")
+
+
+@pytest.mark.parametrize("name", list(PROBLEMS))
+def test_contours_are_cached_and_lie_on_their_levels(name):
+    lines = problem_contours(name)
+    assert problem_contours(name) is lines  # computed once
+    p = problem(name)
+    levels = np.array(p.levels)
+    # linear interpolation on the grid: close on the ellipses, rougher in Rosenbrock's steep valley
+    rtol = 0.35 if name == "rosenbrock" else 0.05
+    assert rtol < math.sqrt(levels[1] / levels[0]) - 1  # still closer to its level than to the next
+    for seg in lines[:: max(1, len(lines) // 10)]:
+        values = np.asarray(p.f(seg))
+        nearest = levels[np.abs(np.log(values[:, None] / levels[None, :])).argmin(axis=1)]
+        np.testing.assert_allclose(values, nearest, rtol=rtol)
+
+
+# -------------------------------------------------------------------- trajectories
+def test_run_optimisers_are_the_ragmath_optimisers():
+    p = problem("rotated quadratic")
+    runs = run_optimisers("rotated quadratic", lr_times_L=1.2, beta=0.6, adam_lr=0.1, beta1=0.8, steps=50)
+    lr = 1.2 / p.L
+    np.testing.assert_array_equal(runs["gradient descent"]["trajectory"], gradient_descent(p.grad, p.x0, lr, 50))
+    np.testing.assert_array_equal(runs["momentum"]["trajectory"], momentum(p.grad, p.x0, lr, 0.6, 50))
+    np.testing.assert_array_equal(runs["Adam"]["trajectory"], adam(p.grad, p.x0, 0.1, 0.8, steps=50))
+    A = p.grad.__self__  # the matrix of the quadratic
+    for run in runs.values():
+        tr = run["trajectory"]
+        np.testing.assert_allclose(run["gap"], 0.5 * np.einsum("ti,ij,tj->t", tr, A, tr), rtol=1e-12)
+        assert not run["diverged"]
+
+
+def test_gradient_descent_on_the_quadratic_follows_the_closed_form():
+    runs = run_optimisers("quadratic", lr_times_L=1.9, steps=40)
+    x0 = np.array(problem("quadratic").x0)
+    t = np.arange(41)
+    expected = np.column_stack([x0[0] * (1 - 1.9 / 25) ** t, x0[1] * (1 - 1.9) ** t])
+    np.testing.assert_allclose(runs["gradient descent"]["trajectory"], expected, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", ["quadratic", "rotated quadratic"])
+def test_a_step_above_2_over_L_diverges_and_is_stopped(name):
+    runs = run_optimisers(name, lr_times_L=2.05, steps=300)
+    gd = runs["gradient descent"]
+    assert gd["diverged"]
+    tr = gd["trajectory"]
+    assert np.abs(tr[-1]).max() > 1e3 and np.abs(tr[-2]).max() <= 1e3
+    # |1 − ηL| = 1.05 per step: from a top-eigenvector component of 1.5 to 3.6, it takes
+    # ln(1e3 / 3.6) / ln 1.05 ≈ 115 to ln(1e3 / 1.5) / ln 1.05 ≈ 133 steps to leave the box
+    assert 110 < len(tr) < 140
+    assert not run_optimisers(name, lr_times_L=1.95, steps=300)["gradient descent"]["diverged"]
+
+
+def test_plot_trajectories_draws_the_runs():
+    fig = plot_trajectories("rosenbrock", lr_times_L=0.5, beta=0.8, adam_lr=0.02, beta1=0.9, steps=120)
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    runs = run_optimisers("rosenbrock", 0.5, 0.8, 0.02, 0.9, 120)
+    paths = lines_by_label(fig.axes[0])
+    for method, run in runs.items():
+        np.testing.assert_array_equal(paths[method], run["trajectory"])
+        gaps = lines_by_label(fig.axes[1])[method]
+        np.testing.assert_allclose(gaps[:, 1], np.maximum(run["gap"], 1e-16))
+    assert "α = 0.02" in fig.axes[1].get_title() and "β = 0.80" in fig.axes[1].get_title()
+    assert len(fig.axes[0].collections) == 1  # the cached contour lines, one collection
+
+
+def test_plot_trajectories_marks_divergence_in_the_legend():
+    fig = plot_trajectories("quadratic", lr_times_L=2.5)
+    labels = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
+    assert "gradient descent (diverged)" in labels and "Adam" in labels
+
+
+def test_plot_trajectories_grid_is_small_multiples():
+    fig = plot_trajectories_grid(("quadratic", "rosenbrock"), ((0.5, 0.01), (2.05, 0.1)), steps=50)
+    assert len(fig.axes) == 4
+    assert fig.axes[0].get_title() == "η = 0.5/L, Adam α = 0.01"
+    assert fig.axes[0].get_ylabel() == "quadratic" and fig.axes[2].get_ylabel() == "rosenbrock"
+
+
+def test_plot_zigzag_flips_the_stiff_coordinate():
+    fig = plot_zigzag(kappas=(4, 9), steps=10, start=(-4.0, 1.0))
+    assert len(fig.axes) == 2
+    for ax, kappa in zip(fig.axes, (4, 9)):
+        path = ax.lines[0].get_xydata()
+        t = np.arange(11)
+        # η = 2/(1 + κ): x × (κ − 1)/(κ + 1), y × (1 − 2κ/(1 + κ)) = −(κ − 1)/(κ + 1)
+        rho = (kappa - 1) / (kappa + 1)
+        np.testing.assert_allclose(path[:, 0], -4.0 * rho**t, rtol=1e-12)
+        np.testing.assert_allclose(path[:, 1], (-rho) ** t, rtol=1e-12)
+        assert f"{rho:.3f}" in ax.get_title()
+
+
+def test_plot_convergence_shows_both_rates():
+    fig = plot_convergence(kappa=49.0, steps=100)
+    lines = lines_by_label(fig.axes[0])
+    t = np.arange(101)
+    np.testing.assert_allclose(lines["ρ^t, ρ = 0.960"][:, 1], (48 / 50) ** t, rtol=1e-12)
+    np.testing.assert_allclose(lines["ρ^t, ρ = 0.750"][:, 1], (6 / 8) ** t, rtol=1e-12)
+    gd, hb = lines["gradient descent"][:, 1], lines["momentum"][:, 1]
+    assert np.all(gd <= (48 / 50) ** t * (1 + 1e-9))  # ‖x_t‖ ≤ ρ^t ‖x_0‖
+    assert hb[-1] < 1e-6 < gd[-1]
+
+
+# ------------------------------------------------------------------ bias correction
+def ema(values, beta):
+    out, m = [], 0.0
+    for g in values:
+        m = beta * m + (1 - beta) * g
+        out.append(m)
+    return np.array(out)
+
+
+def test_bias_correction_curves_by_plain_loops():
+    c = bias_correction_curves(beta1=0.8, beta2=0.99, noise=0.5, steps=300, seed=3)
+    g = 1 + 0.5 * np.random.default_rng(3).standard_normal(300)
+    t = np.arange(1, 301)
+    np.testing.assert_array_equal(c["g"], g)
+    np.testing.assert_allclose(c["m"], ema(g, 0.8), rtol=1e-12)
+    np.testing.assert_allclose(c["v"], ema(g**2, 0.99), rtol=1e-12)
+    np.testing.assert_allclose(c["m_hat"], ema(g, 0.8) / (1 - 0.8**t), rtol=1e-12)
+    np.testing.assert_allclose(c["v_hat"], ema(g**2, 0.99) / (1 - 0.99**t), rtol=1e-12)
+
+
+def test_constant_gradient_steps():
+    c = bias_correction_curves(beta1=0.9, beta2=0.999, noise=0.0, steps=1000)
+    t = np.arange(1, 1001)
+    # ε = 1e-8 against √v ≥ √0.001: relative differences below 1e-6
+    np.testing.assert_allclose(c["step_corrected"], 1.0, rtol=1e-7)
+    np.testing.assert_allclose(c["step_uncorrected"], (1 - 0.9**t) / np.sqrt(1 - 0.999**t), rtol=1e-6)
+    assert c["step_uncorrected"][0] == pytest.approx(0.1 / math.sqrt(0.001), rel=1e-6)
+
+
+def test_plot_bias_correction_draws_the_curves():
+    fig = plot_bias_correction(beta1=0.9, beta2=0.99, noise=0.5, steps=500)
+    assert len(fig.axes) == 2
+    c = bias_correction_curves(0.9, 0.99, 0.5, 500)
+    moments = lines_by_label(fig.axes[0])
+    np.testing.assert_allclose(10 ** moments["m_t / E[g]"][:, 0], np.arange(1, 501), rtol=1e-12)
+    np.testing.assert_array_equal(moments["m_t / E[g]"][:, 1], c["m"])
+    np.testing.assert_allclose(moments["v̂_t / E[g²]"][:, 1], c["v_hat"] / 1.25, rtol=1e-15)
+    steps = lines_by_label(fig.axes[1])
+    np.testing.assert_array_equal(steps["without bias correction"][:, 1], c["step_uncorrected"])
+    assert "β2 = 0.99" in fig.axes[0].get_title() and "σ = 0.5" in fig.axes[1].get_title()
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert labels == ["1", "10", "10²"]
+
+
+def test_plot_bias_correction_grid():
+    fig = plot_bias_correction_grid(beta2s=(0.9, 0.999), noises=(0.0,), steps=200)
+    assert [ax.get_title() for ax in fig.axes] == ["β2 = 0.9, noise 0", "β2 = 0.999, noise 0"]
+    # β2 = 0.9 < ... : the uncorrected first step is (1 − β1)/√(1 − β2) = 0.1/√0.1
+    first = lines_by_label(fig.axes[0])["without bias correction"][0, 1]
+    assert first == pytest.approx(0.1 / math.sqrt(0.1), rel=1e-7)
+
+
+def test_plot_adam_step_bound():
+    fig = plot_adam_step_bound(beta1=0.9, beta2=0.999, steps=1000)
+    lines = lines_by_label(fig.axes[0])
+    log_t, bound = lines["largest possible step B_t"].T
+    t = np.rint(10**log_t)
+    r = 0.81 / 0.999
+    expected = [
+        0.1 / (1 - 0.9**k) * math.sqrt((1 - 0.999**k) / 0.001) * math.sqrt((1 - r**k) / (1 - r))
+        for k in t
+    ]
+    np.testing.assert_allclose(bound, expected, rtol=1e-10)
+    paper = lines["paper: (1 − β1)/√(1 − β2)"][0, 1]
+    assert paper == pytest.approx(0.1 / math.sqrt(0.001))
+
+
+# ---------------------------------------------------------------------- widgets
+def test_trajectory_explorer_redraws_on_slider_moves():
+    w = trajectory_explorer(steps=60)
+    assert isinstance(w, SliderFigure)
+    assert set(w.controls) == {"problem", "lr_times_L", "beta", "adam_lr", "beta1"}
+    first = w.figure
+    w.controls["problem"].value = "rosenbrock"
+    assert w.figure is not first
+    assert w.figure.axes[0].get_title().startswith("Rosenbrock")
+    w.controls["lr_times_L"].value = 2.5
+    w.controls["problem"].value = "quadratic"
+    labels = [t.get_text() for t in w.figure.axes[1].get_legend().get_texts()]
+    assert "gradient descent (diverged)" in labels
+    w.controls["adam_lr"].value = 0.01
+    assert w.params["adam_lr"] == pytest.approx(0.01)
+    assert "α = 0.01" in w.figure.axes[1].get_title()
+
+
+def test_bias_correction_explorer_redraws_on_slider_moves():
+    w = bias_correction_explorer(steps=300)
+    w.controls["beta2"].value = 0.9
+    assert w.params["beta2"] == 0.9
+    first = lines_by_label(w.figure.axes[1])["without bias correction"][0, 1]
+    assert first == pytest.approx(0.1 / math.sqrt(0.1), rel=1e-7)
+    w.controls["noise"].value = 1.0
+    assert "σ = 1" in w.figure.axes[1].get_title()
+    c = bias_correction_curves(0.9, 0.9, 1.0, 300)
+    np.testing.assert_array_equal(lines_by_label(w.figure.axes[0])["m̂_t / E[g]"][:, 1], c["m_hat"])

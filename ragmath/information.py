@@ -73,7 +73,9 @@ def _shifted_log_sum(z: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
     """
     arg = np.expand_dims(np.argmax(z, axis=axis), axis)
     m = np.take_along_axis(z, arg, axis=axis)
-    with np.errstate(under="ignore"):  # e^(z − m) underflowing to 0 is harmless: it adds < u to ≥ 1
+    # z − m overflowing to −inf (logits of ±1e308) and e^(z − m) underflowing to 0 are
+    # harmless: such a term is below u next to the maximal term e⁰ = 1
+    with np.errstate(over="ignore", under="ignore"):
         terms = np.exp(z - m)
     np.put_along_axis(terms, arg, 0.0, axis=axis)
     return m, np.log1p(np.sum(terms, axis=axis, keepdims=True))
@@ -168,7 +170,8 @@ def log_softmax(logits, axis=-1):
         raise ValueError(f"{func}: logits must have at least one dimension, got a scalar")
     ax = _axis(axis, z.ndim, func)
     m, log_sum = _shifted_log_sum(z, ax)
-    return (z - m) - log_sum  # z − m ≤ 0, with a 0 in every slice
+    with np.errstate(over="ignore"):  # z − m < −1.8e308 rounds to −inf, its correct rounding
+        return (z - m) - log_sum  # z − m ≤ 0, with a 0 in every slice
 
 
 def entropy(p):
@@ -317,7 +320,10 @@ def perplexity(log_probs):
         )
     if np.isneginf(lp).any():
         return math.inf
-    mean = math.fsum(lp.astype(np.float64).tolist()) / lp.size
+    # fsum of the terms x/N, not fsum(x)/N: Σ x can overflow (log-probabilities of −1e308),
+    # while every partial sum of the x/N stays between the mean and 0
+    n = lp.size
+    mean = math.fsum(x / n for x in lp.astype(np.float64).tolist())
     try:
         return math.exp(-mean)
     except OverflowError:

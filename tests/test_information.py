@@ -231,6 +231,18 @@ class TestWorkedExamples:
 
     def test_perplexity_overflow_gives_inf(self):
         assert perplexity([-800.0, -800.0]) == math.inf
+        # the sum of the log-probabilities overflows too: inf, not an OverflowError
+        assert perplexity([-1e308, -1e308]) == math.inf
+        # a mean just inside the range still gives a finite perplexity
+        assert perplexity([-700.0, -1e-300]) == pytest.approx(math.exp(350.0), rel=1e-14)
+
+    def test_logits_whose_differences_overflow(self):
+        # z − max z = −2e308 overflows to −inf: that term is 0 next to e⁰ = 1, with no warning
+        assert log_sum_exp([-1e308, 1e308]) == 1e308
+        np.testing.assert_array_equal(log_softmax([-1e308, 1e308]), [-math.inf, 0.0])
+        # the loss is 2e308 > the largest float64: inf, and no nan or warning on the way
+        assert cross_entropy_from_logits([[1e308, -1e308]], [1]) == math.inf
+        assert cross_entropy_from_logits([[1e308, -1e308]], [0]) == 0.0
 
     def test_to_bits(self):
         assert to_bits(math.log(2)) == 1.0

@@ -197,13 +197,31 @@ def test_bigram_surprisal_matches_exact_counts(alpha, sentence):
     np.testing.assert_allclose(r["running_perplexity"], running, rtol=1e-13)
 
 
-@pytest.mark.parametrize("alpha", [0, Fraction(1, 3), 1, 7])
+def model_conditional(v, alpha):
+    """p_α(· | v) read off bigram_surprisal: one two-token sentence per predicted word."""
+    _, vocab, _, _ = ref_bigram(TRAINING, SENTENCE, 1)
+    probs = {}
+    for w in sorted(vocab):
+        if v == "<s>":  # p(w | <s>) is the first prediction of the sentence "w"
+            r = bigram_surprisal(TRAINING, "" if w == "</s>" else w, alpha)
+            probs[w] = math.exp(r["log_probs"][0])
+        else:  # p(w | v) is the second prediction of the sentence "v w"
+            r = bigram_surprisal(TRAINING, v if w == "</s>" else f"{v} {w}", alpha)
+            probs[w] = math.exp(r["log_probs"][1])
+    return probs
+
+
+@pytest.mark.parametrize("alpha", [0.0, 1 / 3, 1.0, 7.0])
 def test_add_alpha_probabilities_sum_to_one_in_every_context(alpha):
     _, vocab, pairs, context = ref_bigram(TRAINING, SENTENCE, 1)
     for v in context:
+        probs = model_conditional(v, alpha)
+        assert set(probs) == vocab
+        assert math.fsum(probs.values()) == pytest.approx(1.0, rel=1e-14)
         a = Fraction(alpha)
-        total = sum((pairs[(v, w)] + a) / (context[v] + a * len(vocab)) for w in vocab)
-        assert total == 1
+        for w, p in probs.items():
+            expected = (pairs[(v, w)] + a) / (context[v] + a * len(vocab))
+            assert p == pytest.approx(float(expected), rel=1e-14, abs=0.0)
 
 
 def test_unsmoothed_model_gives_an_unseen_bigram_infinite_surprisal():
@@ -222,8 +240,11 @@ def test_large_alpha_tends_to_the_uniform_model():
 def test_perplexity_curve():
     alphas = [0.01, 1.0, 100.0]
     curve = perplexity_curve(TRAINING, ODD, alphas)
-    expected = [bigram_surprisal(TRAINING, ODD, a)["perplexity"] for a in alphas]
-    np.testing.assert_allclose(curve, expected, rtol=1e-15)
+    expected = []
+    for a in alphas:
+        probs = ref_bigram(TRAINING, ODD, a)[0]
+        expected.append(math.exp(-math.fsum(math.log(p) for p in probs) / len(probs)))
+    np.testing.assert_allclose(curve, expected, rtol=1e-13)
 
 
 def test_bigram_surprisal_rejects_bad_input():

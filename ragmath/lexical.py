@@ -319,6 +319,25 @@ def _scalar_or_array(out: np.ndarray):
     return float(out) if out.ndim == 0 else out
 
 
+def _saturate(f: np.ndarray, k1: float, length_norm: np.ndarray) -> np.ndarray:
+    """f(k1 + 1) / (f + k1·B) for f > 0 (``lex-bm25-tf``), 0 where f = 0, never nan.
+
+    The formula as written is evaluated first; where it overflows (k1, f or B
+    near the largest float) the same quotient is recomputed with numerator
+    and denominator divided by k1 + 1, f / (f/(k1 + 1) + B·k1/(k1 + 1)),
+    whose terms cannot overflow.
+    """
+    positive = f > 0
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        denominator = f + k1 * length_norm
+        out = np.where(positive, f * (k1 + 1.0) / np.where(positive, denominator, 1.0), 0.0)
+        bad = ~np.isfinite(out)
+        if bad.any():
+            fb, bb = f[bad], length_norm[bad]
+            out[bad] = fb / (fb / (k1 + 1.0) + bb * (k1 / (k1 + 1.0)))
+    return out
+
+
 def bm25_idf(df, n_docs, variant: str = "lucene"):
     """The IDF of BM25 (equations ``lex-idf-rsj`` and ``lex-idf-lucene``).
 
@@ -362,7 +381,9 @@ def bm25_tf(f, k1: float = 1.5, b: float = 0.75, length_ratio=1.0):
     length_ratio = |D|/avgdl ≥ 0 (broadcast together). It is 0 at f = 0,
     increasing in f, and tends to k1 + 1 as f → ∞ (saturation); for k1 = 0 it
     is 1 for every f > 0 (presence only). At f = 0 the value is 0 even where
-    the formula reads 0/0 (k1 = 0, or b = 1 and |D| = 0).
+    the formula reads 0/0 (k1 = 0, or b = 1 and |D| = 0), and no overflow
+    turns into nan for huge k1 or f. A Python number for length_ratio keeps
+    a float32 f in float32.
     """
     func = "bm25_tf"
     k1, b = _check_k1_b(k1, b, func)
@@ -372,6 +393,8 @@ def bm25_tf(f, k1: float = 1.5, b: float = 0.75, length_ratio=1.0):
         raise ValueError(f"{func}: f (a term frequency) must be non-negative")
     if (r < 0).any():
         raise ValueError(f"{func}: length_ratio (|D| / avgdl) must be non-negative")
+    if isinstance(length_ratio, numbers.Real) and not isinstance(length_ratio, np.generic):
+        r = r.astype(f.dtype)  # a Python number (the default 1.0) does not promote float32 f
     try:
         f, r = np.broadcast_arrays(f, r)
     except ValueError:
@@ -379,9 +402,7 @@ def bm25_tf(f, k1: float = 1.5, b: float = 0.75, length_ratio=1.0):
             f"{func}: f of shape {f.shape} and length_ratio of shape {r.shape} "
             f"cannot be broadcast together"
         ) from None
-    denominator = f + k1 * (1.0 - b + b * r)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(f > 0, f * (k1 + 1.0) / np.where(f > 0, denominator, 1.0), 0.0)
+    out = _saturate(f, k1, 1.0 - b + b * r)
     return _scalar_or_array(out)
 
 
@@ -393,7 +414,15 @@ def bm25_term_weight(f, idf_value, k1: float = 1.5, b: float = 0.75, length_rati
     """
     func = "bm25_term_weight"
     w = as_float_array(idf_value, "idf_value", func)
-    return _scalar_or_array(np.asarray(w * bm25_tf(f, k1, b, length_ratio)))
+    s = np.asarray(bm25_tf(f, k1, b, length_ratio))
+    try:
+        shape = np.broadcast_shapes(w.shape, s.shape)
+    except ValueError:
+        raise ValueError(
+            f"{func}: idf_value of shape {w.shape} cannot be broadcast with f and "
+            f"length_ratio (shape {s.shape})"
+        ) from None
+    return _scalar_or_array(np.asarray(w * s).reshape(shape))
 
 
 # ------------------------------------------------------------------------ BM25
@@ -456,8 +485,8 @@ class BM25:
         avgdl = float(counts.lengths.mean())
         idf_t = bm25_idf(counts.df, n_docs, self.idf)
         f = counts.counts.astype(np.float64)
-        norm = self.k1 * (1.0 - self.b + self.b * (counts.lengths / avgdl))
-        weights = idf_t[counts.term_of_entries()] * (f * (self.k1 + 1.0) / (f + norm[counts.rows]))
+        length_norm = 1.0 - self.b + self.b * (counts.lengths / avgdl)
+        weights = idf_t[counts.term_of_entries()] * _saturate(f, self.k1, length_norm[counts.rows])
         self._counts = counts
         self._weights = weights
         self._column = {term: j for j, term in enumerate(counts.vocabulary)}

@@ -742,3 +742,30 @@ def test_the_fallback_without_the_compiled_kernel_gives_the_same_scores(monkeypa
     slow = model.scores(["a", "c", "a", "zz"])
     np.testing.assert_allclose(slow, fast, rtol=1e-15)
     np.testing.assert_allclose(slow, naive_bm25(corpus, ["a", "c", "a", "zz"]), rtol=1e-14)
+
+
+# ------------------------------------------------------------------ review additions
+def test_bm25_term_weight_shape_mismatch_names_the_argument():
+    with pytest.raises(ValueError, match=names("bm25_term_weight", "idf_value")):
+        bm25_term_weight([1.0, 2.0, 3.0], [1.0, 2.0])
+    out = bm25_term_weight([1.0, 2.0, 3.0], [[1.0], [2.0]])
+    assert out.shape == (2, 3)
+    assert out[1, 0] == pytest.approx(2.0 * 2.5 / 2.5, rel=1e-15)  # f = 1, average length
+
+
+def test_float32_stays_float32_with_the_default_length_ratio():
+    f = np.array([0.0, 1.0, 3.0], dtype=np.float32)
+    out = bm25_tf(f)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, [0.0, 1.0, 3 * 2.5 / 4.5], rtol=1e-6)
+    assert bm25_idf(np.array([1.0, 2.0], dtype=np.float32), 3).dtype == np.float32
+
+
+def test_huge_k1_gives_no_overflow_nan_or_warning():
+    # exact value: f(k1 + 1)/(f + k1 B) with f = k1 = 1e308, B = 1 is about 1e308 / 2
+    assert bm25_tf(1e308, k1=1e308) == pytest.approx(5e307, rel=1e-12)
+    model = BM25(k1=1e308).fit([["a", "a"], ["b"]])
+    scores = model.scores(["a"])
+    assert np.all(np.isfinite(scores))
+    # as k1 → ∞, the weight tends to IDF · f / B_D (f = 2, |D|/avgdl = 4/3, b = 0.75: B_D = 1.25)
+    assert scores[0] == pytest.approx(math.log(2) * 2 / 1.25, rel=1e-12)

@@ -683,7 +683,7 @@ def pq_memory_bytes(n, d, m, k, float_bytes=4) -> dict:
 
 
 def popular_pq_memory_formula(n, d, m, k) -> float:
-    """The popular but wrong formula N × (d/m × log₂ k + m × k × d/m) (see the warning in chapter 5).
+    """A tempting but wrong formula, N × (d/m × log₂ k + m × k × d/m) (see the warning in chapter 5).
 
     Returned only to show how far it is from :func:`pq_memory_bytes`: it
     counts log₂ k bits d/m times per vector instead of m times, it charges
@@ -846,9 +846,9 @@ def _hamming(A: np.ndarray, B: np.ndarray) -> np.ndarray:
 
 
 class OffsetHyperplaneLSH:
-    """Hyperplanes that miss the origin: bit i of x is [a_i · x + b_i ≥ 0] (equation ``lsh-offset``).
+    """Hyperplanes that miss the origin: bit i of x is [a_i · x + δ_i ≥ 0] (equation ``lsh-offset``).
 
-    a_i has N(0, 1) entries and b_i ~ N(0, offset_scale²). The collision
+    a_i has N(0, 1) entries and δ_i ~ N(0, offset_scale²) (``offsets_``). The collision
     probability then depends on the lengths of the vectors, not only on their
     angle (``lsh-offset-collision``, :func:`offset_collision_probability`).
     """
@@ -864,7 +864,7 @@ class OffsetHyperplaneLSH:
         self.offsets_ = self.offset_scale * rng.standard_normal(self.n_bits)
 
     def hash(self, X):
-        """Hash bits (n, n_bits) bool, bit i = [a_i · x + b_i ≥ 0]; a 1-D x gives (n_bits,)."""
+        """Hash bits (n, n_bits) bool, bit i = [a_i · x + δ_i ≥ 0]; a 1-D x gives (n_bits,)."""
         func = "OffsetHyperplaneLSH.hash"
         X = as_float_array(X, "X", func, ndim=(1, 2))
         if X.shape[-1] != self.dim:
@@ -893,21 +893,28 @@ def hyperplane_collision_probability(theta):
 
 
 def offset_collision_probability(u, v, offset_scale=1.0) -> float:
-    """Collision probability of one offset hyperplane, [a·x + b ≥ 0] (equation ``lsh-offset-collision``).
+    """Collision probability of one offset hyperplane, [a·x + δ ≥ 0] (equation ``lsh-offset-collision``).
 
-    With b ~ N(0, σ²), a·x + b = (a, b/σ)·(x, σ): the offset hash of x is the
+    With δ ~ N(0, σ²), a·x + δ = (a, δ/σ)·(x, σ): the offset hash of x is the
     random-hyperplane hash of the lifted vector (x, σ) ∈ R^{d+1}. So the
-    probability is 1 − θ'/π, θ' the angle between (u, σ) and (v, σ):
-    cos θ' = (u·v + σ²) / √((‖u‖² + σ²)(‖v‖² + σ²)).
+    probability is 1 − θ̃/π, θ̃ the angle between (u, σ) and (v, σ):
+    cos θ̃ = (u·v + σ²) / √((‖u‖² + σ²)(‖v‖² + σ²)).
+
+    Computed in float64 on the lifted vectors divided by their largest
+    entry (the angle does not change), so that huge vectors cannot
+    overflow the dot products.
     """
     func = "offset_collision_probability"
     u = as_float_array(u, "u", func, ndim=1)
     v = as_float_array(v, "v", func, ndim=1)
     check_same_dimension(u, v, ("u", "v"), func)
-    s2 = check_positive_float(offset_scale, "offset_scale", func) ** 2
-    uu, vv, uv = float(u @ u), float(v @ v), float(u @ v)
-    cos = max(-1.0, min(1.0, (uv + s2) / math.sqrt((uu + s2) * (vv + s2))))
-    return 1.0 - math.acos(cos) / math.pi
+    sigma = float(check_positive_float(offset_scale, "offset_scale", func))
+    lu = np.append(u.astype(np.float64), sigma)
+    lv = np.append(v.astype(np.float64), sigma)
+    scale = max(float(np.abs(lu).max()), float(np.abs(lv).max()))
+    lu, lv = lu / scale, lv / scale
+    cos = float(lu @ lv) / math.sqrt(float(lu @ lu) * float(lv @ lv))
+    return 1.0 - math.acos(max(-1.0, min(1.0, cos))) / math.pi
 
 
 def angle_estimate(hamming, n_bits):

@@ -740,3 +740,12 @@ def test_kmeans_objective_matches_a_loop(X):
     C = X[:2] + 0.5
     labels = np.array([0, 1, 1, 0, 1, 0])
     assert kmeans_objective(X, C, labels) == pytest.approx(loop_objective(X, C, labels), rel=1e-12, abs=1e-12)
+
+
+def test_offset_collision_probability_does_not_overflow_for_huge_vectors():
+    # Perpendicular vectors of length 1e200: the offset (σ = 1) is negligible, so the
+    # lifted angle is 90° to double precision and the probability is 1/2 (‖u‖² overflows).
+    assert offset_collision_probability([1e200, 0.0], [0.0, 1e200]) == pytest.approx(0.5, abs=1e-15)
+    assert offset_collision_probability([1e200, 0.0], [-1e200, 0.0]) == pytest.approx(0.0, abs=1e-15)
+    # tiny vectors lift to nearly (0, σ): they almost always collide, whatever their angle
+    assert offset_collision_probability([1e-300, 0.0], [-1e-300, 0.0]) == 1.0

@@ -252,7 +252,7 @@ def plot_collision_probability(n_bits: int = 2000, lengths=(0.25, 1.0, 4.0), see
         ax1.plot(np.degrees(thetas), curve, color=colour, label=f"ℓ = {length:g}")
         sim = [np.mean(offset.hash(u) == offset.hash(v)) for u, v in (_pair(t, (length, length)) for t in sim_thetas)]
         ax1.plot(np.degrees(sim_thetas), sim, "o", color=colour, ms=4)
-    ax1.set_title("sign(a·v + b), b ~ N(0, 1): length matters", fontsize=10)
+    ax1.set_title("sign(a·v + δ), δ ~ N(0, 1): length matters", fontsize=10)
     ax1.legend(fontsize=8)
     for ax in (ax0, ax1):
         ax.set_xlabel("angle θ (degrees)")

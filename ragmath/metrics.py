@@ -454,10 +454,10 @@ def tie_averaged_reciprocal_rank(scores, grades) -> float:
 
     ``scores`` and ``grades`` describe every retrieved document (any order).
     Documents with equal scores form a tie group; each order of each group is
-    equally likely. If the first group with a relevant document starts at rank
-    s, has m documents and R relevant ones, the first relevant one is at
-    position J of the group with P(J = j) = C(m − j, R − 1) / C(m, R), and the
-    result is E[1 / (s − 1 + J)] (McSherry and Najork, 2008).
+    equally likely. If the first group with a relevant document is preceded by
+    t documents, has m documents and R relevant ones, the first relevant one is
+    at position J of the group with P(J = j) = C(m − j, R − 1) / C(m, R), and
+    the result is E[1 / (t + J)] (McSherry and Najork, 2008).
     """
     func = "tie_averaged_reciprocal_rank"
     start = 1
@@ -477,9 +477,10 @@ def tie_averaged_reciprocal_rank(scores, grades) -> float:
 def tie_averaged_dcg_at_k(scores, grades, k, gain: str = "exponential") -> float:
     """DCG@k averaged over all orders of the tied documents (``eval-dcg-ties``).
 
-    A tie group occupying ranks s..e puts each of its documents at each of
-    those ranks with probability 1/m (m = e − s + 1), so by linearity of
-    expectation E[DCG@k] = Σ_groups (Σ_group g(r)) · (1/m) Σ_{i=s}^{min(e,k)} 1/log2(i + 1).
+    A tie group of m documents preceded by t documents occupies ranks
+    t + 1..t + m and puts each of its documents at each of those ranks with
+    probability 1/m, so by linearity of expectation
+    E[DCG@k] = Σ_groups (Σ_group g(r)) · (1/m) Σ_{i=t+1}^{min(t+m,k)} 1/log2(i + 1).
     Divide by :func:`idcg_at_k` for the tie-averaged NDCG@k.
     """
     func = "tie_averaged_dcg_at_k"

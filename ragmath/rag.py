@@ -55,10 +55,18 @@ __all__ = [
 
 # --------------------------------------------------------------------------- helpers
 def _log_softmax_rows(S: np.ndarray) -> np.ndarray:
-    """Stable log-softmax along the last axis: S − max − log Σ exp(S − max)."""
+    """Stable log-softmax along the last axis: S − max − log(1 + Σ' exp(S − max)).
+
+    Σ' leaves out one maximal entry (whose exp is exactly 1), and log1p keeps
+    full relative accuracy when the other entries are tiny, so that a nearly
+    certain row gives a log-probability (and a loss) accurate to the last
+    digits instead of a rounding error of log(1 + ε).
+    """
     m = S.max(axis=-1, keepdims=True)
     shifted = S - m
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    e = np.exp(shifted)
+    np.put_along_axis(e, np.argmax(S, axis=-1)[..., None], 0.0, axis=-1)
+    return shifted - np.log1p(e.sum(axis=-1, keepdims=True))
 
 
 def _log_sum_exp(x: np.ndarray, axis: int = -1) -> np.ndarray:

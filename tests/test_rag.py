@@ -234,6 +234,15 @@ def test_contrastive_loss_special_values():
     assert loss == 0.0
 
 
+def test_contrastive_loss_small_values_keep_relative_accuracy():
+    # margin 20 against 3 negatives: L = log(1 + 3e^-20) ≈ 6.18e-9, which a plain
+    # log(Σ exp) gets only to about 1e-8 relative accuracy (log of a number near 1)
+    loss, _, _ = in_batch_contrastive_loss(20 * np.eye(4), np.eye(4))
+    assert loss == pytest.approx(math.log1p(3 * math.exp(-20)), rel=1e-13)
+    _, p = retrieval_distribution([1.0], [[0.0], [-30.0]])
+    assert p[1] == pytest.approx(math.exp(-30) / (1 + math.exp(-30)), rel=1e-13)
+
+
 def test_contrastive_loss_float32_keeps_dtype():
     rng = np.random.default_rng(1)
     loss, gQ, gP = in_batch_contrastive_loss(rng.standard_normal((3, 2)).astype(np.float32),

@@ -10,12 +10,13 @@ HTML := _build/html
 MATHJAX := tools/mathjax
 PYTEST_FLAGS ?= -n 2 --dist loadscope
 
-.PHONY: help install book test lab notebooks clean mathjax-tool serve
+.PHONY: help install book test lab notebooks equation-index clean mathjax-tool serve
 
 help:
 	@echo "make book       install (.venv) and build the site into $(HTML)"
 	@echo "make test       install, build the site, run every test"
 	@echo "make notebooks  regenerate notebooks/*.ipynb from book/*.md (execute, store outputs)"
+	@echo "make equation-index  regenerate book/equation-index.md (equations, functions, tests)"
 	@echo "make lab        open the notebooks in JupyterLab"
 	@echo "make clean      remove the build, the virtual environment and caches"
 
@@ -36,6 +37,10 @@ book: $(STAMP)
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/build_notebooks.py
+	$(BIN)/python tools/equation_index.py
+
+equation-index: $(STAMP)
+	$(BIN)/python tools/equation_index.py
 
 # MathJax 3 from the npm registry, run by Node, renders every formula of the
 # built site (tests/test_site.py). Without npm the check is skipped and says so.

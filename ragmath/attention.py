@@ -130,6 +130,7 @@ def softmax_with_temperature(x, temperature, axis=-1):
     distribution over the positions of the maximum (one-hot when the maximum
     is unique), ``temperature=math.inf`` the uniform distribution.
     Computed as softmax((x − max x) / T), so a tiny T does not overflow.
+    The same q^(T) from logits in chapter 3 (equation ``info-temperature``).
     """
     func = "softmax_with_temperature"
     arr = _logits(x, func)

@@ -302,6 +302,7 @@ def perplexity(log_probs):
     ``log_probs`` (1-D) are the natural-log probabilities the model gave the
     N tokens of a sequence, log p(y_i | y_<i). The result is the geometric
     mean of the inverse probabilities (``info-ppl-geometric``), at least 1.
+    For one sentence it is p(y)^(−1/n) (equation ``info-ppl-sentence``).
     A token given probability 0 (log-probability −inf) makes it ``inf``, and
     so does a mean log-probability below about −709.78 (exp overflows).
     Log-probabilities must be ≤ 0; up to 1e-6 above 0 is accepted as the

@@ -183,6 +183,7 @@ def sequence_log_likelihood(token_probs):
     per row. A token of probability 0 gives −inf (the sequence is impossible).
     Summing logarithms avoids the underflow of the product of many small
     probabilities.
+    Without x and z it is the chain rule of chapter 3 (equation ``info-seq-loglik``).
     """
     func = "sequence_log_likelihood"
     P = _token_probs(token_probs, func)

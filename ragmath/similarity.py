@@ -370,6 +370,7 @@ def top_k(queries, corpus, k, metric="cosine"):
     corpus : array-like, (N, d)
     k : int, 1 ≤ k ≤ N
     metric : {"cosine", "dot", "euclidean"}
+        "dot" scores by the dot product a·b (equation ``sim-dot``).
         "cosine" and "dot" return the k largest scores; "euclidean" returns the
         k smallest distances (the scores are then distances, ascending).
 

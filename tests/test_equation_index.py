@@ -1,0 +1,259 @@
+"""The equation index (book/equation-index.md) and the equation <-> function contract.
+
+tools/equation_index.py reads the labelled ``{math}`` blocks of the chapters, the
+labels cited by the docstrings of the core ``ragmath`` modules and the tests calling
+them. These tests fail when
+
+(a) book/equation-index.md is not what the tool generates now (run `make equation-index`);
+(b) a defining equation (a labelled ``{math}`` block without ``:class: derivation-step``)
+    has no ``ragmath`` function citing it;
+(c) a public function or class of a core module cites no equation label;
+(d) a docstring cites a label that exists in no chapter.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+_spec = importlib.util.spec_from_file_location("equation_index", ROOT / "tools" / "equation_index.py")
+equation_index = importlib.util.module_from_spec(_spec)
+sys.modules.setdefault("equation_index", equation_index)
+_spec.loader.exec_module(equation_index)
+
+# (b) Defining equations that no function of the core modules implements, with the reason.
+ALLOW_UNIMPLEMENTED = {
+    "sim-relative-contrast": "computed by ragmath.viz.distance_concentration, a plotting helper outside the core modules",
+    "info-add-alpha": "the chapter builds its bigram model in a dozen lines; ragmath.viz.information.bigram_surprisal repeats it for the widget",
+    "lex-lucene-score": "Lucene's score is computed only as an independent check in chapter 4; ragmath.lexical.BM25 scores by lex-bm25",
+    "eval-dcg-jk": "the historical discount of old trec_eval, computed by a loop in chapter 7 for comparison; ragmath implements eval-dcg",
+}
+
+# (c) Public functions and classes that implement no equation, with the reason.
+ALLOW_UNCITED = {
+    "lexical.NotFittedError": "error class",
+    "optim.ArgumentTypeError": "error class",
+    "quantization.gaussian_mixture": "synthetic data generator (the stand-in corpus of chapter 5), no equation",
+    "quantization.popular_pq_memory_formula": "the wrong formula of chapter 5's warning, kept to show how far off it is",
+}
+
+
+@pytest.fixture(scope="module")
+def parsed():
+    chapters = equation_index.parse_chapters()
+    implementations, public = equation_index.scan_package()
+    return chapters, implementations, public
+
+
+@pytest.fixture(scope="module")
+def found(parsed):
+    chapters, implementations, public = parsed
+    return equation_index.problems(chapters, implementations, public,
+                                   allow_unimplemented=frozenset(ALLOW_UNIMPLEMENTED),
+                                   allow_uncited=frozenset(ALLOW_UNCITED))
+
+
+def test_the_index_is_up_to_date():
+    """(a) the committed page is what the tool generates now."""
+    page = ROOT / "book" / "equation-index.md"
+    assert page.exists(), "book/equation-index.md is missing: run `make equation-index`"
+    assert page.read_text(encoding="utf-8") == equation_index.generate(), (
+        "book/equation-index.md is stale: run `make equation-index`")
+
+
+def test_every_chapter_has_labelled_equations(parsed):
+    chapters, _, _ = parsed
+    assert chapters
+    for chapter in chapters:
+        assert chapter.title, chapter.source
+        assert chapter.equations, f"{chapter.source}: no labelled equations found"
+
+
+def test_labels_are_unique(found):
+    assert not found["duplicate labels"], "\n".join(found["duplicate labels"])
+
+
+def test_every_defining_equation_is_implemented(found):
+    """(b) every defining equation has a function citing it (or mark it a derivation step)."""
+    assert not found["defining equations no function cites"], (
+        "cite these in a ragmath docstring as ``label``, or mark a genuine derivation step "
+        "with `:class: derivation-step`:\n" + "\n".join(found["defining equations no function cites"]))
+
+
+def test_every_public_function_cites_an_equation(found):
+    """(c) every public function and class of a core module cites an equation label."""
+    assert not found["public names citing no equation"], "\n".join(found["public names citing no equation"])
+
+
+def test_every_cited_label_exists(found):
+    """(d) no docstring cites a label that no chapter defines."""
+    assert not found["citations of unknown labels"], "\n".join(found["citations of unknown labels"])
+
+
+def test_allow_lists_are_needed(parsed):
+    """An allow-list entry that is no longer an exception must be removed."""
+    chapters, implementations, public = parsed
+    unallowed = equation_index.problems(chapters, implementations, public)
+    unimplemented = {item.split()[0] for item in unallowed["defining equations no function cites"]}
+    assert set(ALLOW_UNIMPLEMENTED) <= unimplemented, set(ALLOW_UNIMPLEMENTED) - unimplemented
+    assert set(ALLOW_UNCITED) <= set(unallowed["public names citing no equation"]), (
+        set(ALLOW_UNCITED) - set(unallowed["public names citing no equation"]))
+
+
+def test_steps_have_a_class_and_no_function_is_required(parsed):
+    chapters, implementations, _ = parsed
+    steps = [e for c in chapters for e in c.equations if e.is_step]
+    assert steps and all(e.kind == "step" for e in steps)
+
+
+# ---------------------------------------------------------------- the checks can fail
+
+CHAPTER = """\
+---
+jupytext:
+  text_representation:
+    format_name: myst
+---
+
+# A synthetic chapter
+
+## Definitions
+
+```{math}
+:label: syn-defined
+y = f(x)
+```
+
+```{code-cell} ipython3
+# a comment, not a heading
+x = 1
+```
+
+### Uncited
+
+```{math}
+:label: syn-uncited
+z = g(x)
+```
+
+```{math}
+:label: syn-step
+:class: derivation-step
+g(x) = f(x) + 1
+```
+
+:::{exercise} Something
+:label: ex-syn-one
+Prove it.
+:::
+"""
+
+MODULE = '''\
+__all__ = ["f", "helper", "Thing", "CONSTANT"]
+CONSTANT = 3
+
+def f(x):
+    """f (equation ``syn-defined``)."""
+
+def helper(x):
+    """Cites nothing."""
+
+class Thing:
+    """A thing (see ``ex-syn-one``)."""
+
+    def method(self):
+        """A method citing a label that does not exist (``syn-missing``)."""
+
+def _private():
+    """Not public."""
+'''
+
+
+def test_the_checks_can_fail(tmp_path: Path):
+    source = tmp_path / "01-synthetic.md"
+    source.write_text(CHAPTER, encoding="utf-8")
+    chapter = equation_index.parse_chapter(source)
+    assert chapter.title == "A synthetic chapter"
+    assert [(e.label, e.heading, e.kind) for e in chapter.equations] == [
+        ("syn-defined", "Definitions", "defining"),
+        ("syn-uncited", "Uncited", "defining"),
+        ("syn-step", "Uncited", "step"),
+    ]
+    assert chapter.equations[0].latex == "y = f(x)"
+    assert "ex-syn-one" in chapter.other_labels
+    implementations, public = equation_index.scan_module("synthetic", MODULE)
+    assert public == ["f", "helper", "Thing"]  # the constant is no function or class
+    assert {i.qualname for i in implementations} == {"f", "helper", "Thing", "Thing.method"}
+    found = equation_index.problems([chapter], implementations, {"synthetic": public})
+    assert [p.split()[0] for p in found["defining equations no function cites"]] == ["syn-uncited"]
+    # Thing cites only an exercise label and an unknown one: no equation
+    assert found["public names citing no equation"] == ["synthetic.helper", "synthetic.Thing"]
+    assert found["citations of unknown labels"] == ["ragmath.synthetic.Thing.method cites ``syn-missing``"]
+    allowed = equation_index.problems([chapter], implementations, {"synthetic": public},
+                                      allow_unimplemented=frozenset({"syn-uncited"}),
+                                      allow_uncited=frozenset({"synthetic.helper", "synthetic.Thing"}))
+    assert not allowed["defining equations no function cites"]
+    assert not allowed["public names citing no equation"]
+
+
+def test_the_page_has_one_table_per_chapter_and_marks_steps(tmp_path: Path):
+    source = tmp_path / "01-synthetic.md"
+    source.write_text(CHAPTER, encoding="utf-8")
+    chapter = equation_index.parse_chapter(source)
+    implementations, _ = equation_index.scan_module("synthetic", MODULE)
+    page = equation_index.render([chapter], implementations,
+                                 {"ragmath.synthetic.f": ["test_x.py::test_f"]})
+    assert page == equation_index.render([chapter], implementations,
+                                         {"ragmath.synthetic.f": ["test_x.py::test_f"]})
+    assert "## Chapter 1: A synthetic chapter" in page
+    assert "| {eq}`syn-defined` | `syn-defined` | Definitions | `ragmath.synthetic.f` | `test_x.py`: `test_f` |" in page
+    assert "| {eq}`syn-step` | `syn-step` | Uncited | step of a derivation |  |" in page
+    assert "do not edit it by hand" in page
+
+
+def test_tests_are_found_through_imports_and_helpers(tmp_path: Path):
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "test_demo.py").write_text(textwrap.dedent('''\
+        import ragmath.similarity as sim
+        from ragmath.attention import softmax
+        from ragmath import top_k
+
+        def _check(x):
+            return softmax(x)
+
+        def test_direct():
+            sim.cosine_similarity([1.0], [1.0])
+
+        def test_through_a_helper():
+            _check([1.0])
+
+        def test_reexport():
+            top_k([[1.0]], [[1.0]], 1)
+
+        def test_nothing():
+            pass
+        '''), encoding="utf-8")
+    credited = equation_index.scan_tests(tests)
+    assert credited["ragmath.similarity.cosine_similarity"] == ["test_demo.py::test_direct"]
+    assert credited["ragmath.attention.softmax"] == ["test_demo.py::test_through_a_helper"]
+    assert credited["ragmath.similarity.top_k"] == ["test_demo.py::test_reexport"]
+    assert not any("test_nothing" in t for ids in credited.values() for t in ids)
+
+
+def test_the_tool_handles_a_new_chapter(tmp_path: Path):
+    """A chapter 09 (or any NN-*.md) is picked up without changing the tool."""
+    (tmp_path / "01-a.md").write_text(CHAPTER, encoding="utf-8")
+    (tmp_path / "09-adaptation.md").write_text(CHAPTER.replace("syn-", "ada-"), encoding="utf-8")
+    (tmp_path / "notation.md").write_text("# Notation\n", encoding="utf-8")
+    sources = equation_index.chapter_sources(tmp_path)
+    assert [s.name for s in sources] == ["01-a.md", "09-adaptation.md"]
+    chapters = equation_index.parse_chapters(sources)
+    assert [c.number for c in chapters] == [1, 9]
+    assert "## Chapter 9: A synthetic chapter" in equation_index.render(chapters, [], {})

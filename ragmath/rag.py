@@ -110,7 +110,7 @@ def _best_first(scores: np.ndarray, k: int) -> np.ndarray:
 
 # --------------------------------------------------------------------------- retriever
 def retrieval_distribution(query, docs, k=None, temperature=1.0):
-    """The retriever p_η(z | x) over the top-k documents (equations ``rag-retriever``, ``rag-temperature``).
+    """The retriever p_η(z | x) over the top-k documents (equations ``rag-retriever``, ``rag-temperature``; chapter 9 recalls it as ``ada-retriever``).
 
     p_η(z | x) = exp(d(z)·q(x)/τ) / Σ_{z' ∈ top-k} exp(d(z')·q(x)/τ) for the k
     documents with the largest dot product d(z)·q(x) (all documents when k is

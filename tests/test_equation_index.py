@@ -32,6 +32,7 @@ ALLOW_UNIMPLEMENTED = {
     "sim-relative-contrast": "computed by ragmath.viz.distance_concentration, a plotting helper outside the core modules",
     "info-add-alpha": "the chapter builds its bigram model in a dozen lines; ragmath.viz.information.bigram_surprisal repeats it for the widget",
     "lex-lucene-score": "Lucene's score is computed only as an independent check in chapter 4; ragmath.lexical.BM25 scores by lex-bm25",
+    "ada-query-grad": "the chain rule through chapter 8's dual encoder, computed in chapter 9's fine-tuning loop and checked there by finite differences",
     "eval-dcg-jk": "the historical discount of old trec_eval, computed by a loop in chapter 7 for comparison; ragmath implements eval-dcg",
 }
 

@@ -1,0 +1,226 @@
+"""Pure plotting functions for chapter 9, "Adapting RAG to a domain".
+
+Each ``plot_*`` function takes plain parameters, computes with
+:mod:`ragmath.adaptation`, and returns a new :class:`matplotlib.figure.Figure`
+(never touching pyplot). The widgets of :mod:`ragmath.widgets.adaptation`
+connect sliders to them; the ``*_grid`` functions draw the static small
+multiples that follow each widget on the website.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from .._validation import as_float_array, check_positive_float, check_positive_int
+from ..adaptation import (
+    gaussian_on_grid,
+    lsr_distribution,
+    lsr_distribution_from_log,
+    retriever_kl_loss,
+    stale_index_simulation,
+)
+from ._style import new_figure
+
+__all__ = [
+    "DEFAULT_LOG_LIKELIHOODS",
+    "plot_lsr",
+    "plot_lsr_grid",
+    "bimodal_target",
+    "kl_curves",
+    "plot_kl_directions",
+    "plot_kl_directions_grid",
+    "refresh_tradeoff",
+    "plot_refresh",
+    "plot_refresh_grid",
+]
+
+BLUE, RED, GREEN, GREY = "#1f77b4", "#d62728", "#2ca02c", "#7f7f7f"
+
+#: log-likelihoods (nats) of a long answer under five contexts: likelihoods 1e-20 … 1e-23
+DEFAULT_LOG_LIKELIHOODS = tuple(float(v) for v in np.log([1e-20, 4e-21, 1e-21, 2e-22, 1e-23]))
+
+
+# ------------------------------------------------------------------ p_LSR and τ
+def _bars(ax, probs, color, title):
+    n = len(probs)
+    ax.bar(np.arange(n), probs, color=color)
+    ax.set_ylim(0, 1.05)
+    ax.set_xticks(np.arange(n), [f"c{i + 1}" for i in range(n)])
+    ax.set_title(title, fontsize=9)
+
+
+def plot_lsr(tau: float, log_likelihoods=DEFAULT_LOG_LIKELIHOODS) -> Figure:
+    """p_LSR at temperature τ from likelihoods (left, ``ada-lsr``) and log-likelihoods (right, ``ada-lsr-log``).
+
+    ``log_likelihoods`` are natural logs of p_LM(y | c∘x), one per candidate.
+    """
+    func = "plot_lsr"
+    tau = check_positive_float(tau, "tau", func)
+    log_lik = as_float_array(log_likelihoods, "log_likelihoods", func, ndim=1)
+    p_lik = lsr_distribution(np.exp(log_lik), tau)
+    p_log = lsr_distribution_from_log(log_lik, tau)
+    fig, (a, b) = new_figure(1, 2, figsize=(7.6, 2.9), sharey=True)
+    _bars(a, p_lik, BLUE, f"softmax(likelihood / τ), τ = {tau:.3g}")
+    _bars(b, p_log, RED, f"softmax(log-likelihood / τ), τ = {tau:.3g}")
+    a.set_ylabel("p_LSR(c | x, y)")
+    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.12, top=0.88, wspace=0.08)
+    return fig
+
+
+def plot_lsr_grid(taus=(1e-22, 1e-21, 1e-20, 0.3, 1.0, 10.0), log_likelihoods=DEFAULT_LOG_LIKELIHOODS) -> Figure:
+    """Small multiples of :func:`plot_lsr`: one column per τ, likelihood row above log-likelihood row."""
+    func = "plot_lsr_grid"
+    taus = [check_positive_float(float(t), "taus", func) for t in taus]
+    log_lik = as_float_array(log_likelihoods, "log_likelihoods", func, ndim=1)
+    fig, axes = new_figure(2, len(taus), figsize=(1.6 * len(taus) + 0.8, 3.8), squeeze=False, sharey=True)
+    for j, tau in enumerate(taus):
+        _bars(axes[0, j], lsr_distribution(np.exp(log_lik), tau), BLUE, f"τ = {tau:.3g}")
+        _bars(axes[1, j], lsr_distribution_from_log(log_lik, tau), RED, "")
+    axes[0, 0].set_ylabel("likelihood")
+    axes[1, 0].set_ylabel("log-likelihood")
+    fig.subplots_adjust(left=0.08, right=0.99, bottom=0.08, top=0.92, wspace=0.1, hspace=0.3)
+    return fig
+
+
+# ------------------------------------------------------------------ direction of the KL
+GRID = np.linspace(-10.0, 10.0, 801)
+MEANS = np.round(np.linspace(-4.0, 4.0, 81), 10)
+
+
+def bimodal_target(separation: float = 4.0, std: float = 0.7) -> np.ndarray:
+    """An equal mixture of N(−separation/2, std²) and N(separation/2, std²) on :data:`GRID`."""
+    return 0.5 * gaussian_on_grid(GRID, -separation / 2, std) + 0.5 * gaussian_on_grid(GRID, separation / 2, std)
+
+
+@lru_cache(maxsize=64)
+def kl_curves(std: float) -> tuple[np.ndarray, np.ndarray]:
+    """KL(q ‖ p) and KL(p ‖ q) for q = N(m, std²), m over :data:`MEANS`, p = :func:`bimodal_target`."""
+    p = bimodal_target()
+    rev, fwd = [], []
+    for m in MEANS:
+        q = gaussian_on_grid(GRID, float(m), std)
+        rev.append(retriever_kl_loss(q, p))
+        fwd.append(retriever_kl_loss(p, q))
+    return np.array(rev), np.array(fwd)
+
+
+def plot_kl_directions(mean: float, std: float) -> Figure:
+    """A Gaussian q = N(mean, std²) against the two-peaked p; both KL directions as functions of the mean.
+
+    Left: the densities (per grid cell). Right: KL(q ‖ p) (mode-seeking, the
+    direction of ``ada-kl-loss``) and KL(p ‖ q) (mass-covering) as the mean of q
+    moves, for the current std; the dot marks the current mean.
+    """
+    func = "plot_kl_directions"
+    mean = float(as_float_array(mean, "mean", func, ndim=0))
+    std = check_positive_float(std, "std", func)
+    p = bimodal_target()
+    q = gaussian_on_grid(GRID, mean, std)
+    rev_now, fwd_now = retriever_kl_loss(q, p), retriever_kl_loss(p, q)
+    rev, fwd = kl_curves(round(std, 10))
+    fig, (a, b) = new_figure(1, 2, figsize=(8.0, 3.0))
+    a.plot(GRID, p, color=GREY, lw=2, label="target p")
+    a.plot(GRID, q, color=BLUE, lw=1.5, label="fit q")
+    a.set_yticks([])
+    a.set_xlim(-6, 6)
+    a.set_xlabel("x")
+    a.legend(fontsize=8, loc="upper left")
+    a.set_title(f"q = N({mean:.2f}, {std:.2f}²)", fontsize=9)
+    b.plot(MEANS, rev, color=RED, label="KL(q ‖ p), mode-seeking")
+    b.plot(MEANS, fwd, color=GREEN, label="KL(p ‖ q), mass-covering")
+    b.plot([mean], [rev_now], "o", color=RED)
+    b.plot([mean], [fwd_now], "o", color=GREEN)
+    b.set_ylim(0, 12)
+    b.set_xlabel("mean of q")
+    b.set_ylabel("nats")
+    b.legend(fontsize=8, loc="upper center")
+    b.set_title(f"KL(q‖p) = {rev_now:.2f}, KL(p‖q) = {fwd_now:.2f}", fontsize=9)
+    fig.subplots_adjust(left=0.04, right=0.98, bottom=0.16, top=0.9, wspace=0.22)
+    return fig
+
+
+def plot_kl_directions_grid(means=(-2.0, 0.0, 2.0), stds=(0.7, 2.2)) -> Figure:
+    """Small multiples: q = N(mean, std²) against p, with both KL values in each title."""
+    func = "plot_kl_directions_grid"
+    stds = [check_positive_float(float(s), "stds", func) for s in stds]
+    p = bimodal_target()
+    fig, axes = new_figure(len(stds), len(means), figsize=(2.6 * len(means), 2.1 * len(stds)), squeeze=False)
+    for i, s in enumerate(stds):
+        for j, m in enumerate(means):
+            q = gaussian_on_grid(GRID, float(m), s)
+            ax = axes[i, j]
+            ax.plot(GRID, p, color=GREY, lw=2)
+            ax.plot(GRID, q, color=BLUE, lw=1.5)
+            ax.set_yticks([])
+            ax.set_xlim(-6, 6)
+            ax.set_title(f"N({m:g}, {s:g}²): KL(q‖p)={retriever_kl_loss(q, p):.2f}\n"
+                         f"KL(p‖q)={retriever_kl_loss(p, q):.2f}", fontsize=8)
+    fig.subplots_adjust(left=0.03, right=0.98, bottom=0.08, top=0.86, wspace=0.12, hspace=0.7)
+    return fig
+
+
+# ------------------------------------------------------------------ refresh interval
+REFRESH_INTERVALS = (1, 2, 5, 10, 20, 50, 100, 200)
+
+
+@lru_cache(maxsize=8)
+def refresh_tradeoff(intervals=REFRESH_INTERVALS, steps: int = 200, seed: int = 0) -> dict:
+    """:func:`ragmath.adaptation.stale_index_simulation` for every refresh interval T (cached).
+
+    Returns {T: result dict}; every run uses the same seed, so the runs differ
+    only by T.
+    """
+    steps = check_positive_int(steps, "steps", "refresh_tradeoff")
+    return {int(T): stale_index_simulation(int(T), steps=steps, seed=seed) for T in intervals}
+
+
+def plot_refresh(refresh_every: int, results: dict) -> Figure:
+    """Quality (held-out MRR) and cost (passage re-encodings) against the refresh interval T.
+
+    ``results`` is the dict of :func:`refresh_tradeoff`; ``refresh_every`` one of its keys.
+    The title of the right panel gives the cost; the fraction of training
+    questions whose gold passage was among the stale candidates is in the left title.
+    """
+    func = "plot_refresh"
+    if refresh_every not in results:
+        raise ValueError(f"{func}: refresh_every must be one of {sorted(results)}, got {refresh_every!r}")
+    Ts = np.array(sorted(results))
+    mrr = np.array([results[T]["mrr"] for T in Ts])
+    cost = np.array([results[T]["reencodings"] for T in Ts])
+    now = results[refresh_every]
+    fig, (a, b) = new_figure(1, 2, figsize=(7.6, 2.8))
+    x_log = np.log10(Ts)  # a linear axis in log10(T): faster to draw than a log axis
+    here = np.log10(refresh_every)
+    a.plot(x_log, mrr, "-", color=BLUE)
+    a.plot([here], [now["mrr"]], "o", color=RED)
+    a.axhline(now["mrr_start"], color=GREY, ls=":", lw=1)
+    a.set_xlabel("refresh every T steps")
+    a.set_ylabel("held-out MRR at the end")
+    a.set_title(f"T = {refresh_every}: MRR {now['mrr']:.3f} (gold found {now['hit_rate']:.0%})", fontsize=9)
+    b.plot(x_log, cost / 1000, "-", color=GREEN)
+    b.plot([here], [now["reencodings"] / 1000], "o", color=RED)
+    b.set_xlabel("refresh every T steps")
+    b.set_ylabel("passage re-encodings (thousands)")
+    b.set_title(f"{now['reencodings']:,} re-encodings", fontsize=9)
+    for ax in (a, b):
+        ax.set_xticks(x_log, [str(T) for T in Ts], fontsize=7)
+    fig.subplots_adjust(left=0.09, right=0.99, bottom=0.17, top=0.9, wspace=0.3)
+    return fig
+
+
+def plot_refresh_grid(results: dict, show=(1, 20, 200)) -> Figure:
+    """Small multiples: held-out MRR during training for a few refresh intervals, cost in the titles."""
+    fig, axes = new_figure(1, len(show), figsize=(2.8 * len(show), 2.6), squeeze=False, sharey=True)
+    for ax, T in zip(axes[0], show):
+        r = results[T]
+        x = 20 * np.arange(1, len(r["curve"]) + 1)
+        ax.plot(x, r["curve"], color=RED)
+        ax.axhline(r["mrr_start"], color=GREY, ls=":", lw=1)
+        ax.set_title(f"T = {T}: MRR {r['mrr']:.3f},\n{r['reencodings']:,} re-encodings", fontsize=9)
+        ax.set_xlabel("training step")
+    axes[0, 0].set_ylabel("held-out MRR")
+    fig.subplots_adjust(left=0.08, right=0.99, bottom=0.18, top=0.82, wspace=0.1)
+    return fig

@@ -213,7 +213,7 @@ def test_the_page_has_one_table_per_chapter_and_marks_steps(tmp_path: Path):
     assert page == equation_index.render([chapter], implementations,
                                          {"ragmath.synthetic.f": ["test_x.py::test_f"]})
     assert "## Chapter 1: A synthetic chapter" in page
-    assert "| {eq}`syn-defined` | `syn-defined` | Definitions | `ragmath.synthetic.f` | `test_x.py`: `test_f` |" in page
+    assert "| {eq}`syn-defined` | `syn-defined` | Definitions | `ragmath.synthetic.f` | `test_x.py` (1) |" in page
     assert "| {eq}`syn-step` | `syn-step` | Uncited | step of a derivation |  |" in page
     assert "do not edit it by hand" in page
 

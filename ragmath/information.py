@@ -253,18 +253,27 @@ def cross_entropy(y_true, y_pred, reduction="sum"):
         raise ValueError(f"{func}: y_pred must be 1-D or 2-D, got a {q.ndim}-D array of shape {q.shape}")
     with np.errstate(divide="ignore"):
         log_q = np.log(q)
-    if _is_label_array(y_true, q.ndim):
-        labels = _labels(y_true, "y_true", func, q.shape[-1], q.shape[:-1])
-        per_row = -np.take_along_axis(np.atleast_2d(log_q), labels.reshape(-1, 1), axis=1)[:, 0]
-    else:
-        p = check_probability_vectors(y_true, "y_true", func)
-        if p.shape != q.shape:
-            raise ValueError(
-                f"{func}: y_true has shape {p.shape} but y_pred has shape {q.shape}; give "
-                f"probability rows of the same shape, or one integer label per row"
-            )
-        per_row = -np.sum(_xlogy_terms(p, log_q), axis=-1)
+    per_row = _cross_entropy_rows(y_true, log_q, ("y_true", "y_pred"), func)
     return _reduce(np.atleast_1d(per_row), reduction)
+
+
+def _cross_entropy_rows(targets, log_q: np.ndarray, names: tuple[str, str], func: str) -> np.ndarray:
+    """−Σ_j y_ij log q_ij for every row: targets are integer labels (one per row) or probability rows.
+
+    Shared by :func:`cross_entropy` (log q from probabilities) and
+    :func:`cross_entropy_from_logits` (log q from log_softmax).
+    """
+    target_name, pred_name = names
+    if _is_label_array(targets, log_q.ndim):
+        labels = _labels(targets, target_name, func, log_q.shape[-1], log_q.shape[:-1])
+        return -np.take_along_axis(np.atleast_2d(log_q), labels.reshape(-1, 1), axis=1)[:, 0]
+    p = check_probability_vectors(targets, target_name, func)
+    if p.shape != log_q.shape:
+        raise ValueError(
+            f"{func}: {target_name} has shape {p.shape} but {pred_name} has shape {log_q.shape}; "
+            f"give one integer label per row, or probability rows of the same shape"
+        )
+    return -np.sum(_xlogy_terms(p, log_q), axis=-1)
 
 
 def cross_entropy_from_logits(logits, labels, reduction="mean"):
@@ -281,18 +290,7 @@ def cross_entropy_from_logits(logits, labels, reduction="mean"):
     func = "cross_entropy_from_logits"
     reduction = check_choice(reduction, "reduction", func, _REDUCTIONS)
     z = as_float_array(logits, "logits", func, ndim=(1, 2))
-    lsm = log_softmax(z)
-    if _is_label_array(labels, z.ndim):
-        y = _labels(labels, "labels", func, z.shape[-1], z.shape[:-1])
-        per_row = -np.take_along_axis(np.atleast_2d(lsm), y.reshape(-1, 1), axis=1)[:, 0]
-    else:
-        p = check_probability_vectors(labels, "labels", func)
-        if p.shape != z.shape:
-            raise ValueError(
-                f"{func}: labels has shape {p.shape} but logits has shape {z.shape}; give "
-                f"one integer label per row, or probability rows of the logits' shape"
-            )
-        per_row = -np.sum(_xlogy_terms(p, lsm), axis=-1)
+    per_row = _cross_entropy_rows(labels, log_softmax(z), ("labels", "logits"), func)
     return _reduce(np.atleast_1d(per_row), reduction)
 
 

@@ -68,6 +68,24 @@ def test_problem_rejects_unknown_names():
         problem("himmelblau")
 
 
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: run_optimisers("quadratic", lr_times_L=-1.0), "run_optimisers: lr_times_L"),
+        (lambda: run_optimisers("quadratic", adam_lr=0.0), "run_optimisers: adam_lr"),
+        (lambda: plot_zigzag(kappas=(2, 0.5)), "plot_zigzag: kappas"),
+        (lambda: plot_zigzag(kappas=(float("nan"),)), "plot_zigzag: kappas"),
+        (lambda: plot_convergence(kappa=0.5), "plot_convergence: kappa"),
+        (lambda: plot_convergence(kappa=-3.0), "plot_convergence: kappa"),
+        (lambda: plot_trajectories_grid(settings=((1.0,),)), "plot_trajectories_grid: settings"),
+        (lambda: plot_trajectories_grid(settings=(1.0, 0.05)), "plot_trajectories_grid: settings"),
+    ],
+)
+def test_plot_functions_name_their_bad_arguments(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
 @pytest.mark.parametrize("name", list(PROBLEMS))
 def test_contours_are_cached_and_lie_on_their_levels(name):
     lines = problem_contours(name)

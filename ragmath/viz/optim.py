@@ -23,7 +23,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
 
-from .._validation import check_choice, check_positive_int
+from .._validation import check_choice, check_positive_float, check_positive_int
 from ..optim import (
     adam,
     adam_moments,
@@ -215,7 +215,8 @@ def run_optimisers(name="quadratic", lr_times_L=1.0, beta=0.7, adam_lr=0.05, bet
     """
     p = problem(name)
     steps = check_positive_int(steps, "steps", "run_optimisers")
-    lr = float(lr_times_L) / p.L
+    lr = check_positive_float(lr_times_L, "lr_times_L", "run_optimisers") / p.L
+    adam_lr = check_positive_float(adam_lr, "adam_lr", "run_optimisers")
     runs = {
         "gradient descent": _watched(gradient_descent, p.grad, p.x0, lr=lr, steps=steps),
         "momentum": _watched(momentum, p.grad, p.x0, lr=lr, beta=beta, steps=steps),
@@ -294,6 +295,8 @@ def plot_trajectories_grid(
     moving the widget's learning-rate sliders shows.
     """
     problems = [check_choice(n, "problems", "plot_trajectories_grid", tuple(PROBLEMS)) for n in problems]
+    if not all(np.ndim(pair) == 1 and len(pair) == 2 for pair in settings):
+        raise ValueError(f"plot_trajectories_grid: settings must be (η·L, Adam's α) pairs, got {settings!r}")
     settings = [(float(a), float(b)) for a, b in settings]
     fig, axes = new_figure(
         len(problems), len(settings), figsize=(3.1 * len(settings), 2.7 * len(problems)), squeeze=False
@@ -326,7 +329,9 @@ def plot_zigzag(kappas=(2, 10, 50), steps=40, start=(-4.5, 1.5)) -> Figure:
     larger κ, the closer that factor is to −1 and the slower the x-coordinate
     (factor (κ − 1)/(κ + 1)) creeps towards 0.
     """
-    kappas = [float(k) for k in kappas]
+    kappas = [check_positive_float(k, "kappas", "plot_zigzag") for k in kappas]
+    if min(kappas, default=0.0) < 1:
+        raise ValueError(f"plot_zigzag: kappas must be condition numbers ≥ 1, got {kappas}")
     steps = check_positive_int(steps, "steps", "plot_zigzag")
     fig, axes = new_figure(1, len(kappas), figsize=(3.4 * len(kappas), 2.9), squeeze=False)
     for ax, kappa in zip(axes[0], kappas):
@@ -362,7 +367,9 @@ def plot_convergence(kappa=100.0, steps=300, seed=0) -> Figure:
     """
     from ..optim import heavy_ball_parameters
 
-    kappa = float(kappa)
+    kappa = check_positive_float(kappa, "kappa", "plot_convergence")
+    if kappa < 1:
+        raise ValueError(f"plot_convergence: kappa must be a condition number ≥ 1, got {kappa}")
     steps = check_positive_int(steps, "steps", "plot_convergence")
     lam = np.geomspace(1.0, kappa, 10)
     _, grad = quadratic(np.diag(lam))
@@ -383,7 +390,7 @@ def plot_convergence(kappa=100.0, steps=300, seed=0) -> Figure:
     ax.set_xlabel("step t")
     ax.set_ylabel("‖x_t‖ / ‖x_0‖")
     ax.set_title(f"quadratic with condition number κ = {kappa:g}", fontsize=10)
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=8, loc="lower left")  # the lower left stays empty; the lines start at 1
     fig.subplots_adjust(left=0.12, right=0.97, bottom=0.14, top=0.9)
     return fig
 

@@ -68,8 +68,9 @@ def lsr_distribution(lm_likelihoods, tau):
     [0, 1]) divided by the temperature τ > 0. ``lm_likelihoods`` is (n,) for
     one query or (B, n) for a batch (one row per query); the result has the same
     shape and sums to 1 along the last axis. Since the likelihoods lie in
-    [0, 1], the ratio of two probabilities is at most e^{1/τ}: for τ ≥ 1 the
-    distribution is never far from uniform, whatever the likelihoods.
+    [0, 1], the ratio of two probabilities is at most e^{1/τ}: for τ ≥ 1 no
+    candidate gets more than e ≈ 2.7 times the probability of another, whatever
+    the likelihoods.
     """
     func = "lsr_distribution"
     lik = _likelihoods(lm_likelihoods, "lm_likelihoods", func)
@@ -222,7 +223,9 @@ def fit_gaussian_kl(target, grid, direction: str, means, stds):
     ``ada-kl-loss`` with q in the role of p_R); "forward" minimises
     KL(target ‖ q) (mass-covering); equation ``ada-kl-directions``. ``target``
     is a probability vector on ``grid``. Returns (mean, std, kl) of the best
-    pair (ties: the first in the order means × stds).
+    pair (ties: the first in the order means × stds). A (mean, std) whose
+    Gaussian has no mass on the grid (it underflows to 0 at every point) is not
+    a distribution there: ValueError.
     """
     func = "fit_gaussian_kl"
     p = check_probability_vectors(target, "target", func)
@@ -235,7 +238,12 @@ def fit_gaussian_kl(target, grid, direction: str, means, stds):
     if (sd <= 0).any():
         raise ValueError(f"{func}: stds must be positive{_where(first_bad_index(sd <= 0))}")
     Q = np.exp(-0.5 * ((x[None, None, :] - mu[:, None, None]) / sd[None, :, None]) ** 2)
-    Q = Q / np.maximum(Q.sum(axis=-1, keepdims=True), np.finfo(float).tiny)
+    total = Q.sum(axis=-1, keepdims=True)
+    if (total == 0).any():
+        i, j = np.argwhere(total[..., 0] == 0)[0]
+        raise ValueError(f"{func}: the Gaussian N({mu[i]}, {sd[j]}²) of means[{i}] and stds[{j}] "
+                         "has no mass on the grid")
+    Q = Q / total
     P = np.broadcast_to(p, Q.shape)
     kl = _kl_rows(Q, P) if direction == "reverse" else _kl_rows(P, Q)
     i, j = np.unravel_index(int(np.argmin(kl)), kl.shape)

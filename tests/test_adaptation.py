@@ -254,6 +254,14 @@ def test_gaussian_and_fit_bad_inputs():
         fit_gaussian_kl([0.5, 0.5], [0.0, 1.0], "forward", [0.0], [0.0])
 
 
+def test_fit_rejects_a_gaussian_with_no_mass_on_the_grid():
+    # N(1e6, 0.1²) underflows to 0 at every grid point: it is not a distribution there, and
+    # must not win the reverse fit with a KL of 0
+    for direction in ("reverse", "forward"):
+        with pytest.raises(ValueError, match=r"means\[1\] and stds\[0\] has no mass on the grid"):
+            fit_gaussian_kl([0.5, 0.5], [0.0, 1.0], direction, [0.5, 1e6], [0.1])
+
+
 # ------------------------------------------------------------------ stale index
 def test_stale_index_costs_and_quality():
     fresh = stale_index_simulation(1, steps=60)

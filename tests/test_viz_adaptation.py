@@ -56,6 +56,8 @@ def test_plot_lsr_grid_shape_and_errors():
     assert len(fig.axes) == 4
     with pytest.raises(ValueError, match="tau"):
         plot_lsr(0.0)
+    with pytest.raises(ValueError, match="plot_lsr_grid: taus is empty"):
+        plot_lsr_grid(taus=())
 
 
 def test_kl_curves_independent():
@@ -99,6 +101,8 @@ def test_plot_refresh_data(results):
     with pytest.raises(ValueError, match="refresh_every must be one of"):
         plot_refresh(7, results)
     assert len(plot_refresh_grid(results, show=(1, 100)).axes) == 2
+    with pytest.raises(ValueError, match="plot_refresh_grid: show must be"):
+        plot_refresh_grid(results, show=(1, 20))
 
 
 def test_widgets_move(results):

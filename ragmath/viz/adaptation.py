@@ -74,6 +74,8 @@ def plot_lsr_grid(taus=(1e-22, 1e-21, 1e-20, 0.3, 1.0, 10.0), log_likelihoods=DE
     """Small multiples of :func:`plot_lsr`: one column per τ, likelihood row above log-likelihood row."""
     func = "plot_lsr_grid"
     taus = [check_positive_float(float(t), "taus", func) for t in taus]
+    if not taus:
+        raise ValueError(f"{func}: taus is empty; give at least one temperature")
     log_lik = as_float_array(log_likelihoods, "log_likelihoods", func, ndim=1)
     fig, axes = new_figure(2, len(taus), figsize=(1.6 * len(taus) + 0.8, 3.8), squeeze=False, sharey=True)
     for j, tau in enumerate(taus):
@@ -213,6 +215,10 @@ def plot_refresh(refresh_every: int, results: dict) -> Figure:
 
 def plot_refresh_grid(results: dict, show=(1, 20, 200)) -> Figure:
     """Small multiples: held-out MRR during training for a few refresh intervals, cost in the titles."""
+    missing = [T for T in show if T not in results]
+    if not show or missing:
+        raise ValueError(f"plot_refresh_grid: show must be a non-empty selection of {sorted(results)}, "
+                         f"got {tuple(show)!r}")
     fig, axes = new_figure(1, len(show), figsize=(2.8 * len(show), 2.6), squeeze=False, sharey=True)
     for ax, T in zip(axes[0], show):
         r = results[T]

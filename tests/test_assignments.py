@@ -56,11 +56,6 @@ def public_lines() -> set[str]:
     return assignments.book_lines()
 
 
-@pytest.fixture(scope="session", params=SOURCES, ids=IDS)
-def built(request, tmp_path_factory) -> Built:
-    return Built(request.param, tmp_path_factory.mktemp("assignments"))
-
-
 def test_assignments_exist():
     assert len(SOURCES) >= 2, "notebooks/assignments/ should hold one assignment per chapter"
     chapters = {p.stem for p in (ROOT / "book").glob("[0-9][0-9]-*.md")}
@@ -68,116 +63,133 @@ def test_assignments_exist():
         assert source.stem in chapters, f"{source.name} is not named like a chapter (book/NN-name.md)"
 
 
-# ------------------------------------------------------------- the source itself
-@pytest.mark.parametrize("source", SOURCES, ids=IDS)
-def test_source_structure(source):
-    """3 to 6 questions; each autograded one has public and hidden tests; one graded by hand."""
-    nb = nbformat.read(source, as_version=4)
-    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), (
-        "store the source without outputs (otter takes a test cell's output as its expected output)"
-    )
-    config = yaml.safe_load(nb.cells[0].source.split("\n", 1)[1])
-    assert config["name"] == source.stem
-    assert config.get("init_cell", True), "students need the otter init cell to run grader.check"
-    questions = assignments.split_source(source).questions
-    assert 3 <= len(questions) <= 6
-    manual = [q for q in questions if q.manual]
-    assert len(manual) >= 1, "one short open question is graded by hand (manual: true)"
-    for q in questions:
-        assert q.points > 0, q
-        if not q.manual:
-            assert q.public_tests >= 1 and q.hidden_tests >= 1, f"{q.name}: needs public and hidden tests"
-    assert len({q.name for q in questions}) == len(questions)
+class AssignmentChecks:
+    """The checks of one assignment; one subclass per source (below), so that
+    pytest-xdist's --dist loadscope spreads the assignments over the workers
+    (a module-level parametrized fixture would put them all on one)."""
+
+    source: Path
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def built(cls, tmp_path_factory) -> Built:
+        return Built(cls.source, tmp_path_factory.mktemp("assignments"))
+
+    # ------------------------------------------------------------- the source itself
+    def test_source_structure(self):
+        """3 to 6 questions; each autograded one has public and hidden tests; one graded by hand."""
+        source = self.source
+        nb = nbformat.read(source, as_version=4)
+        assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), (
+            "store the source without outputs (otter takes a test cell's output as its expected output)"
+        )
+        config = yaml.safe_load(nb.cells[0].source.split("\n", 1)[1])
+        assert config["name"] == source.stem
+        assert config.get("init_cell", True), "students need the otter init cell to run grader.check"
+        questions = assignments.split_source(source).questions
+        assert 3 <= len(questions) <= 6
+        manual = [q for q in questions if q.manual]
+        assert len(manual) >= 1, "one short open question is graded by hand (manual: true)"
+        for q in questions:
+            assert q.points > 0, q
+            if not q.manual:
+                assert q.public_tests >= 1 and q.hidden_tests >= 1, f"{q.name}: needs public and hidden tests"
+        assert len({q.name for q in questions}) == len(questions)
 
 
-@pytest.mark.parametrize("source", SOURCES, ids=IDS)
-def test_source_executes_cleanly(source, tmp_path):
-    """Every code cell of the instructor source (solutions and all tests) runs without error."""
-    nb = nbformat.read(source, as_version=4)
-    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
-    assert not errors
+    def test_source_executes_cleanly(self, tmp_path):
+        """Every code cell of the instructor source (solutions and all tests) runs without error."""
+        source = self.source
+        nb = nbformat.read(source, as_version=4)
+        NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+        errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+        assert not errors
 
 
-# ---------------------------------------------------------------- the autograder
-def test_reference_solutions_get_full_marks(built):
-    row = built.rows["reference.ipynb"]
-    auto = [q for q in built.parts.questions if not q.manual]
-    assert row["error"] == ""
-    for q in auto:
-        assert float(row[q.name]) == pytest.approx(q.points), f"{q.name}: {row[q.name]} of {q.points}"
-    assert float(row["autograded"]) == pytest.approx(sum(q.points for q in auto))
-    assert float(row["autograded_possible"]) == pytest.approx(sum(q.points for q in auto))
+    # ---------------------------------------------------------------- the autograder
+    def test_reference_solutions_get_full_marks(self, built):
+        row = built.rows["reference.ipynb"]
+        auto = [q for q in built.parts.questions if not q.manual]
+        assert row["error"] == ""
+        for q in auto:
+            assert float(row[q.name]) == pytest.approx(q.points), f"{q.name}: {row[q.name]} of {q.points}"
+        assert float(row["autograded"]) == pytest.approx(sum(q.points for q in auto))
+        assert float(row["autograded_possible"]) == pytest.approx(sum(q.points for q in auto))
 
 
-def test_untouched_student_notebook_gets_zero(built):
-    row = built.rows["untouched.ipynb"]
-    assert row["error"] == "", f"the grader crashed on the untouched notebook: {row['error']}"
-    for q in built.parts.questions:
-        if not q.manual:
-            assert float(row[q.name]) == 0.0, f"{q.name} gives points for an empty answer"
-    assert float(row["autograded_possible"]) > 0
+    def test_untouched_student_notebook_gets_zero(self, built):
+        row = built.rows["untouched.ipynb"]
+        assert row["error"] == "", f"the grader crashed on the untouched notebook: {row['error']}"
+        for q in built.parts.questions:
+            if not q.manual:
+                assert float(row[q.name]) == 0.0, f"{q.name} gives points for an empty answer"
+        assert float(row["autograded_possible"]) > 0
 
 
-def test_csv_has_a_column_per_question(built):
-    header = next(csv.reader(built.csv.open(encoding="utf-8")))
-    for q in built.parts.questions:
-        assert any(h == q.name or h.startswith(f"{q.name} (by hand") for h in header), q.name
+    def test_csv_has_a_column_per_question(self, built):
+        header = next(csv.reader(built.csv.open(encoding="utf-8")))
+        for q in built.parts.questions:
+            assert any(h == q.name or h.startswith(f"{q.name} (by hand") for h in header), q.name
 
 
-def test_student_notebook_has_init_and_checks(built):
-    nb = nbformat.read(built.student, as_version=4)
-    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    assert "grader = otter.Notebook(" in code
-    for q in built.parts.questions:
-        if not q.manual:
-            assert f'grader.check("{q.name}")' in code
+    def test_student_notebook_has_init_and_checks(self, built):
+        nb = nbformat.read(built.student, as_version=4)
+        code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+        assert "grader = otter.Notebook(" in code
+        for q in built.parts.questions:
+            if not q.manual:
+                assert f'grader.check("{q.name}")' in code
 
 
-def test_students_can_run_the_public_checks(built, tmp_path):
-    """The untouched student notebook runs top to bottom; each grader.check reports a failure."""
-    shutil.copy(built.student, tmp_path / built.student.name)
-    nb = nbformat.read(tmp_path / built.student.name, as_version=4)
-    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
-    assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
-    reports = {}
-    for c in nb.cells:
-        if c.cell_type == "code" and "grader.check(" in c.source:
-            text = "".join(o.get("data", {}).get("text/plain", "") for o in c.outputs)
-            reports[text.split(" results:")[0]] = text
-    for q in built.parts.questions:
-        if not q.manual:
-            assert q.name in reports and "failed" in reports[q.name] and "All test cases passed" not in reports[q.name]
+    def test_students_can_run_the_public_checks(self, built, tmp_path):
+        """The untouched student notebook runs top to bottom; each grader.check reports a failure."""
+        shutil.copy(built.student, tmp_path / built.student.name)
+        nb = nbformat.read(tmp_path / built.student.name, as_version=4)
+        NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+        assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+        reports = {}
+        for c in nb.cells:
+            if c.cell_type == "code" and "grader.check(" in c.source:
+                text = "".join(o.get("data", {}).get("text/plain", "") for o in c.outputs)
+                reports[text.split(" results:")[0]] = text
+        for q in built.parts.questions:
+            if not q.manual:
+                assert q.name in reports and "failed" in reports[q.name] and "All test cases passed" not in reports[q.name]
 
 
-# ----------------------------------------------------------------- no leaks
-def test_student_release_holds_no_secret(built, public_lines):
-    secrets = assignments.secret_lines(built.parts, public_lines)
-    assert len(secrets) >= len(built.parts.questions), "too few secret lines: is the source parsed?"
-    leaks = assignments.find_leaks(built.student.parent, secrets)
-    assert leaks == {}, f"solution or hidden-test lines in the student release: {leaks}"
+    # ----------------------------------------------------------------- no leaks
+    def test_student_release_holds_no_secret(self, built, public_lines):
+        secrets = assignments.secret_lines(built.parts, public_lines)
+        assert len(secrets) >= len(built.parts.questions), "too few secret lines: is the source parsed?"
+        leaks = assignments.find_leaks(built.student.parent, secrets)
+        assert leaks == {}, f"solution or hidden-test lines in the student release: {leaks}"
 
 
-def test_leak_scan_finds_an_injected_secret(built, public_lines, tmp_path):
-    """The scan can fail: a solution line and a hidden-test line planted in a copy of the release."""
-    secrets = assignments.secret_lines(built.parts, public_lines)
-    solution = next(line for line in built.parts.solutions if assignments.normalise(line) in secrets)
-    hidden = next(line for line in built.parts.hidden if assignments.normalise(line) in secrets)
-    release = tmp_path / "student"
-    shutil.copytree(built.student.parent, release)
-    nb = nbformat.read(release / built.source.name, as_version=4)
-    nb.cells[-1].source += "\n" + solution
-    nb.metadata["otter"]["tests"]["planted"] = {"code": ">>> " + hidden.strip() + "\n"}
-    nbformat.write(nb, release / built.source.name)
-    found = assignments.find_leaks(release, secrets)[built.source.name]
-    assert solution.strip() in found and len(found) == 2, found
+    def test_leak_scan_finds_an_injected_secret(self, built, public_lines, tmp_path):
+        """The scan can fail: a solution line and a hidden-test line planted in a copy of the release."""
+        secrets = assignments.secret_lines(built.parts, public_lines)
+        solution = next(line for line in built.parts.solutions if assignments.normalise(line) in secrets)
+        hidden = next(line for line in built.parts.hidden if assignments.normalise(line) in secrets)
+        release = tmp_path / "student"
+        shutil.copytree(built.student.parent, release)
+        nb = nbformat.read(release / built.source.name, as_version=4)
+        nb.cells[-1].source += "\n" + solution
+        nb.metadata["otter"]["tests"]["planted"] = {"code": ">>> " + hidden.strip() + "\n"}
+        nbformat.write(nb, release / built.source.name)
+        found = assignments.find_leaks(release, secrets)[built.source.name]
+        assert solution.strip() in found and len(found) == 2, found
 
 
-def test_the_autograder_keeps_the_hidden_tests(built, public_lines):
-    """Hidden tests do exist where they belong: in the instructor's autograder notebook."""
-    secrets = assignments.secret_lines(built.parts, public_lines)
-    found = assignments.find_leaks(built.solution.parent, secrets)
-    assert len(found.get(built.source.name, [])) >= len(secrets) // 2
+    def test_the_autograder_keeps_the_hidden_tests(self, built, public_lines):
+        """Hidden tests do exist where they belong: in the instructor's autograder notebook."""
+        secrets = assignments.secret_lines(built.parts, public_lines)
+        found = assignments.find_leaks(built.solution.parent, secrets)
+        assert len(found.get(built.source.name, [])) >= len(secrets) // 2
+
+
+for _source in SOURCES:
+    _name = "TestAssignment_" + _source.stem.replace("-", "_")
+    globals()[_name] = type(_name, (AssignmentChecks,), {"source": _source})
 
 
 def test_secret_line_rule(tmp_path):

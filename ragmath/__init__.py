@@ -11,6 +11,7 @@ docstring cites the label of its equation. Submodules follow the chapters:
 - :mod:`ragmath.optim` (chapter 6): gradient descent, momentum, Adam.
 - :mod:`ragmath.metrics` (chapter 7): RR, MRR, DCG, NDCG, significance tests.
 - :mod:`ragmath.rag` (chapter 8): retriever and generator probabilities, contrastive loss.
+- :mod:`ragmath.pipeline` (chapter 10): chunking, hybrid fusion, index memory, the whole pipeline.
 - :mod:`ragmath.data`: the book's own corpus, queries, judgements and questions.
 - :mod:`ragmath.viz` and :mod:`ragmath.widgets`: the pure plotting functions
   behind the book's figures, and the thin ipywidgets wrappers around them.
@@ -44,6 +45,7 @@ _SUBMODULES = (
     "metrics",
     "rag",
     "adaptation",
+    "pipeline",
     "data",
     "viz",
     "widgets",

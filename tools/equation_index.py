@@ -45,6 +45,7 @@ CORE_MODULES = (
     "metrics",
     "rag",
     "adaptation",  # chapter 9; used when present
+    "pipeline",  # chapter 10; used when present
 )
 
 STEP_CLASS = "derivation-step"

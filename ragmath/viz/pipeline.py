@@ -1,0 +1,217 @@
+"""Pure plotting functions for chapter 10, "Capstone: a complete RAG system in NumPy".
+
+Each ``plot_*`` function takes plain parameters (score matrices, grades, a
+table), computes with :mod:`ragmath.pipeline`, and returns a new
+:class:`matplotlib.figure.Figure` (never touching pyplot's global state). The
+widget of :mod:`ragmath.widgets.pipeline` only connects sliders to
+:func:`plot_hybrid`; :func:`plot_hybrid_grid` draws the static small
+multiples that follow it.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
+
+from .._validation import as_float_array, check_positive_int
+from ..pipeline import convex_fusion, minmax_normalize, ranking_metrics
+from ._style import new_figure
+
+__all__ = [
+    "hybrid_curve",
+    "hybrid_ranking",
+    "plot_hybrid",
+    "plot_hybrid_grid",
+    "plot_configurations",
+]
+
+_BLUE, _ORANGE, _GREEN, _RED, _GREY = "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "0.55"
+_GRADE_COLORS = {0: "0.45", 1: "#4292c6", 2: "#2171b5", 3: "#08306b"}
+
+
+def _check_inputs(lexical_scores, dense_scores, grades, func: str):
+    L = as_float_array(lexical_scores, "lexical_scores", func, ndim=2)
+    D = as_float_array(dense_scores, "dense_scores", func, ndim=2)
+    G = as_float_array(grades, "grades", func, ndim=2)
+    if not (L.shape == D.shape == G.shape):
+        raise ValueError(
+            f"{func}: lexical_scores {L.shape}, dense_scores {D.shape} and grades {G.shape} "
+            f"must have the same shape (n_queries, n_passages)"
+        )
+    return L, D, G
+
+
+def _check_alpha(alpha, func: str) -> float:
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not 0.0 <= float(alpha) <= 1.0:
+        raise ValueError(f"{func}: alpha must be a number in [0, 1], got {alpha!r}")
+    return float(alpha)
+
+
+def hybrid_curve(lexical_scores, dense_scores, grades, k: int = 10, alphas=None) -> dict:
+    """Mean MRR and NDCG@k of the convex fusion at every α (``cap-convex``).
+
+    Returns {"alpha", "mrr", "ndcg"}: arrays over ``alphas`` (default 21 values
+    from 0 to 1), each the mean over the queries (rows) of
+    :func:`ragmath.pipeline.ranking_metrics` of
+    :func:`ragmath.pipeline.convex_fusion` (min-max).
+    """
+    func = "hybrid_curve"
+    L, D, G = _check_inputs(lexical_scores, dense_scores, grades, func)
+    k = check_positive_int(k, "k", func)
+    alphas = np.linspace(0.0, 1.0, 21) if alphas is None else np.asarray(alphas, dtype=float)
+    nl, nd = minmax_normalize(L), minmax_normalize(D)
+    mrr, ndcg = [], []
+    for a in alphas:
+        _check_alpha(float(a), func)
+        m = ranking_metrics(a * nl + (1 - a) * nd, G, k)
+        mrr.append(m["rr"].mean())
+        ndcg.append(m["ndcg"].mean())
+    return {"alpha": alphas, "mrr": np.array(mrr), "ndcg": np.array(ndcg)}
+
+
+def hybrid_ranking(lexical_row, dense_row, alpha: float, k: int = 10) -> dict:
+    """The k best passages of one query under the fusion at α, and each score's two parts.
+
+    Returns {"order" (k,) passage indices best first (ties by the lower index),
+    "lexical" α·ŝ_lex, "dense" (1 − α)·ŝ_dense (their sum is the fused
+    score, ``cap-convex``)}.
+    """
+    func = "hybrid_ranking"
+    a = _check_alpha(alpha, func)
+    lex = as_float_array(lexical_row, "lexical_row", func, ndim=1)
+    den = as_float_array(dense_row, "dense_row", func, ndim=1)
+    if lex.shape != den.shape:
+        raise ValueError(f"{func}: lexical_row has shape {lex.shape} but dense_row has {den.shape}")
+    k = min(check_positive_int(k, "k", func), lex.size)
+    fused = convex_fusion(lex, den, a)
+    order = np.argsort(-fused, kind="stable")[:k]
+    return {"order": order, "lexical": a * minmax_normalize(lex)[order],
+            "dense": (1 - a) * minmax_normalize(den)[order]}
+
+
+def _draw_ranking(ax, lexical_row, dense_row, grade_row, alpha, k, labels, legend=True):
+    r = hybrid_ranking(lexical_row, dense_row, alpha, k)
+    y = np.arange(len(r["order"]))
+    ax.barh(y, r["lexical"], color=_ORANGE, label="α·ŝ BM25")
+    ax.barh(y, r["dense"], left=r["lexical"], color=_BLUE, label="(1 − α)·ŝ dense")
+    names = [str(labels[i]) if labels is not None else str(i) for i in r["order"]]
+    grades = [int(grade_row[i]) for i in r["order"]]
+    ax.set_yticks(y)
+    ax.set_yticklabels([f"{n}  g={g}" for n, g in zip(names, grades)], fontsize=7)
+    for tick, g in zip(ax.get_yticklabels(), grades):
+        tick.set_color(_GRADE_COLORS.get(g, "black") if g > 0 else "0.45")
+        tick.set_fontweight("bold" if g > 0 else "normal")
+    ax.set_ylim(len(y) - 0.5, -0.5)
+    ax.set_xlim(0, 1.02)
+    ax.set_xlabel("fused score", fontsize=8)
+    if legend:
+        ax.legend(fontsize=7, loc="lower right", frameon=False)
+    return r
+
+
+def plot_hybrid(alpha: float, k: int, lexical_scores, dense_scores, grades, query_index: int = 0,
+                labels=None, query_label=None, curve=None) -> Figure:
+    """Left: mean MRR and NDCG@k against α, the current α marked; right: one query's top-k at α.
+
+    ``lexical_scores``, ``dense_scores`` and ``grades`` are (n_queries,
+    n_passages). The left axes hold two lines labelled "MRR" and "NDCG@k"
+    (from :func:`hybrid_curve`) and a vertical line at α; the right axes hold
+    the k best passages of row ``query_index`` as stacked bars (the first k
+    patches the BM25 parts, the next k the dense parts), each labelled with its
+    passage id and grade. ``curve`` may pass a precomputed
+    :func:`hybrid_curve` for this k (a widget does, to stay fast).
+    """
+    func = "plot_hybrid"
+    a = _check_alpha(alpha, func)
+    k = check_positive_int(k, "k", func)
+    L, D, G = _check_inputs(lexical_scores, dense_scores, grades, func)
+    qi = check_positive_int(query_index, "query_index", func, minimum=0)
+    if qi >= L.shape[0]:
+        raise ValueError(f"{func}: query_index = {qi} but there are {L.shape[0]} queries")
+    c = hybrid_curve(L, D, G, k) if curve is None else curve
+    fig, (ax_c, ax_r) = new_figure(1, 2, figsize=(10, 3.8), width_ratios=(1.0, 1.15))
+    ax_c.plot(c["alpha"], c["mrr"], color=_GREEN, marker="o", ms=3, label="MRR")
+    ax_c.plot(c["alpha"], c["ndcg"], color=_BLUE, marker="o", ms=3, label=f"NDCG@{k}")
+    ax_c.axvline(a, color=_RED, lw=1.2)
+    now = ranking_metrics(convex_fusion(L, D, a), G, k)
+    ax_c.set_title(f"α = {a:.2f}: MRR {now['rr'].mean():.3f}, NDCG@{k} {now['ndcg'].mean():.3f}", fontsize=10)
+    ax_c.set_xlabel("α (weight of BM25; 0 = dense only, 1 = BM25 only)")
+    ax_c.set_xlim(-0.02, 1.02)
+    ax_c.legend(fontsize=8, frameon=False, loc="lower center")
+    _draw_ranking(ax_r, L[qi], D[qi], G[qi], a, k, labels)
+    title = f"query {query_label!r}" if query_label is not None else f"query {qi}"
+    ax_r.set_title(f"{title}: top {min(k, L.shape[1])} at α = {a:.2f}", fontsize=10)
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.15, top=0.9, wspace=0.45)
+    return fig
+
+
+def plot_hybrid_grid(lexical_scores, dense_scores, grades, query_index: int = 0, labels=None,
+                     alphas=(0.0, 0.25, 0.5, 0.75, 1.0), k: int = 6, query_label=None) -> Figure:
+    """Small multiples of :func:`plot_hybrid`: the curve with every α marked, then one query's top-k per α.
+
+    Panels are laid out in rows of three (unused panels hidden). The first axes hold the MRR and NDCG@k curves with a vertical line per α;
+    then one axes per α with the ranked list (as in :func:`plot_hybrid`), its
+    title giving α and the query's reciprocal rank and NDCG@k.
+    """
+    func = "plot_hybrid_grid"
+    L, D, G = _check_inputs(lexical_scores, dense_scores, grades, func)
+    k = check_positive_int(k, "k", func)
+    alphas = [_check_alpha(a, func) for a in alphas]
+    ncols = min(3, len(alphas) + 1)
+    nrows = -(-(len(alphas) + 1) // ncols)
+    fig, grid = new_figure(nrows, ncols, figsize=(3.6 * ncols + 0.4, 3.1 * nrows + 0.4), squeeze=False)
+    axes = grid.ravel()
+    for ax in axes[len(alphas) + 1:]:
+        ax.set_visible(False)
+    c = hybrid_curve(L, D, G, k)
+    ax = axes[0]
+    ax.plot(c["alpha"], c["mrr"], color=_GREEN, label="MRR")
+    ax.plot(c["alpha"], c["ndcg"], color=_BLUE, label=f"NDCG@{k}")
+    for a in alphas:
+        ax.axvline(a, color="0.8", lw=0.8, zorder=0)
+    ax.set_xlabel("α", fontsize=8)
+    ax.set_title("mean over queries", fontsize=9)
+    ax.legend(fontsize=7, frameon=False, loc="lower center")
+    for ax, a in zip(axes[1 : len(alphas) + 1], alphas):
+        _draw_ranking(ax, L[query_index], D[query_index], G[query_index], a, k, labels, legend=False)
+        one = ranking_metrics(convex_fusion(L[query_index : query_index + 1], D[query_index : query_index + 1], a),
+                              G[query_index : query_index + 1], k)
+        ax.set_title(f"α = {a:g}\nRR {one['rr'][0]:.2f}, NDCG@{k} {one['ndcg'][0]:.2f}", fontsize=9)
+        ax.set_xlabel("")
+    if query_label is not None:
+        fig.suptitle(f"query {query_label!r}", fontsize=10)
+    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.08, top=0.88, wspace=0.55, hspace=0.45)
+    return fig
+
+
+def plot_configurations(table, metric: str = "NDCG@10", memory: str = "memory (bytes)",
+                        latency: str = "latency (ms/query)") -> Figure:
+    """Three bar charts of a comparison table, one bar per row (configuration).
+
+    ``table`` is a pandas DataFrame indexed by configuration name with the
+    columns ``metric``, ``memory`` and ``latency``. Axes 0: the metric; axes 1:
+    the memory of the index in bytes (log scale); axes 2: the measured latency.
+    The bar heights are the table's values, in its row order (``ax.patches``).
+    """
+    func = "plot_configurations"
+    for col in (metric, memory, latency):
+        if col not in getattr(table, "columns", ()):
+            raise ValueError(f"{func}: table has no column {col!r}")
+    names = [str(i) for i in table.index]
+    y = np.arange(len(names))
+    fig, axes = new_figure(1, 3, figsize=(12, 0.32 * len(names) + 1.6), sharey=True)
+    colors = [_BLUE, _ORANGE, _GREEN]
+    for ax, col, color in zip(axes, (metric, memory, latency), colors):
+        ax.barh(y, table[col].to_numpy(dtype=float), color=color)
+        ax.set_title(col, fontsize=10)
+        ax.grid(axis="x", color="0.9")
+    axes[1].set_xscale("log")
+    axes[1].xaxis.set_minor_formatter(NullFormatter())  # decades only: minor labels overlap
+    axes[0].set_yticks(y)
+    axes[0].set_yticklabels(names, fontsize=8)
+    axes[0].set_ylim(len(names) - 0.5, -0.5)
+    fig.subplots_adjust(left=0.2, right=0.98, bottom=0.12, top=0.9, wspace=0.15)
+    return fig

@@ -1,0 +1,42 @@
+"""Widgets of chapter 10: thin slider wrappers around :mod:`ragmath.viz.pipeline`."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from ..viz.pipeline import hybrid_curve, plot_hybrid
+from ._base import SliderFigure
+
+__all__ = ["hybrid_explorer"]
+
+_STYLE = {"description_width": "initial"}
+
+
+def hybrid_explorer(lexical_scores, dense_scores, grades, query_index: int = 0, labels=None,
+                    query_label=None, alpha: float = 0.5, k: int = 10) -> SliderFigure:
+    """α and k sliders driving :func:`ragmath.viz.pipeline.plot_hybrid`.
+
+    The curves over α depend only on k, so they are computed once per k and
+    kept: moving α redraws the figure without re-evaluating every α.
+    """
+    cache: dict = {}
+
+    def plot(alpha, k, **fixed):
+        if k not in cache:
+            cache[k] = hybrid_curve(fixed["lexical_scores"], fixed["dense_scores"], fixed["grades"], k)
+        return plot_hybrid(alpha, k, curve=cache[k], **fixed)
+
+    return SliderFigure(
+        plot,
+        {
+            "alpha": widgets.FloatSlider(value=alpha, min=0.0, max=1.0, step=0.05, description="α (BM25 weight)",
+                                         readout_format=".2f", style=_STYLE),
+            "k": widgets.IntSlider(value=k, min=1, max=20, step=1, description="k", style=_STYLE),
+        },
+        lexical_scores=lexical_scores,
+        dense_scores=dense_scores,
+        grades=grades,
+        query_index=query_index,
+        labels=labels,
+        query_label=query_label,
+    )

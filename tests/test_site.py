@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from conftest import ROOT
+
 SKIP_PAGES = {"genindex.html", "search.html", "py-modindex.html"}
 
 
@@ -89,7 +91,7 @@ def test_every_formula_of_the_site_renders(site_dir, mathjax_command):
 
 
 def test_chapter_pages_exist_with_launch_and_download_buttons(site_dir):
-    chapters = sorted((site_dir.parent.parent / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+    chapters = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
     assert chapters, "no chapter notebooks"
     for notebook in chapters:
         page = site_dir / "notebooks" / f"{notebook.stem}.html"

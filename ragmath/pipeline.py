@@ -20,7 +20,7 @@ pieces of the earlier chapters are reused, not rewritten: TF-IDF and BM25
   LSH candidates re-ranked exactly (:func:`lsh_rerank_scores`), and the
   **memory** of each index in bytes (:func:`dense_index_bytes`,
   :func:`sparse_index_bytes`, :func:`lsh_index_bytes`);
-- **latency** as measured (:func:`time_per_query`): a number for a table,
+- **latency** as measured (:func:`time_per_query`): a number for a figure,
   never printed into a notebook output that is compared;
 - the **answer likelihood** over the top-k chunks (:func:`answer_log_likelihood`)
   and LSR fine-tuning of the query encoder (:func:`lsr_finetune_query_matrix`);
@@ -329,6 +329,10 @@ def grade_matrix(qrels, query_ids, doc_ids) -> np.ndarray:
     func = "grade_matrix"
     if not isinstance(qrels, Mapping):
         raise TypeError(f"{func}: qrels must be a dict {{query_id: {{doc_id: grade}}}}")
+    query_ids, doc_ids = list(query_ids), list(doc_ids)
+    if not query_ids or not doc_ids:
+        raise ValueError(f"{func}: query_ids and doc_ids must be non-empty, got {len(query_ids)} query ids "
+                         f"and {len(doc_ids)} doc ids")
     col = {d: j for j, d in enumerate(doc_ids)}
     G = np.zeros((len(query_ids), len(col)))
     for i, q in enumerate(query_ids):
@@ -484,8 +488,8 @@ def time_per_query(search: Callable[[], object], n_queries, repeats=5) -> float:
 
     ``search`` answers a whole batch of ``n_queries`` queries when called.
     Returns seconds per query. The value depends on the machine and its load:
-    report it in a table or a figure, never in a printed output that a test
-    compares.
+    draw it in a figure, never in a printed or displayed output (a table
+    included) that a notebook test compares.
     """
     func = "time_per_query"
     if not callable(search):
@@ -534,13 +538,14 @@ def lsr_finetune_query_matrix(A_q, X, candidate_vectors, log_likelihoods, *, tem
     A = as_float_array(A_q, "A_q", func, ndim=2)
     X = as_float_array(X, "X", func, ndim=2)
     D = as_float_array(candidate_vectors, "candidate_vectors", func, ndim=3)
-    ll = as_float_array(log_likelihoods, "log_likelihoods", func, ndim=2, finite=False)
+    ll = as_float_array(log_likelihoods, "log_likelihoods", func, ndim=2)
     if X.shape[1] != A.shape[0] or D.shape[0] != X.shape[0] or D.shape[2] != A.shape[0] + A.shape[1]:
         raise ValueError(f"{func}: shapes do not match: A_q {A.shape}, X {X.shape}, candidate_vectors {D.shape}")
     if ll.shape != D.shape[:2]:
         raise ValueError(f"{func}: log_likelihoods has shape {ll.shape}, expected {D.shape[:2]}")
     tau = check_positive_float(temperature, "temperature", func)
     steps = check_positive_int(steps, "steps", func)
+    lr = check_positive_float(lr, "lr", func)
     m = A.shape[1]
     p_lsr = lsr_distribution_from_log(ll, tau=1.0)
     opt = Adam(lr=lr)

@@ -336,6 +336,10 @@ def test_metrics_bad_inputs():
         grade_matrix({"q1": {"a": 1}}, ["q9"], ["a"])
     with pytest.raises(TypeError, match="grade_matrix: qrels"):
         grade_matrix([("q1", "a", 1)], ["q1"], ["a"])
+    with pytest.raises(ValueError, match="grade_matrix: query_ids and doc_ids must be non-empty"):
+        grade_matrix({"q1": {"a": 1}}, ["q1"], [])
+    with pytest.raises(ValueError, match="grade_matrix: query_ids and doc_ids must be non-empty"):
+        grade_matrix({"q1": {"a": 1}}, [], ["a"])
 
 
 # ------------------------------------------------------------------ indexes and memory
@@ -455,6 +459,10 @@ def test_lsr_finetuning_lowers_the_loss_and_checks_shapes(trained):
         lsr_finetune_query_matrix(encoder.A_q, X, D[cand], ll[:, :2])
     with pytest.raises(ValueError, match="lsr_finetune_query_matrix: shapes"):
         lsr_finetune_query_matrix(encoder.A_q, X[:, :-1], D[cand], ll)
+    with pytest.raises(ValueError, match="lsr_finetune_query_matrix: lr"):
+        lsr_finetune_query_matrix(encoder.A_q, X, D[cand], ll, lr=-1e-3)
+    with pytest.raises(ValueError, match="lsr_finetune_query_matrix: log_likelihoods contains nan"):
+        lsr_finetune_query_matrix(encoder.A_q, X, D[cand], np.where(ll < ll.max(), ll, np.nan))
 
 
 # ------------------------------------------------------------------ the pipeline

@@ -76,6 +76,9 @@ def test_plot_configurations_bars_are_the_table():
     for ax, col in zip(fig.axes, table.columns):
         assert [p.get_width() for p in ax.patches] == pytest.approx(table[col].tolist())
     assert fig.axes[1].get_xscale() == "log"
+    labels = [[t.get_text().strip() for t in ax.texts] for ax in fig.axes]
+    assert labels == [["0.700", "0.600"], ["1 kB", "1 MB"], ["0.2 ms", "1.5 ms"]]
+    assert all(ax.get_xlim()[1] > table[col].max() for ax, col in zip(fig.axes, table.columns))  # room for them
     with pytest.raises(ValueError, match="plot_configurations: table has no column 'NDCG@10'"):
         plot_configurations(table.drop(columns="NDCG@10"))
 

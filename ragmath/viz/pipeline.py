@@ -187,6 +187,15 @@ def plot_hybrid_grid(lexical_scores, dense_scores, grades, query_index: int = 0,
     return fig
 
 
+def _format_bytes(v: float) -> str:
+    """A byte count for a bar label: bytes, kB or MB (10^3 and 10^6 bytes), three significant digits."""
+    if v >= 1e6:
+        return f"{v / 1e6:.3g} MB"
+    if v >= 1e3:
+        return f"{v / 1e3:.3g} kB"
+    return f"{v:.0f} B"
+
+
 def plot_configurations(table, metric: str = "NDCG@10", memory: str = "memory (bytes)",
                         latency: str = "latency (ms/query)") -> Figure:
     """Three bar charts of a comparison table, one bar per row (configuration).
@@ -194,7 +203,11 @@ def plot_configurations(table, metric: str = "NDCG@10", memory: str = "memory (b
     ``table`` is a pandas DataFrame indexed by configuration name with the
     columns ``metric``, ``memory`` and ``latency``. Axes 0: the metric; axes 1:
     the memory of the index in bytes (log scale); axes 2: the measured latency.
-    The bar heights are the table's values, in its row order (``ax.patches``).
+    The bar heights are the table's values, in its row order (``ax.patches``),
+    and each bar is labelled with its value (``ax.texts``: the metric to three
+    decimals, the memory in kB or MB, the latency in ms to two significant
+    digits). The latency is shown only here, never printed: it differs at every
+    run, and a figure's text form (all that a notebook test compares) omits it.
     """
     func = "plot_configurations"
     for col in (metric, memory, latency):
@@ -204,11 +217,24 @@ def plot_configurations(table, metric: str = "NDCG@10", memory: str = "memory (b
     y = np.arange(len(names))
     fig, axes = new_figure(1, 3, figsize=(12, 0.32 * len(names) + 1.6), sharey=True)
     colors = [_BLUE, _ORANGE, _GREEN]
-    for ax, col, color in zip(axes, (metric, memory, latency), colors):
-        ax.barh(y, table[col].to_numpy(dtype=float), color=color)
+    formats = (lambda v: f"{v:.3f}", _format_bytes, lambda v: f"{v:.2g} ms")
+    for ax, col, color, fmt in zip(axes, (metric, memory, latency), colors, formats):
+        values = table[col].to_numpy(dtype=float)
+        ax.barh(y, values, color=color)
         ax.set_title(col, fontsize=10)
         ax.grid(axis="x", color="0.9")
+        for yi, v in zip(y, values):
+            if np.isfinite(v):
+                ax.text(v, yi, " " + fmt(v), va="center", ha="left", fontsize=7)
     axes[1].set_xscale("log")
+    finite = [table[c].to_numpy(dtype=float) for c in (metric, memory, latency)]
+    finite = [v[np.isfinite(v)] for v in finite]
+    if finite[0].size and finite[0].max() > 0:
+        axes[0].set_xlim(0, 1.25 * finite[0].max())  # room for the labels
+    if finite[1].size and finite[1].min() > 0:
+        axes[1].set_xlim(finite[1].min() / 3, finite[1].max() * 12)
+    if finite[2].size and finite[2].max() > 0:
+        axes[2].set_xlim(0, 1.3 * finite[2].max())
     axes[1].xaxis.set_minor_formatter(NullFormatter())  # decades only: minor labels overlap
     axes[0].set_yticks(y)
     axes[0].set_yticklabels(names, fontsize=8)

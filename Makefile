@@ -10,7 +10,7 @@ HTML := _build/html
 MATHJAX := tools/mathjax
 PYTEST_FLAGS ?= -n 2 --dist loadscope
 
-.PHONY: help install book test lab notebooks equation-index clean mathjax-tool serve
+.PHONY: help install book test lab notebooks equation-index clean mathjax-tool site-assets serve assignments grade
 
 help:
 	@echo "make book       install (.venv) and build the site into $(HTML)"
@@ -18,6 +18,10 @@ help:
 	@echo "make notebooks  regenerate notebooks/*.ipynb from book/*.md (execute, store outputs)"
 	@echo "make equation-index  regenerate book/equation-index.md (equations, functions, tests)"
 	@echo "make lab        open the notebooks in JupyterLab"
+	@echo "make bench      time ragmath against naive loops, bm25s, rank_bm25 and faiss; check the budgets (README)"
+	@echo "make serve      serve $(HTML) on http://127.0.0.1:$(PORT)/ (PORT=...; the site also works offline)"
+	@echo "make assignments  build every graded assignment (student notebook + autograder zip) into _build/assignments/"
+	@echo "make grade SUBMISSIONS=dir ASSIGNMENT=01-similarity  grade a folder of notebooks into _build/grades/ASSIGNMENT.csv"
 	@echo "make clean      remove the build, the virtual environment and caches"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -30,7 +34,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)
 
-book: $(STAMP)
+book: $(STAMP) site-assets
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
 	@echo
 	@echo "The book is at $(CURDIR)/$(HTML)/index.html"
@@ -42,23 +46,62 @@ notebooks: $(STAMP)
 equation-index: $(STAMP)
 	$(BIN)/python tools/equation_index.py
 
-# MathJax 3 from the npm registry, run by Node, renders every formula of the
-# built site (tests/test_site.py). Without npm the check is skipped and says so.
+# tools/mathjax: the npm packages (package-lock.json) of the site's front end and its
+# checks: MathJax 3 (run by Node, it renders every formula of the built site,
+# tests/test_site.py; its browser component is served by the site), require.js and the
+# ipywidgets HTML manager. Reinstalled when the lock file changes.
 mathjax-tool:
 	@if command -v npm >/dev/null 2>&1; then \
-		test -d $(MATHJAX)/node_modules/mathjax-full || npm ci --silent --prefix $(MATHJAX); \
+		test $(MATHJAX)/node_modules/.package-lock.json -nt $(MATHJAX)/package-lock.json \
+			|| npm ci --silent --ignore-scripts --no-audit --no-fund --prefix $(MATHJAX); \
 	else \
-		echo "npm not found: the MathJax check of the site will be skipped"; \
+		echo "npm not found: the MathJax check of the site will be skipped, and make book cannot install the site's MathJax and widget manager"; \
 	fi
 
+# The site serves every script, style and font itself (no CDN: it works offline):
+# copy MathJax, require.js and the widget manager from tools/mathjax/node_modules into
+# tools/mathjax/site-static, which Sphinx copies into $(HTML)/_static. Needs npm (once):
+# without it `make book` stops here and says how to install it.
+site-assets: mathjax-tool $(STAMP)
+	$(BIN)/python $(MATHJAX)/site_assets.py
+
+# Serve the built site on localhost (tools/serve.py) and print its address.
+PORT ?= 8000
+serve: $(STAMP)
+	$(BIN)/python tools/serve.py $(HTML) --port $(PORT)
+
+# pytest-xdist already runs one worker per core: one BLAS thread each (two would fight
+# for the same cores; chapter 10's training cell went from ~2 s to 20-35 s that way).
 test: book mathjax-tool
-	RAGMATH_SITE_REQUIRED=1 $(BIN)/python -m pytest $(PYTEST_FLAGS) \
+	RAGMATH_SITE_REQUIRED=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+		$(BIN)/python -m pytest $(PYTEST_FLAGS) \
 		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
-		tests notebooks
+		--ignore=notebooks/assignments tests notebooks
+
+# Graded assignments (otter-grader): notebooks/assignments/NN-name.ipynb are the
+# instructor sources; book/instructor-guide.md explains releasing and grading.
+assignments: $(STAMP)
+	$(BIN)/python tools/assignments.py assign
+
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" -a -n "$(ASSIGNMENT)" || { echo "usage: make grade SUBMISSIONS=dir ASSIGNMENT=01-similarity"; exit 2; }
+	$(BIN)/python tools/assignments.py grade --assignment $(ASSIGNMENT) --submissions $(SUBMISSIONS)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks
 
+# Benchmarks (benchmarks/run.py): one table, benchmarks/results/latest.{json,md,svg}
+# (the appendix "How fast is ragmath?"), non-zero exit when a figure misses its budget.
+# The comparison libraries are in requirements-bench.txt, not in the book's requirements.
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): $(STAMP) requirements-bench.txt
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	touch $(BENCH_STAMP)
+
+.PHONY: bench
+bench: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/run.py $(BENCH_FLAGS)
+
 clean:
-	rm -rf _build $(VENV) $(MATHJAX)/node_modules .pytest_cache .hypothesis ragmath.egg-info
+	rm -rf _build $(VENV) $(MATHJAX)/node_modules $(MATHJAX)/site-static .pytest_cache .hypothesis ragmath.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import platform
 import sys
 import time
 from collections import Counter
@@ -31,6 +30,12 @@ from collections import Counter
 import numpy as np
 
 from ragmath.lexical import BM25
+
+if __package__ in (None, ""):
+    sys.path.insert(0, __file__.rsplit("/", 1)[0])
+    from common import agreement, check, print_section, row, timed
+else:
+    from .common import agreement, check, print_section, row, timed
 
 BUDGET = 1.2
 K1, B, TOP = 1.5, 0.75, 10
@@ -95,50 +100,22 @@ def time_queries(search, queries, repeats: int) -> np.ndarray:
     return np.array(times)
 
 
-def timed(f):
-    start = time.perf_counter()
-    out = f()
-    return out, time.perf_counter() - start
+def run(n_docs: int = 100_000, doc_len: int = 100, vocab: int = 50_000, n_queries: int = 200,
+        slow_queries: int = 20, repeats: int = 3) -> dict:
+    """The BM25 section: fit and per-query times of ragmath, bm25s, rank_bm25 and a naive loop."""
+    import bm25s
+    import bm25s.selection
+    import rank_bm25
 
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--docs", type=int, default=100_000)
-    parser.add_argument("--doc-len", type=int, default=100)
-    parser.add_argument("--vocab", type=int, default=50_000)
-    parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--slow-queries", type=int, default=20,
-                        help="queries timed for the naive loop and rank_bm25")
-    parser.add_argument("--repeats", type=int, default=3)
-    args = parser.parse_args()
-
-    try:
-        import bm25s
-        import bm25s.selection
-        import rank_bm25
-    except ImportError as exc:
-        print(f"missing a comparison library ({exc.name}): "
-              f".venv/bin/pip install -r requirements-bench.txt", file=sys.stderr)
-        return 2
-
-    (docs, queries), t_gen = timed(
-        lambda: zipf_corpus(args.docs, args.doc_len, args.vocab, args.queries)
-    )
-    slow = queries[: args.slow_queries]
-    print(f"corpus: {len(docs):,} documents x {args.doc_len} tokens, Zipf(1) over "
-          f"{args.vocab:,} terms; {len(queries)} queries of 2-5 terms (generated in {t_gen:.1f} s)")
-    print(f"k1 = {K1}, b = {B}, top-{TOP}; {args.repeats} passes over the queries; "
-          f"{platform.processor() or platform.machine()}, numpy {np.__version__}, "
-          f"bm25s {bm25s.__version__}")
-
-    rows = []  # (name, fit seconds, per-query times, note)
+    (docs, queries), t_gen = timed(lambda: zipf_corpus(n_docs, doc_len, vocab, n_queries))
+    slow = queries[:slow_queries]
+    notes = [f"corpus generated in {t_gen:.1f} s; bm25s {bm25s.__version__}"]
+    checks = []
 
     model, t_fit = timed(lambda: BM25(k1=K1, b=B).fit(docs))
     model.search(queries[0], TOP)  # warm-up
-    t_rm = time_queries(lambda q: model.search(q, TOP), queries, args.repeats)
-    t_rm_scores = time_queries(model.scores, queries, args.repeats)
-    rows.append(("ragmath BM25.search", t_fit, t_rm, "all queries"))
-    rows.append(("ragmath BM25.scores (no top-k)", None, t_rm_scores, "all queries"))
+    t_rm = time_queries(lambda q: model.search(q, TOP), queries, repeats)
+    t_rm_scores = time_queries(model.scores, queries, repeats)
 
     retriever = bm25s.BM25(k1=K1, b=B, method="lucene")
     _, t_fit_s = timed(lambda: retriever.index(docs, show_progress=False))
@@ -151,12 +128,9 @@ def main() -> int:
 
     bm25s_core(queries[0])
     bm25s_retrieve(queries[0])
-    t_s = time_queries(bm25s_core, queries, args.repeats)
-    t_s_retrieve = time_queries(bm25s_retrieve, queries, args.repeats)
-    t_s_scores = time_queries(retriever.get_scores, queries, args.repeats)
-    rows.append(("bm25s get_scores + topk", t_fit_s, t_s, "all queries"))
-    rows.append(("bm25s retrieve (public API)", None, t_s_retrieve, "all queries"))
-    rows.append(("bm25s get_scores (no top-k)", None, t_s_scores, "all queries"))
+    t_s = time_queries(bm25s_core, queries, repeats)
+    t_s_retrieve = time_queries(bm25s_retrieve, queries, repeats)
+    t_s_scores = time_queries(retriever.get_scores, queries, repeats)
 
     okapi, t_fit_r = timed(lambda: rank_bm25.BM25Okapi(docs, k1=K1, b=B))
 
@@ -165,22 +139,27 @@ def main() -> int:
         return np.argsort(s)[::-1][:TOP]
 
     t_r = time_queries(okapi_search, slow, 1)
-    rows.append(("rank_bm25 BM25Okapi", t_fit_r, t_r, f"first {len(slow)} queries, once"))
-
     naive, t_fit_n = timed(lambda: NaiveBM25(docs))
     t_n = time_queries(lambda q: naive.search(q, TOP), slow, 1)
-    rows.append(("naive Python loop", t_fit_n, t_n, f"first {len(slow)} queries, once"))
 
-    print()
-    print(f"{'method':32s} {'fit s':>7s} {'median ms':>10s} {'p95 ms':>8s}  timed on")
-    for name, fit, ts, note in rows:
-        fit_text = f"{fit:7.2f}" if fit is not None else f"{'':7s}"
-        print(f"{name:32s} {fit_text} {np.median(ts) * 1e3:10.3f} "
-              f"{np.percentile(ts, 95) * 1e3:8.3f}  {note}")
+    ref = "bm25s get_scores + topk"
+    few = f"first {len(slow)} queries, once"
+    rows = [
+        row("ragmath BM25.fit", "fit", t_fit, reference_times=t_fit_s, reference="bm25s index", ragmath=True),
+        row("bm25s index", "fit", t_fit_s, reference_times=t_fit_s, reference="bm25s index"),
+        row("rank_bm25 BM25Okapi()", "fit", t_fit_r, reference_times=t_fit_s, reference="bm25s index"),
+        row("naive Python loop (Counters)", "fit", t_fit_n, reference_times=t_fit_s, reference="bm25s index"),
+        row("ragmath BM25.search", "query", t_rm, reference_times=t_s, reference=ref, ragmath=True),
+        row("ragmath BM25.scores (no top-k)", "query", t_rm_scores, reference_times=t_s, reference=ref,
+            ragmath=True),
+        row(ref, "query", t_s, reference_times=t_s, reference=ref),
+        row("bm25s retrieve (public API)", "query", t_s_retrieve, reference_times=t_s, reference=ref),
+        row("bm25s get_scores (no top-k)", "query", t_s_scores, reference_times=t_s, reference=ref),
+        row("rank_bm25 get_scores + argsort", "query", t_r, reference_times=t_s, reference=ref, note=few),
+        row("naive Python loop", "query", t_n, reference_times=t_s, reference=ref, note=few),
+    ]
 
     # ------------------------------------------------------------ agreement
-    print()
-    status = 0
     # 1. the naive loop computes exactly our formula (Lucene IDF, full weight)
     worst = 0.0
     for q in slow:
@@ -188,11 +167,9 @@ def main() -> int:
         worst = max(worst, float(np.max(np.abs(ours - ref)) / max(1.0, np.max(np.abs(ref)))))
         same_top = np.array_equal(model.search(q, TOP)[0], naive.search(q, TOP)[0])
         if not same_top:
-            print(f"note: top-{TOP} differs from the naive loop for {q} (a near-tie?)")
-    ok = worst < 1e-12
-    status |= not ok
-    print(f"{'agree' if ok else 'DISAGREE'}: ragmath vs naive loop, {len(slow)} queries, "
-          f"max |difference| / max score = {worst:.1e}")
+            notes.append(f"top-{TOP} differs from the naive loop for {q} (a near-tie?)")
+    checks.append(agreement("ragmath vs the naive loop", worst < 1e-12,
+                            f"{len(slow)} queries, max |difference| / max score = {worst:.1e}"))
 
     # 2. bm25s "lucene" = Lucene's BM25: same IDF, but the weight lacks the factor
     #    (k1 + 1), and it is computed in float32. Ours / (k1 + 1) must match.
@@ -209,39 +186,61 @@ def main() -> int:
         elif np.all(ours_all[their_idx] >= ours_top[-1] / (K1 + 1) - 1e-5 * scale):
             tie_only += 1  # their extra documents tie with our k-th (within float32)
     ok = worst < 1e-5 and same_top + tie_only == len(queries)  # float32: ~1e-7 relative
-    status |= not ok
-    print(f"{'agree' if ok else 'DISAGREE'}: ragmath / (k1 + 1) vs bm25s (method='lucene', float32), "
-          f"{len(queries)} queries, max difference / max score {worst:.1e}; same top-{TOP} set "
-          f"for {same_top}, the same up to ties at the k-th score for {tie_only} (all documents "
-          f"have {args.doc_len} tokens, so equal counts give equal scores; bm25s breaks ties "
-          f"arbitrarily, ragmath by the lower index)")
+    checks.append(agreement(
+        "ragmath / (k1 + 1) vs bm25s (method='lucene', float32)", ok,
+        f"{len(queries)} queries, max difference / max score {worst:.1e}; same top-{TOP} set "
+        f"for {same_top}, the same up to ties at the k-th score for {tie_only} (all documents "
+        f"have {doc_len} tokens, so equal counts give equal scores; bm25s breaks ties "
+        f"arbitrarily, ragmath by the lower index)"))
 
     # 3. rank_bm25's BM25Okapi: the Robertson-Spärck Jones IDF, except that a
     #    negative IDF (a term in more than half the documents) is replaced by
     #    0.25 x the mean IDF of the vocabulary. Equal to idf="robertson" on the
     #    queries without such a term.
     rsj = BM25(k1=K1, b=B, idf="robertson").fit(docs)
-    clean = [q for q in slow if all(rsj.idf_[t] >= 0 for t in q)]
+    clean = [q for q in slow if all(rsj.idf_.get(t, 0.0) >= 0 for t in q)]  # absent terms score 0
     worst = 0.0
     for q in clean:
         ours, theirs = rsj.scores(q), okapi.get_scores(q)
         worst = max(worst, float(np.max(np.abs(ours - theirs)) / max(1.0, np.max(np.abs(theirs)))))
-    ok = worst < 1e-12
-    status |= not ok
-    print(f"{'agree' if ok else 'DISAGREE'}: ragmath idf='robertson' vs rank_bm25 BM25Okapi on the "
-          f"{len(clean)} of {len(slow)} queries whose terms are in at most half the documents, "
-          f"max relative difference {worst:.1e}; the other {len(slow) - len(clean)} contain a term "
-          f"whose negative RSJ IDF rank_bm25 replaces by 0.25 x mean IDF = {okapi.epsilon * okapi.average_idf:.3f}")
+    checks.append(agreement(
+        "ragmath idf='robertson' vs rank_bm25 BM25Okapi", worst < 1e-12,
+        f"on the {len(clean)} of {len(slow)} queries whose terms are in at most half the documents, "
+        f"max relative difference {worst:.1e}; the other {len(slow) - len(clean)} contain a term "
+        f"whose negative RSJ IDF rank_bm25 replaces by 0.25 x mean IDF = {okapi.epsilon * okapi.average_idf:.3f}"))
 
-    # ---------------------------------------------------------------- budget
-    ratio = float(np.median(t_rm) / np.median(t_s))
-    within = ratio <= BUDGET
-    status |= not within
-    print()
-    print(f"{'within budget' if within else 'OVER BUDGET'}: ragmath's median query time is "
-          f"{ratio:.2f}x that of bm25s get_scores + topk (budget {BUDGET}x); "
-          f"p95: {np.percentile(t_rm, 95) / np.percentile(t_s, 95):.2f}x")
-    return int(status)
+    checks.append(check("BM25 median query time vs bm25s get_scores + topk",
+                        float(np.median(t_rm) / np.median(t_s)), BUDGET, case="ragmath BM25.search"))
+    return {
+        "name": "BM25",
+        "key": "bm25",
+        "setup": f"{n_docs:,} documents x {doc_len} tokens, Zipf(1) over {vocab:,} terms; "
+                 f"{len(queries)} queries of 2-5 terms, top {TOP}, k1 = {K1}, b = {B}; "
+                 f"{repeats} passes over the queries",
+        "rows": rows,
+        "checks": checks,
+        "notes": notes,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--docs", type=int, default=100_000)
+    parser.add_argument("--doc-len", type=int, default=100)
+    parser.add_argument("--vocab", type=int, default=50_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--slow-queries", type=int, default=20,
+                        help="queries timed for the naive loop and rank_bm25")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    try:
+        import bm25s  # noqa: F401
+        import rank_bm25  # noqa: F401
+    except ImportError as exc:
+        print(f"missing a comparison library ({exc.name}): "
+              f".venv/bin/pip install -r requirements-bench.txt", file=sys.stderr)
+        return 2
+    return print_section(run(args.docs, args.doc_len, args.vocab, args.queries, args.slow_queries, args.repeats))
 
 
 if __name__ == "__main__":

@@ -17,8 +17,6 @@ recalls differ by more than 0.02.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
 import time
 
@@ -27,8 +25,82 @@ import numpy as np
 import ragmath as rm
 from ragmath.quantization import ProductQuantizer, gaussian_mixture, recall_at_k
 
+if __package__ in (None, ""):
+    sys.path.insert(0, __file__.rsplit("/", 1)[0])
+    from common import OPENMP_SETTLE_S, check, interleaved, print_section, row
+else:
+    from .common import OPENMP_SETTLE_S, check, interleaved, print_section, row
+
 TIME_BUDGET = 2.0
 RECALL_TOLERANCE = 0.02
+
+
+def run(repeats: int = 15, n: int = 100_000, d: int = 128, n_queries: int = 100, m: int = 16,
+        n_train: int = 65_536, k: int = 10) -> dict:
+    """The PQ section: train, encode and search times and recall@k, ragmath vs faiss IndexPQ."""
+    import faiss
+
+    points, _ = gaussian_mixture(n + n_queries, d, seed=0)
+    database, queries = points[:n], points[n:]
+    train = database[:n_train]
+    truth, _ = rm.top_k(queries, database, k, metric="euclidean")
+
+    start = time.perf_counter()
+    pq = ProductQuantizer(m, 256, n_iter=25, seed=0).fit(train)
+    rm_train = time.perf_counter() - start
+    start = time.perf_counter()
+    codes = pq.encode(database)
+    rm_encode = time.perf_counter() - start
+
+    index = faiss.IndexPQ(d, m, 8)
+    index.pq.cp.niter = 25
+    index.pq.cp.seed = 0
+    start = time.perf_counter()
+    index.train(train)
+    fa_train = time.perf_counter() - start
+    start = time.perf_counter()
+    index.add(database)
+    fa_encode = time.perf_counter() - start
+
+    searches = {
+        "ragmath": lambda: pq.search(queries, codes, k),
+        "faiss": lambda: index.search(queries, k)[::-1],  # (distances, indices) -> (indices, distances)
+    }
+    results = {name: search() for name, search in searches.items()}  # also the warm-up
+    times = interleaved(searches, repeats, warm_up=False, settle={"faiss": OPENMP_SETTLE_S})
+    recall = {name: recall_at_k(np.asarray(res[0], dtype=np.int64), truth) for name, res in results.items()}
+    same = float(np.mean(np.asarray(results["ragmath"][0]) == np.asarray(results["faiss"][0])))
+    rows = [
+        row("ragmath ProductQuantizer.fit", "train", rm_train, reference_times=fa_train,
+            reference="faiss IndexPQ.train", ragmath=True),
+        row("faiss IndexPQ.train", "train", fa_train, reference_times=fa_train, reference="faiss IndexPQ.train"),
+        row("ragmath ProductQuantizer.encode", "encode", rm_encode, reference_times=fa_encode,
+            reference="faiss IndexPQ.add", ragmath=True),
+        row("faiss IndexPQ.add", "encode", fa_encode, reference_times=fa_encode, reference="faiss IndexPQ.add"),
+        row("ragmath ProductQuantizer.search", "search", times["ragmath"], reference_times=times["faiss"],
+            reference="faiss IndexPQ.search", ragmath=True, note=f"recall@{k} {recall['ragmath']:.3f}"),
+        row("faiss IndexPQ.search", "search", times["faiss"], reference_times=times["faiss"],
+            reference="faiss IndexPQ.search", note=f"recall@{k} {recall['faiss']:.3f}"),
+    ]
+    checks = [
+        check("PQ search vs faiss IndexPQ", float(np.median(times["ragmath"]) / np.median(times["faiss"])),
+              TIME_BUDGET, case="ragmath ProductQuantizer.search"),
+        check(f"|recall@{k} of ragmath - recall@{k} of faiss|", abs(recall["ragmath"] - recall["faiss"]),
+              RECALL_TOLERANCE, unit=""),
+    ]
+    return {
+        "name": "Product quantization",
+        "key": "pq",
+        "setup": f"{n:,} x {d} float32 (clustered Gaussian mixture), m = {m}, k = 256, "
+                 f"{n_train:,} training rows, 25 k-means iterations; {n_queries} queries, top {k}; "
+                 f"search: median of {repeats} interleaved repetitions",
+        "rows": rows,
+        "checks": checks,
+        "recall": recall,
+        "notes": [f"faiss {faiss.__version__} with {faiss.omp_get_max_threads()} threads",
+                  f"identical result lists (position by position): {same:.1%} "
+                  f"(the two k-means runs differ, so the codebooks differ)"],
+    }
 
 
 def main() -> int:
@@ -42,77 +114,11 @@ def main() -> int:
     parser.add_argument("--k", type=int, default=10, help="results per query")
     args = parser.parse_args()
     try:
-        import faiss
+        import faiss  # noqa: F401
     except ImportError:
-        print("faiss-cpu not installed: pip install -r requirements-bench.txt")
-        return 0
-
-    points, _ = gaussian_mixture(args.n + args.queries, args.d, seed=0)
-    database, queries = points[: args.n], points[args.n :]
-    train = database[: args.train]
-    truth, _ = rm.top_k(queries, database, args.k, metric="euclidean")
-
-    times: dict[str, dict[str, float | list[float]]] = {"ragmath": {}, "faiss": {}}
-    results = {}
-
-    start = time.perf_counter()
-    pq = ProductQuantizer(args.m, 256, n_iter=25, seed=0).fit(train)
-    times["ragmath"]["train"] = time.perf_counter() - start
-    start = time.perf_counter()
-    codes = pq.encode(database)
-    times["ragmath"]["encode"] = time.perf_counter() - start
-
-    index = faiss.IndexPQ(args.d, args.m, 8)
-    index.pq.cp.niter = 25
-    index.pq.cp.seed = 0
-    start = time.perf_counter()
-    index.train(train)
-    times["faiss"]["train"] = time.perf_counter() - start
-    start = time.perf_counter()
-    index.add(database)
-    times["faiss"]["encode"] = time.perf_counter() - start
-
-    searches = {
-        "ragmath": lambda: pq.search(queries, codes, args.k),
-        "faiss": lambda: index.search(queries, args.k)[::-1],  # (distances, indices) -> (indices, distances)
-    }
-    for name, search in searches.items():  # warm up: thread pools, caches
-        results[name] = search()
-        times[name]["search"] = []
-    for _ in range(args.repeats):  # interleaved, so drifts of a shared machine hit both
-        for name, search in searches.items():
-            start = time.perf_counter()
-            search()
-            times[name]["search"].append(time.perf_counter() - start)
-
-    recall = {name: recall_at_k(np.asarray(res[0], dtype=np.int64), truth) for name, res in results.items()}
-    search_ms = {name: float(np.median(times[name]["search"])) * 1e3 for name in times}
-    print(
-        f"PQ: {args.n:,} x {args.d} float32 (clustered Gaussian mixture), m={args.m}, k=256, "
-        f"{args.train:,} training rows, {args.queries} queries, top {args.k}; "
-        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"numpy {np.__version__}, faiss {faiss.__version__} ({faiss.omp_get_max_threads()} threads)"
-    )
-    print(f"{'':8s} {'train s':>8s} {'encode s':>9s} {'search ms':>10s} {'p95 ms':>7s} {'recall@10':>10s}")
-    for name in ("ragmath", "faiss"):
-        t = times[name]
-        p95 = float(np.percentile(t["search"], 95)) * 1e3
-        print(f"{name:8s} {t['train']:8.2f} {t['encode']:9.2f} {search_ms[name]:10.1f} {p95:7.1f} "
-              f"{recall[name]:10.3f}")
-
-    same = float(np.mean(np.asarray(results["ragmath"][0]) == np.asarray(results["faiss"][0])))
-    print(f"identical result lists (position by position): {same:.1%} "
-          f"(the two k-means runs differ, so the codebooks differ)")
-    ratio = search_ms["ragmath"] / search_ms["faiss"]
-    gap = abs(recall["ragmath"] - recall["faiss"])
-    status = 0
-    verdict = "within budget" if ratio <= TIME_BUDGET else "OVER BUDGET"
-    print(f"{verdict}: ragmath search is {ratio:.2f}x faiss IndexPQ (budget {TIME_BUDGET}x)")
-    status |= ratio > TIME_BUDGET
-    verdict = "within tolerance" if gap <= RECALL_TOLERANCE else "OUT OF TOLERANCE"
-    print(f"{verdict}: recall@10 differs by {gap:.3f} (tolerance {RECALL_TOLERANCE})")
-    status |= gap > RECALL_TOLERANCE
-    return int(status)
+        print("faiss-cpu not installed: .venv/bin/pip install -r requirements-bench.txt", file=sys.stderr)
+        return 2
+    return print_section(run(args.repeats, args.n, args.d, args.queries, args.m, args.train, args.k))
 
 
 if __name__ == "__main__":

@@ -277,9 +277,14 @@ def distance_to_similarity(d):
 
 # ------------------------------------------------------------------------------ top-k
 def _block_max(S: np.ndarray, n_blocks: int, block: int, scale) -> np.ndarray:
+    width = n_blocks * block
+    S = S[:, :width]
     if scale is not None:
-        S *= scale  # in place: S is a view of the caller's score matrix
-    return S[:, : n_blocks * block].reshape(S.shape[0], n_blocks, block).max(axis=2)
+        # Scaled into a temporary the size of this chunk of rows, which stays in
+        # cache: S itself is not written back to memory (the candidates' values are
+        # scaled again, the same products giving the same numbers).
+        S = S * scale[:width]
+    return S.reshape(S.shape[0], n_blocks, block).max(axis=2)
 
 
 def _candidates(S: np.ndarray, k: int, margin=None, scale=None):
@@ -292,7 +297,9 @@ def _candidates(S: np.ndarray, k: int, margin=None, scale=None):
     blocks whose maximum is ≥ t: typically about k blocks out of hundreds.
     With ``margin`` (one number per row), the entries ≥ t − margin are kept,
     for scores that are only known to within ± margin / 2. With ``scale``
-    (one number per column), S is first multiplied by it, in place.
+    (one number per column), the entries of S times it are selected: S is
+    left unscaled for long rows (the scaling is folded into the block maxima
+    and the candidates' values), scaled in place for short ones.
     A nan or inf anywhere in S raises _NonFinite (a block maximum propagates it).
     Yields (row, columns, values).
     """
@@ -313,8 +320,9 @@ def _candidates(S: np.ndarray, k: int, margin=None, scale=None):
         return
     block_max = _in_parallel(_block_max, S, n_blocks, block, scale)
     tail = np.arange(n_blocks * block, n)
-    if tail.size:  # (_block_max has scaled whole rows, the tail included)
-        block_max = np.concatenate([block_max, S[:, tail].max(axis=1, keepdims=True)], axis=1)
+    if tail.size:
+        tail_scores = S[:, tail] if scale is None else S[:, tail] * scale[tail]
+        block_max = np.concatenate([block_max, tail_scores.max(axis=1, keepdims=True)], axis=1)
     if not np.isfinite(block_max).all():
         raise _NonFinite
     threshold = np.partition(block_max, block_max.shape[1] - k, axis=1)[:, block_max.shape[1] - k]
@@ -326,7 +334,7 @@ def _candidates(S: np.ndarray, k: int, margin=None, scale=None):
         cols = (np.flatnonzero(hot[r])[:, None] * block + offsets).ravel()
         if tail.size:
             cols = np.concatenate([cols, tail])
-        v = S[r, cols]
+        v = S[r, cols] if scale is None else S[r, cols] * scale[cols]
         keep = v >= threshold[r]
         yield r, cols[keep], v[keep]
 

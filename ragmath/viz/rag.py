@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from .._validation import as_float_array, check_positive_float, check_positive_int
+from ..rag import _dot_scores  # noqa: PLC2701 (the scores, validated as the retriever does)
 from ..rag import (
     rag_sequence_log_likelihood,
     rag_token_log_likelihood,
@@ -105,11 +106,17 @@ def document_distribution(query, docs, k=None, temperature=1.0) -> dict:
     0 beyond, in that order) and "dropped" (the mass δ_k of ``rag-dropped-mass``).
     """
     n_docs = as_float_array(docs, "docs", "document_distribution", ndim=2).shape[0]
-    order, full = retrieval_distribution(query, docs, k=None, temperature=temperature)
-    idx, probs = retrieval_distribution(query, docs, k=k, temperature=temperature)
+    # The three functions below depend on the documents only through the scores
+    # d(z)·q(x): compute them once (validated as retrieval_distribution does) and
+    # pass them as one-dimensional "embeddings" times the query [1], which gives
+    # the same scores exactly (x·1 = x) without three passes over a large docs matrix.
+    scores, _ = _dot_scores(query, docs, "retrieval_distribution")
+    one, column = np.ones(1, dtype=scores.dtype), scores[:, None]
+    order, full = retrieval_distribution(one, column, k=None, temperature=temperature)
+    idx, probs = retrieval_distribution(one, column, k=k, temperature=temperature)
     truncated = np.zeros(n_docs)
     truncated[: len(idx)] = probs
-    dropped = truncated_mass(query, docs, k=len(idx), temperature=temperature)
+    dropped = truncated_mass(one, column, k=len(idx), temperature=temperature)
     return {"order": order, "full": full, "truncated": truncated, "dropped": dropped}
 
 

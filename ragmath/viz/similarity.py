@@ -152,16 +152,31 @@ def distance_concentration(dim: int, n_points: int = 1000, seed: int = 0) -> dic
     func = "distance_concentration"
     dim = check_positive_int(dim, "dim", func)
     n_points = check_positive_int(n_points, "n_points", func, minimum=2)
-    rng = np.random.default_rng(seed)
-    points = rng.random((n_points, dim))
-    query = rng.random(dim)
-    d = np.sort(euclidean_distance(query, points))
+    if isinstance(seed, (int, np.integer)):  # a fixed seed: the same draw every time, cached
+        d = _cached_sorted_distances(dim, n_points, int(seed)).copy()
+    else:  # None, a Generator, a SeedSequence...: draw afresh
+        d = _sorted_distances(dim, n_points, seed)
     return {
         "distances": d,
         "min": float(d[0]),
         "max": float(d[-1]),
         "contrast": float((d[-1] - d[0]) / d[0]),
     }
+
+
+def _sorted_distances(dim: int, n_points: int, seed) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    points = rng.random((n_points, dim))
+    query = rng.random(dim)
+    return np.sort(euclidean_distance(query, points))
+
+
+@lru_cache(maxsize=64)
+def _cached_sorted_distances(dim: int, n_points: int, seed: int) -> np.ndarray:
+    """Read-only (callers get a copy): the widget's slider revisits the same dimensions."""
+    d = _sorted_distances(dim, n_points, seed)
+    d.setflags(write=False)
+    return d
 
 
 def relative_contrast_curve(dims, n_points: int = 1000, seed: int = 0) -> np.ndarray:

@@ -1,0 +1,239 @@
+"""The benchmark machinery, without timing anything.
+
+The results file -> table / budget list / chart code of benchmarks/report.py on a
+small fake results file; the budget checker flags a miss; the committed
+appendix files are the ones generated from the committed results file; the
+widget benchmark finds the widgets and moves every kind of slider; and
+SliderFigure's PNG (one Agg draw, cropped) looks like the inline backend's.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+
+import ipywidgets as widgets
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from PIL import Image
+
+from conftest import ROOT
+
+BENCH = ROOT / "benchmarks"
+sys.path.insert(0, str(BENCH))
+
+import common  # noqa: E402
+import report  # noqa: E402
+
+
+def fake_results(widget_ms: float = 30.0) -> dict:
+    """Two sections, one budget each; the widget's budget is missed when widget_ms > 50."""
+    return {
+        "date": "2026-01-01 00:00 UTC",
+        "quick": False,
+        "elapsed_s": 90.0,
+        "machine": {"cpu": "Test CPU", "cores": 2, "machine": "x86_64", "system": "Linux 6",
+                    "python": "3.11.0", "libraries": {"numpy": "2.0", "bm25s": "0.3"}},
+        "load_average": {"before": [0.1, 0.2, 0.3], "after": [1.0, 0.5, 0.4]},
+        "sections": [
+            {
+                "name": "BM25", "key": "bm25", "setup": "fake",
+                "ran": {"date": "2026-01-01 00:00 UTC", "elapsed_s": 60.0, "load_before": [0.1, 0.2, 0.3],
+                        "load_after": [1.0, 0.5, 0.4]},
+                "rows": [
+                    common.row("ragmath BM25.search", "query", [2e-4, 3e-4, 4e-4], reference_times=[1e-4],
+                               reference="bm25s get_scores + topk", ragmath=True),
+                    common.row("bm25s get_scores + topk", "query", [1e-4], reference_times=[1e-4],
+                               reference="bm25s get_scores + topk"),
+                ],
+                "checks": [common.check("BM25 query vs bm25s", 3.0, 1.2, case="ragmath BM25.search")],
+                "notes": [],
+            },
+            {
+                "name": "Widgets", "key": "widgets", "setup": "fake",
+                "rows": [common.row("similarity.vector_pair_explorer", "slider move", [widget_ms / 1e3] * 3,
+                                    ragmath=True)],
+                "checks": [common.check("widget similarity.vector_pair_explorer (median)", widget_ms / 1e3,
+                                        0.05, unit="s", case="similarity.vector_pair_explorer")],
+                "notes": [],
+            },
+        ],
+    }
+
+
+# ------------------------------------------------------------------- budgets
+def test_check_flags_a_miss_and_passes_a_hit():
+    assert common.check("x", 1.21, 1.2)["ok"] is False
+    assert common.check("x", 1.2, 1.2)["ok"] is True
+    assert common.check("recall", 0.5, 0.6, unit="", at_most=False)["ok"] is False
+    assert "OVER BUDGET" in common.check_line(common.check("x", 1.5, 1.2))
+    assert "within budget" in common.check_line(common.check("x", 1.0, 1.2))
+
+
+def test_failed_checks_lists_every_miss_with_its_section():
+    results = fake_results(widget_ms=80.0)
+    failed = report.failed_checks(results)
+    assert [(c["section"], c["case"]) for c in failed] == [
+        ("BM25", "ragmath BM25.search"), ("Widgets", "similarity.vector_pair_explorer")]
+    assert [c["case"] for c in report.failed_checks(fake_results(widget_ms=30.0))] == ["ragmath BM25.search"]
+
+
+def test_print_section_returns_non_zero_on_a_miss(capsys):
+    results = fake_results(widget_ms=30.0)
+    assert common.print_section(results["sections"][0]) == 1
+    assert common.print_section(results["sections"][1]) == 0
+    out = capsys.readouterr().out
+    assert "OVER BUDGET: BM25 query vs bm25s: 3.00× (budget ≤ 1.20×)" in out
+
+
+def test_row_ratio_is_median_over_reference_median():
+    r = common.row("a", "query", [1.0, 2.0, 9.0], reference_times=[0.5, 1.0, 1.5], reference="b")
+    assert r["median_s"] == 2.0 and r["ratio"] == 2.0 and r["samples"] == 3
+    assert r["p95_s"] == pytest.approx(np.percentile([1.0, 2.0, 9.0], 95))
+
+
+# ------------------------------------------------------------- table and chart
+def test_markdown_has_every_row_the_machine_and_the_verdicts():
+    text = report.markdown(fake_results(widget_ms=80.0))
+    assert "Test CPU (2 cores)" in text
+    assert "| BM25 | 2026-01-01 00:00 UTC | 1.0 min | 0.1, 0.2, 0.3 | 1.0, 0.5, 0.4 |" in text
+    assert "**BM25.** fake" in text
+    assert "| **ragmath BM25.search** | 300\u00a0µs | 390\u00a0µs | 3.00 | bm25s get_scores + topk |" in text
+    assert "| widget similarity.vector_pair_explorer (median) | 80.0\u00a0ms | ≤\u00a050.0\u00a0ms | **over** |" in text
+    assert "| BM25 query vs bm25s | 3.00× | ≤\u00a01.20× | **over** |" in text
+    assert "ragmath BM25.search takes 3.00× the time of bm25s get_scores + topk" in text
+    assert "**Widgets.** fake\n\n| Case | Median | p95 |\n|---|---:|---:|\n" in text  # no ratio: no such columns
+    within = report.markdown(fake_results(widget_ms=30.0))
+    assert "| widget similarity.vector_pair_explorer (median) | 30.0\u00a0ms | ≤\u00a050.0\u00a0ms | within |" in within
+
+
+def test_chart_is_log_scale_one_panel_per_section_misses_in_red():
+    fig = report.chart(fake_results(widget_ms=80.0))
+    assert len(fig.axes) == 2
+    assert all(ax.get_xscale() == "log" for ax in fig.axes)
+    bm25_bars = fig.axes[0].patches
+    assert [b.get_width() for b in bm25_bars] == pytest.approx([3e-4, 1e-4])
+    from matplotlib.colors import to_hex
+
+    assert [to_hex(b.get_facecolor()) for b in bm25_bars] == [report.OVER_COLOR, report.OTHER_COLOR]
+    assert to_hex(fig.axes[1].patches[0].get_facecolor()) == report.OVER_COLOR
+    ok = report.chart(fake_results(widget_ms=30.0))
+    assert to_hex(ok.axes[1].patches[0].get_facecolor()) == report.RAGMATH_COLOR
+
+
+def test_write_produces_markdown_and_svg(tmp_path):
+    path = tmp_path / "run.json"
+    results = fake_results()
+    path.write_text(json.dumps(results), encoding="utf-8")
+    md, svg = report.write(results, path)
+    assert md.read_text(encoding="utf-8") == report.markdown(results)
+    assert svg.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+
+
+def test_committed_page_files_come_from_the_committed_results():
+    """book/performance.md includes latest.md: it must be generated from latest.json."""
+    latest = BENCH / "results" / "latest.json"
+    assert latest.exists(), "benchmarks/results/latest.json is missing: run `make bench`"
+    results = json.loads(latest.read_text(encoding="utf-8"))
+    assert not results["quick"], "the committed results come from a --quick run"
+    assert latest.with_suffix(".md").read_text(encoding="utf-8") == report.markdown(results), (
+        "benchmarks/results/latest.md is stale: run .venv/bin/python benchmarks/report.py")
+    assert latest.with_suffix(".svg").exists()
+
+
+# ------------------------------------------------------------ the widget bench
+def test_widget_factories_are_discovered():
+    import bench_widgets
+
+    names = bench_widgets.widget_factories()
+    assert "similarity.vector_pair_explorer" in names
+    assert "rag.retrieval_explorer" in names
+    assert not any(name.startswith("_base") for name in names)
+
+
+@pytest.mark.parametrize(
+    "control, expected_first",
+    [
+        (widgets.IntSlider(value=2, min=0, max=4, step=1), 3),
+        (widgets.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.5), 0.5),
+        (widgets.SelectionSlider(options=[1, 2, 5], value=5), 2),
+        (widgets.Checkbox(value=False), True),
+        (widgets.FloatLogSlider(value=1.0, base=10, min=-2, max=2, step=1), 10.0),
+    ],
+)
+def test_next_values_moves_every_kind_of_slider(control, expected_first):
+    import bench_widgets
+
+    values = bench_widgets._next_values(control, 6)
+    assert len(values) == 6 and values[0] == expected_first
+    assert all(a != b for a, b in zip(values, values[1:]))  # every move changes the value
+
+
+def test_next_values_leaves_a_text_box_alone():
+    import bench_widgets
+
+    assert bench_widgets._next_values(widgets.Text(value="q"), 5) == []
+
+
+def test_time_widget_times_only_moves_that_redraw():
+    import bench_widgets
+    from ragmath.widgets import SliderFigure
+
+    calls = []
+
+    def plot(x):
+        calls.append(x)
+        fig = Figure(figsize=(2, 2))
+        fig.subplots().plot([0, 1], [0, x])
+        return fig
+
+    w = SliderFigure(plot, {"x": widgets.IntSlider(value=0, min=0, max=3)})
+    times = bench_widgets.time_widget(w, 5)
+    assert times.size == 5 and (times > 0).all()
+    assert len(calls) == 6  # the first drawing, then one per timed move
+
+
+# ------------------------------------------------------- SliderFigure's PNG
+def _png_shape(data: bytes) -> tuple[int, int]:
+    return np.asarray(Image.open(io.BytesIO(data))).shape[:2]
+
+
+def test_figure_png_crops_like_the_inline_backend():
+    from IPython.core.pylabtools import print_figure
+
+    from ragmath.widgets._base import figure_png
+
+    fig = Figure(figsize=(4, 3), dpi=100)
+    ax = fig.subplots()
+    ax.plot([0, 1], [0, 1])
+    ax.set_title("a title")
+    inline = _png_shape(print_figure(fig, "png", bbox_inches="tight"))
+    ours = _png_shape(figure_png(fig))
+    assert ours != (300, 400)  # cropped, not the whole canvas
+    assert abs(ours[0] - inline[0]) <= 4 and abs(ours[1] - inline[1]) <= 4
+
+
+def test_figure_png_keeps_what_sticks_out_of_the_figure():
+    from IPython.core.pylabtools import print_figure
+
+    from ragmath.widgets._base import figure_png
+
+    fig = Figure(figsize=(3, 2), dpi=100)
+    fig.subplots().plot([0, 1], [0, 1])
+    fig.text(-0.6, 0.5, "far to the left of the figure")  # 1.8 inches outside
+    inline = _png_shape(print_figure(fig, "png", bbox_inches="tight"))
+    ours = _png_shape(figure_png(fig))
+    assert ours[1] > 300 + 150  # the text is in the image
+    assert abs(ours[1] - inline[1]) <= 4
+
+
+def test_slider_figure_shows_the_png_of_its_figure():
+    from ragmath.widgets import vector_pair_explorer
+
+    w = vector_pair_explorer()
+    first = w.image.value
+    assert first[:8] == b"\x89PNG\r\n\x1a\n"
+    w.controls["angle_deg"].value = 120
+    assert w.image.value != first and w.params["angle_deg"] == 120

@@ -237,3 +237,39 @@ def test_slider_figure_shows_the_png_of_its_figure():
     assert first[:8] == b"\x89PNG\r\n\x1a\n"
     w.controls["angle_deg"].value = 120
     assert w.image.value != first and w.params["angle_deg"] == 120
+
+
+def test_figure_png_with_a_shared_renderer_draws_what_a_fresh_one_draws():
+    """Reusing one Agg renderer (and its text caches) across figures changes no pixel.
+
+    Two different figures of the same size, with TeX tick labels (log axis) and
+    different texts, are drawn one after the other through the shared renderer;
+    each PNG must equal the one drawn by a brand-new renderer, so nothing of the
+    first figure (pixels, laid-out text) leaks into the second.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.transforms import Bbox
+
+    from ragmath.widgets import _base
+
+    def make(title, ys):
+        fig = Figure(figsize=(4, 3), dpi=100)
+        ax = fig.subplots()
+        ax.semilogy([1, 2, 3], ys)
+        ax.set_title(title)
+        return fig
+
+    def fresh_rgba(fig):
+        width, height = fig.get_size_inches()
+        region = Bbox.from_bounds(0, 0, width, height).padded(0.3)
+        FigureCanvasAgg(fig)  # a plain canvas: a new renderer with empty caches
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="rgba", bbox_inches=region, dpi=fig.dpi)
+        return buffer.getvalue()
+
+    first, second = make("first", [1, 10, 100]), make("second, longer title", [0.01, 5, 2])
+    shared = [_base._draw_rgba(f, Bbox.from_bounds(0, 0, 4, 3).padded(0.3)).tobytes() for f in (first, second)]
+    assert shared[0] != shared[1]
+    assert shared[0] == fresh_rgba(make("first", [1, 10, 100]))
+    assert shared[1] == fresh_rgba(make("second, longer title", [0.01, 5, 2]))
+    assert any(isinstance(c, FigureCanvasAgg) for c in (first.canvas, second.canvas))

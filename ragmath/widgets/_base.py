@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 from PIL import Image
@@ -18,8 +19,35 @@ _PAD_INCHES = 0.1  # the margin the inline backend leaves around a figure (savef
 _MARGIN_INCHES = 0.3  # room drawn around the figure for labels that stick out of it
 
 
+class _Canvas(FigureCanvasAgg):
+    """Agg, with one renderer per canvas size shared by every figure a widget draws.
+
+    A new figure normally gets a new Agg renderer, and with it empty caches:
+    the metrics of every piece of text (tick labels, titles) are measured again
+    and every TeX label (log-axis ticks such as 10^{-1}) is parsed again, about
+    4 ms each. Every slider move draws a new figure of the same size, so the
+    renderer, its buffer and those caches are kept and reused (the renderer
+    clears its buffer before each drawing; the caches are keyed by text, font,
+    size and dpi, so no pixel changes).
+    """
+
+    _renderers: dict = {}
+
+    def get_renderer(self):
+        width, height = self.get_width_height(physical=True)  # whole pixels, as Agg's own
+        key = (width, height, self.figure.dpi)
+        renderer = self._renderers.get(key)
+        if renderer is None:
+            if len(self._renderers) >= 8:  # a handful of sizes at a time; forget the oldest
+                self._renderers.pop(next(iter(self._renderers)))
+            renderer = self._renderers[key] = RendererAgg(width, height, self.figure.dpi)
+        self.renderer, self._lastKey = renderer, key
+        return renderer
+
+
 def _draw_rgba(fig: Figure, region: Bbox) -> np.ndarray:
     """The figure drawn once by Agg over ``region`` (inches), as an (h, w, 4) uint8 array."""
+    _Canvas(fig)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="rgba", bbox_inches=region, dpi=fig.dpi)
     raw = np.frombuffer(buffer.getbuffer(), dtype=np.uint8)

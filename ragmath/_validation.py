@@ -13,12 +13,13 @@ a broadcasting error from deep inside NumPy or a silent ``nan``.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
 __all__ = [
     "as_float_array",
+    "broadcast_shape",
     "check_choice",
     "check_positive_int",
     "check_positive_float",
@@ -123,6 +124,20 @@ def check_same_dimension(a: np.ndarray, b: np.ndarray, names: tuple[str, str], f
             f"has vectors of dimension {b.shape[-1]}; they must match"
         )
     return int(a.shape[-1])
+
+
+def broadcast_shape(shapes: Mapping[str, tuple[int, ...]], func: str, *, what: str = "shape") -> tuple[int, ...]:
+    """The shape that arrays named in ``shapes`` (name -> shape) broadcast to.
+
+    Raises a ValueError naming every argument and its shape instead of NumPy's
+    anonymous "shape mismatch" when they do not broadcast together.
+    """
+    try:
+        return tuple(np.broadcast_shapes(*shapes.values()))
+    except ValueError:
+        parts = [f"{name} ({what} {tuple(shape)})" for name, shape in shapes.items()]
+        listed = ", ".join(parts[:-1]) + " and " + parts[-1]
+        raise ValueError(f"{func}: {listed} cannot be broadcast together") from None
 
 
 def check_positive_int(value, name: str, func: str, *, minimum: int = 1) -> int:

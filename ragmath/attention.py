@@ -28,7 +28,7 @@ import numbers
 
 import numpy as np
 
-from ._validation import as_float_array, check_positive_int, first_bad_index
+from ._validation import as_float_array, broadcast_shape, check_positive_int, first_bad_index
 
 __all__ = [
     "softmax",
@@ -327,13 +327,8 @@ def scaled_dot_product_attention(Q, K, V, mask=None):
             f"{func}: K has n_k = {K.shape[-2]} keys but V has {V.shape[-2]} values (rows); "
             f"they must match, one value per key"
         )
-    try:
-        batch = np.broadcast_shapes(Q.shape[:-2], K.shape[:-2], V.shape[:-2])
-    except ValueError:
-        raise ValueError(
-            f"{func}: the batch dimensions of Q {Q.shape[:-2]}, K {K.shape[:-2]} and "
-            f"V {V.shape[:-2]} cannot be broadcast together"
-        ) from None
+    batch = broadcast_shape({"Q": Q.shape[:-2], "K": K.shape[:-2], "V": V.shape[:-2]}, func,
+                            what="batch dimensions")
     dtype = np.result_type(Q.dtype, K.dtype, V.dtype)
     Q, K, V = (a.astype(dtype, copy=False) for a in (Q, K, V))
     allowed = _mask_array(mask, batch + (Q.shape[-2], K.shape[-2]), func)

@@ -28,6 +28,7 @@ import numpy as np
 
 from ._validation import (
     as_float_array,
+    broadcast_shape,
     check_choice,
     check_positive_int,
     check_probability_vectors,
@@ -206,13 +207,7 @@ def kl_divergence(p, q):
     p = check_probability_vectors(p, "p", func)
     q = check_probability_vectors(q, "q", func)
     check_same_dimension(p, q, ("p", "q"), func)
-    try:
-        shape = np.broadcast_shapes(p.shape, q.shape)
-    except ValueError:
-        raise ValueError(
-            f"{func}: p of shape {p.shape} and q of shape {q.shape} do not broadcast "
-            f"against each other"
-        ) from None
+    shape = broadcast_shape({"p": p.shape, "q": q.shape}, func)
     dtype = np.result_type(p.dtype, q.dtype)
     p = np.broadcast_to(p, shape).astype(dtype, copy=False)
     q = np.broadcast_to(q, shape).astype(dtype, copy=False)

@@ -33,6 +33,7 @@ except ImportError:  # pragma: no cover - a future scipy may move it: use np.add
 
 from ._validation import (
     as_float_array,
+    broadcast_shape,
     check_choice,
     check_positive_float,
     check_positive_int,
@@ -415,13 +416,7 @@ def bm25_term_weight(f, idf_value, k1: float = 1.5, b: float = 0.75, length_rati
     func = "bm25_term_weight"
     w = as_float_array(idf_value, "idf_value", func)
     s = np.asarray(bm25_tf(f, k1, b, length_ratio))
-    try:
-        shape = np.broadcast_shapes(w.shape, s.shape)
-    except ValueError:
-        raise ValueError(
-            f"{func}: idf_value of shape {w.shape} cannot be broadcast with f and "
-            f"length_ratio (shape {s.shape})"
-        ) from None
+    shape = broadcast_shape({"idf_value": w.shape, "f and length_ratio": s.shape}, func)
     return _scalar_or_array(np.asarray(w * s).reshape(shape))
 
 

@@ -769,3 +769,9 @@ def test_huge_k1_gives_no_overflow_nan_or_warning():
     assert np.all(np.isfinite(scores))
     # as k1 → ∞, the weight tends to IDF · f / B_D (f = 2, |D|/avgdl = 4/3, b = 0.75: B_D = 1.25)
     assert scores[0] == pytest.approx(math.log(2) * 2 / 1.25, rel=1e-12)
+
+
+def test_bm25_term_weight_shapes_that_do_not_broadcast():
+    with pytest.raises(ValueError, match=r"^bm25_term_weight: idf_value \(shape \(2,\)\) and f and length_ratio "
+                                         r"\(shape \(3,\)\) cannot be broadcast together$"):
+        bm25_term_weight([1, 2, 3], [1.0, 2.0])

@@ -235,3 +235,12 @@ class TestFirstBadIndex:
         mask[1, 0, 1] = True
         out = first_bad_index(mask)
         assert out == (1, 0, 1) and all(type(i) is int for i in out)
+
+
+def test_broadcast_shape_names_every_argument():
+    from ragmath._validation import broadcast_shape
+
+    assert broadcast_shape({"a": (3, 1), "b": (4,)}, "f") == (3, 4)
+    with pytest.raises(ValueError, match=r"^f: a \(shape \(2, 2\)\), b \(shape \(3, 2\)\) and c \(shape \(\)\) "
+                                         r"cannot be broadcast together$"):
+        broadcast_shape({"a": (2, 2), "b": (3, 2), "c": ()}, "f")

@@ -35,7 +35,9 @@ from .similarity import (
 
 __version__ = "0.1.0"
 
-_SUBMODULES = (
+# The modules that implement the book's equations, one per chapter, in order
+# (tools/equation_index.py reads this tuple to find the functions that cite them).
+_CHAPTER_MODULES = (
     "similarity",
     "attention",
     "information",
@@ -46,10 +48,8 @@ _SUBMODULES = (
     "rag",
     "adaptation",
     "pipeline",
-    "data",
-    "viz",
-    "widgets",
 )
+_SUBMODULES = (*_CHAPTER_MODULES, "data", "viz", "widgets")
 
 __all__ = [
     *_SUBMODULES,

@@ -7,7 +7,7 @@ Sources of truth:
   a block with ``:class: derivation-step`` is a step of a derivation (or a property
   used in a proof), every other labelled block is a *defining* equation, which a
   ``ragmath`` function implements;
-- the core modules of ``ragmath`` (``CORE_MODULES``): the labels that the docstrings
+- the core modules of ``ragmath`` (``CORE_MODULES``, ``ragmath._CHAPTER_MODULES``): the labels that the docstrings
   of their public functions, classes and methods cite as ````label```` (read with
   ``ast``, nothing is imported);
 - ``tests/test_*.py``: the test functions that call (or reference) each of them.
@@ -34,19 +34,18 @@ PACKAGE = ROOT / "ragmath"
 TESTS = ROOT / "tests"
 OUTPUT = BOOK / "equation-index.md"
 
+
+def _chapter_modules() -> tuple[str, ...]:
+    """ragmath._CHAPTER_MODULES, read from ragmath/__init__.py without importing the package."""
+    tree = ast.parse((PACKAGE / "__init__.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "_CHAPTER_MODULES" for t in node.targets):
+            return tuple(ast.literal_eval(node.value))
+    raise SystemExit("ragmath/__init__.py defines no _CHAPTER_MODULES tuple")
+
+
 # The modules that implement the book's equations (not viz, widgets, data, _validation).
-CORE_MODULES = (
-    "similarity",
-    "attention",
-    "information",
-    "lexical",
-    "quantization",
-    "optim",
-    "metrics",
-    "rag",
-    "adaptation",  # chapter 9; used when present
-    "pipeline",  # chapter 10; used when present
-)
+CORE_MODULES = _chapter_modules()
 
 STEP_CLASS = "derivation-step"
 

@@ -10,11 +10,12 @@ HTML := _build/html
 MATHJAX := tools/mathjax
 PYTEST_FLAGS ?= -n 2 --dist loadscope
 
-.PHONY: help install book test lab notebooks equation-index clean mathjax-tool site-assets serve assignments grade
+.PHONY: help install book test lab notebooks explorers equation-index clean mathjax-tool site-assets serve assignments grade
 
 help:
 	@echo "make book       install (.venv) and build the site into $(HTML)"
 	@echo "make test       install, build the site, run every test"
+	@echo "make explorers  draw the frames of the site's static explorers (part of make book)"
 	@echo "make notebooks  regenerate notebooks/*.ipynb from book/*.md (execute, store outputs)"
 	@echo "make equation-index  regenerate book/equation-index.md (equations, functions, tests)"
 	@echo "make lab        open the notebooks in JupyterLab"
@@ -34,10 +35,18 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)
 
-book: $(STAMP) site-assets
+book: $(STAMP) site-assets explorers
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
 	@echo
 	@echo "The book is at $(CURDIR)/$(HTML)/index.html"
+
+# The static explorers of the site (tools/explorers.py): every widget's frames, drawn in
+# parallel into _build/explorers/ and cached by the plot code's hash and the values, so an
+# unchanged chapter is not run again. tools/sphinx_explorers.py puts them on the pages.
+explorers: $(STAMP)
+	$(BIN)/python tools/explorers.py --jobs $(JOBS)
+
+JOBS ?= 2
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/build_notebooks.py

@@ -26,8 +26,10 @@ import contextlib
 import importlib
 import inspect
 import io
+import json
 import os
 import pkgutil
+import subprocess
 import sys
 import time
 import warnings
@@ -46,77 +48,21 @@ else:
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 BUDGET_MS = 50.0  # median time of a slider move
+EXPLORER_BUILD_BUDGET_S = 120.0  # all explorers, from nothing, on the machine's cores (make book's share)
+SITE_BUDGET_MB = 60.0
+PAGE_BUDGET_MB = 8.0  # a page with its frames
 
-
-class _NoShell:
-    """Stands in for get_ipython() while a notebook's code runs outside a kernel."""
-
-    def run_line_magic(self, *args, **kwargs):
-        return None
-
-    def run_cell_magic(self, *args, **kwargs):
-        return None
-
-    def system(self, *args, **kwargs):
-        return None
-
-
-def _factory_name(frame) -> str | None:
-    """The ragmath.widgets factory on the call stack (module.function), if any."""
-    while frame is not None:
-        module = frame.f_globals.get("__name__", "")
-        if module.startswith("ragmath.widgets.") and module != "ragmath.widgets._base":
-            return f"{module.rsplit('.', 1)[1]}.{frame.f_code.co_name}"
-        frame = frame.f_back
-    return None
-
-
-@contextlib.contextmanager
-def _recording(found: list):
-    """Every SliderFigure built inside the block is appended to ``found`` as (factory, widget)."""
-    from ragmath.widgets._base import SliderFigure
-
-    original = SliderFigure.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        found.append((_factory_name(sys._getframe(1)), self))
-
-    SliderFigure.__init__ = init
-    try:
-        yield
-    finally:
-        SliderFigure.__init__ = original
+sys.path.insert(0, str(ROOT / "tools"))
+import explorers  # noqa: E402  (tools/explorers.py: the notebook runner and the explorer build)
 
 
 def widgets_in_notebook(path: Path) -> tuple[list, list[str]]:
-    """Execute a notebook's code here (no kernel) and return the widgets it built, and errors."""
-    import nbformat
-    from IPython.core.inputtransformer2 import TransformerManager
+    """Execute a notebook's code here (no kernel): (factory, widget, chapter) of every widget it built, and errors.
 
-    nb = nbformat.read(path, as_version=4)
-    transform = TransformerManager().transform_cell
-    namespace = {"__name__": "__main__", "get_ipython": _NoShell}
-    found, errors = [], []
-    cwd = os.getcwd()
-    os.chdir(path.parent)
-    try:
-        with _recording(found), warnings.catch_warnings(), \
-                contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            warnings.simplefilter("ignore")
-            for n, cell in enumerate(nb.cells):
-                if cell.cell_type != "code":
-                    continue
-                tags = cell.get("metadata", {}).get("tags", [])
-                if "raises-exception" in tags or "nbval-skip" in tags:
-                    continue
-                try:
-                    exec(compile(transform(cell.source), f"{path.name}[{n}]", "exec"), namespace)
-                except Exception as exc:  # reported, not fatal: the other widgets still count
-                    errors.append(f"{path.name} cell {n}: {type(exc).__name__}: {exc}")
-    finally:
-        os.chdir(cwd)
-    return [(name, widget, path.stem) for name, widget in found], errors
+    The runner is the explorer build's (tools/explorers.py), so both see the same widgets.
+    """
+    found, errors = explorers.widgets_in_notebook(path)
+    return [(name, widget, path.stem) for _, name, widget in found], errors
 
 
 def widget_factories() -> dict[str, object]:
@@ -169,8 +115,11 @@ def _inline_png(fig) -> bytes:
     return print_figure(fig, "png", bbox_inches="tight")
 
 
-def time_widget(widget, moves: int) -> np.ndarray:
+def time_widget(widget, moves: int, cache=None) -> np.ndarray:
     """Seconds per slider move (value set -> PNG ready), ``moves`` moves round robin.
+
+    ``cache``: the FrameCache the widget may serve frames from; by default none,
+    so every move draws (the time of a value off the explorer's grid).
 
     A move that leaves the slider where it was (a value the slider rounds to
     its current one) triggers no redraw; it is skipped, not timed. When the
@@ -187,6 +136,9 @@ def time_widget(widget, moves: int) -> np.ndarray:
     if renders_itself:
         widget.image.observe(lambda change: shown.append(time.perf_counter()), names="value")
     times = []
+    from ragmath.widgets import _base
+
+    saved, _base.FRAMES = _base.FRAMES, cache if cache is not None else _base.FrameCache(size=0, directory="")
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
         warnings.simplefilter("ignore")
         for i in range(4 * moves):
@@ -194,11 +146,11 @@ def time_widget(widget, moves: int) -> np.ndarray:
                 break
             control = controls[i % len(controls)]
             value = next(plans[id(control)])
-            before = widget.figure
+            before = dict(widget.params)
             shown.clear()
             start = time.perf_counter()
             control.value = value
-            if widget.figure is before:
+            if widget.params == before:
                 continue  # no redraw
             if renders_itself:  # (an identical PNG is no change: then the call's end counts)
                 end = shown[-1] if shown else time.perf_counter()
@@ -206,7 +158,72 @@ def time_widget(widget, moves: int) -> np.ndarray:
                 _inline_png(widget.figure)
                 end = time.perf_counter()
             times.append(end - start)
+    _base.FRAMES = saved
     return np.array(times)
+
+
+def time_grid_moves(widget, frames: Path, moves: int) -> np.ndarray:
+    """Seconds per move to values of the explorer's grid, frames read from ``frames`` (as after make book).
+
+    Each slider in turn walks its grid values, the others at their defaults; the
+    memory cache starts empty, so each frame comes from disk the first time.
+    """
+    from ragmath.widgets import _base
+    from ragmath.widgets._explorer import explorer_grid
+
+    grid = explorer_grid(widget.controls)
+    default = tuple(a.default for a in grid.axes)
+    plan = [default[:i] + (j,) + default[i + 1:] for i, a in enumerate(grid.axes) for j in range(len(a))
+            if j != a.default]
+    saved, _base.FRAMES = _base.FRAMES, _base.FrameCache(directory=frames)
+    times = []
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            for point in plan[:moves]:
+                for name, value in grid.values(default).items():  # back to the defaults, not timed
+                    widget.controls[name].value = value
+                name, value = next((n, v) for n, v in grid.values(point).items() if widget.controls[n].value != v)
+                start = time.perf_counter()
+                widget.controls[name].value = value
+                times.append(time.perf_counter() - start)
+        hits = dict(_base.FRAMES.hits)
+    finally:
+        _base.FRAMES = saved
+    return np.array(times), hits
+
+
+def time_explorer_build(jobs: int = 2) -> tuple[float, float, dict]:
+    """(seconds from nothing, seconds when nothing changed, sizes) of tools/explorers.py, built in a temporary folder."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="explorers-"))
+    env = {**os.environ, "RAGMATH_EXPLORERS": str(folder)}
+    command = [sys.executable, str(ROOT / "tools" / "explorers.py"), "--jobs", str(jobs)]
+    seconds = []
+    for _ in range(2):
+        start = time.perf_counter()
+        subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+        seconds.append(time.perf_counter() - start)
+    frames = list((folder / "frames").glob("*.png"))
+    sizes = {"folder": folder, "frames": len(frames), "bytes": sum(f.stat().st_size for f in frames)}
+    return seconds[0], seconds[1], sizes
+
+
+def site_sizes(site: Path) -> dict | None:
+    """Bytes of the whole built site and of its heaviest page with the frames it loads; None if not built."""
+    if not (site / "index.html").is_file():
+        return None
+    from bs4 import BeautifulSoup
+
+    total = sum(f.stat().st_size for f in site.rglob("*") if f.is_file())
+    heaviest = (0, "")
+    for page in (site / "notebooks").glob("*.html"):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        urls = {u for e in soup.select("script.rm-explorer-data") for u in json.loads(e.string)["frames"].values()}
+        weight = page.stat().st_size + sum((page.parent / u).resolve().stat().st_size for u in urls)
+        heaviest = max(heaviest, (weight, page.name))
+    return {"total": total, "page": heaviest[0], "page_name": heaviest[1]}
 
 
 def collect(notebooks: list[Path]) -> tuple[list, list[str]]:
@@ -248,12 +265,37 @@ def _reference_png_time(repeats: int) -> np.ndarray:
     return np.array(times)
 
 
-def run(moves: int = 20, notebooks: list[Path] | None = None) -> dict:
-    """The widget section: median and 95th percentile time of ``moves`` slider moves per widget."""
+def run(moves: int = 20, notebooks: list[Path] | None = None, explorers_build: bool = True) -> dict:
+    """The widget section: slider moves drawn live and served from the explorer's frames; the explorer build; the site.
+
+    For each widget: the median and 95th percentile of ``moves`` moves that draw
+    (values off the grid, no cache), and of moves to grid values served from the
+    frames the explorer build drew (the live widget's cache after ``make book``);
+    the 50 ms budget is on the latter, the values a reader of the notebook meets
+    first. Then the explorer build, from nothing and unchanged, and the sizes of
+    the built site.
+    """
     notebooks = sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb")) if notebooks is None else notebooks
-    found, notes = collect(notebooks)
+    rows, checks, reference, notes = [], [], [], []
+    frames = explorers.FRAMES
+    if explorers_build:
+        cold, warm, built = time_explorer_build()
+        frames = built["folder"] / "frames"
+        rows.append(row("explorer build (tools/explorers.py)", "from nothing, 2 processes", cold, ragmath=True,
+                        note=f"{built['frames']} frames, {built['bytes'] / 1e6:.1f} MB"))
+        rows.append(row("explorer build (tools/explorers.py)", "nothing changed", warm, ragmath=True))
+        checks.append(check("explorer build from nothing", cold, EXPLORER_BUILD_BUDGET_S, unit="s",
+                            case="explorer build (tools/explorers.py)"))
+    sizes = site_sizes(ROOT / "_build" / "html")
+    if sizes is None:
+        notes.append("the site is not built (make book): its size is not checked")
+    else:
+        checks.append(check("the whole site (MB)", sizes["total"] / 1e6, SITE_BUDGET_MB, unit="MB"))
+        checks.append(check(f"the heaviest page with its frames, {sizes['page_name']} (MB)", sizes["page"] / 1e6,
+                            PAGE_BUDGET_MB, unit="MB"))
+    found, more = collect(notebooks)
+    notes += more
     yardstick = "yardstick: an empty 2-panel figure"
-    rows, checks, reference = [], [], []
     for name, widget, where in found:
         local = _reference_png_time(5)  # measured next to each widget: the load of a shared machine drifts
         times = time_widget(widget, moves)
@@ -261,23 +303,29 @@ def run(moves: int = 20, notebooks: list[Path] | None = None) -> dict:
             notes.append(f"{name}: no slider to move (a text box only); skipped")
             continue
         reference.append(local)
-        rows.append(row(name, "slider move", times, reference_times=local, reference=yardstick,
+        rows.append(row(name, "slider move, drawn", times, reference_times=local, reference=yardstick,
                         ragmath=True, note=where))
-        checks.append(check(f"widget {name} (median)", float(np.median(times)), BUDGET_MS / 1e3, unit="s",
-                            case=name))
+        if where == "defaults":  # a widget no chapter shows has no explorer frames
+            checks.append(check(f"widget {name} drawn (median)", float(np.median(times)), BUDGET_MS / 1e3,
+                                unit="s", case=name))
+            continue
+        served, hits = time_grid_moves(widget, frames, moves)
+        rows.append(row(name, "slider move, grid value (frame cache)", served, ragmath=True,
+                        note=f"{hits['disk']} from disk, {hits['memory']} from memory, {hits['drawn']} drawn"))
+        checks.append(check(f"widget {name} on the grid (median)", float(np.median(served)), BUDGET_MS / 1e3,
+                            unit="s", case=name))
     reference = np.concatenate(reference) if reference else _reference_png_time(moves)
     rows.append(row(yardstick, "yardstick", reference, reference_times=reference, reference=yardstick,
                     note="rendered as the inline backend does: the machine's matplotlib speed; each "
                          "widget's ratio is to 5 of these measured just before it"))
     rows[-1]["yardstick"] = True
-    renders = {hasattr(w, "image") for _, w, _ in found}
-    how = ("the PNG rendered by SliderFigure itself (one Agg draw, cropped)" if renders == {True}
-           else "the PNG rendered here as the inline backend does (bbox_inches='tight')")
     return {
         "name": "Widgets",
         "key": "widgets",
-        "setup": f"{moves} slider moves per widget, round robin over its sliders; a move is timed from setting "
-                 f"the value to having the PNG: the plot function plus {how}",
+        "setup": f"{moves} slider moves per widget, round robin over its sliders, timed from setting the value to "
+                 "having the PNG: drawn (plot function plus SliderFigure's palette PNG, no cache) and, for grid "
+                 "values, served from the frames the explorer build drew (budget on these); the explorer build "
+                 "from nothing in a temporary folder; the built site's size",
         "rows": rows,
         "checks": checks,
         "notes": notes,

@@ -74,7 +74,7 @@ def run_section(name: str, quick: bool) -> dict:
         return bench_pq.run(**({"repeats": 3, "n": 20_000, "n_train": 10_000} if quick else {}))
     if name == "widgets":
         notebooks = sorted(bench_widgets.NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
-        return bench_widgets.run(**({"moves": 5, "notebooks": notebooks[:1]} if quick else {}))
+        return bench_widgets.run(**({"moves": 5, "notebooks": notebooks[:1], "explorers_build": False} if quick else {}))
     if name == "notebooks":
         notebooks = sorted(bench_notebooks.NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
         return bench_notebooks.run(notebooks[:1] if quick else None)

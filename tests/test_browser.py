@@ -12,8 +12,10 @@ every page:
 - every display formula fits the width of the text column (nothing cut off or scrolled out
   of sight at 1280 px), reported by equation number, label and TeX;
 - every equation reference (a[href*="#equation-"]) points at an id that exists on its page;
-- every widget view rendered from the stored state, a {note} saying how to run it live
-  precedes it, and a static figure (<img>) follows it before the next widget;
+- every widget is a static explorer whose script started (no ipywidgets view is left), a
+  {note} saying what works on the website and in a notebook precedes it, and a static
+  figure (<img>) follows it before the next widget (tests/test_explorers_browser.py moves
+  every slider);
 - a full-page screenshot is written to _build/screenshots/ for review.
 
 And, read from the HTML: no page refers to a script, style, font or image on another host
@@ -66,24 +68,27 @@ INSPECT_JS = """
   const references = Array.from(document.querySelectorAll('a[href*="#equation-"]')).map((a) => a.href);
   const ids = Array.from(document.querySelectorAll('[id]')).map((node) => node.id);
 
-  // Widgets: each view needs its own {note} before it and a static figure after it.
+  // Widgets: on the site each is a static explorer (tools/sphinx_explorers.py); each needs
+  // its own {note} before it and a static figure after it. An ipywidgets view left on a
+  // page is reported: on a static site its controls would be dead.
   const views = Array.from(document.querySelectorAll(
-    'script[type="application/vnd.jupyter.widget-view+json"]'));
+    '[data-rm-explorer], script[type="application/vnd.jupyter.widget-view+json"]'));
   const notes = Array.from(document.querySelectorAll('div.admonition.note'));
   const figures = Array.from(document.querySelectorAll('.cell_output img, figure img'))
-    .filter((img) => !inWidget(img));
+    .filter((img) => !inWidget(img) && !img.closest('.rm-explorer'));
   const before = (a, b) => Boolean(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
   const widgets = views.map((view, i) => {
     const previous = views[i - 1];
     const next = views[i + 1];
     const note = notes.filter((n) => before(n, view) && (!previous || before(previous, n))).pop();
     const figure = figures.find((f) => before(view, f) && (!next || before(f, next)));
-    const area = view.previousElementSibling;
     const heading = (view.closest('section') || document.body).querySelector('h1, h2, h3');
+    const explorer = view.hasAttribute('data-rm-explorer');
     return {
-      model: JSON.parse(view.textContent).model_id,
+      model: explorer ? view.id : 'ipywidgets view ' + JSON.parse(view.textContent).model_id,
       section: heading ? heading.textContent.replace(/[#¶]/g, '').trim() : '',
-      rendered: Boolean(area && area.classList.contains('widget-subarea') && area.childElementCount > 0),
+      rendered: explorer && view.classList.contains('rm-explorer-ready'),
+      explorer,
       note: note ? note.textContent.replace(/\\s+/g, ' ').trim() : null,
       figure: figure ? (figure.getAttribute('alt') || figure.getAttribute('src')) : null,
     };
@@ -192,11 +197,14 @@ class PageReport:
     def widget_problems(self) -> list[str]:
         problems = []
         for widget in self.widgets:
-            where = f"widget {widget['model'][:8]} in '{widget['section']}'"
-            if not widget["rendered"]:
-                problems.append(f"{where} did not render from its stored state")
-            if widget["note"] is None or "kernel" not in widget["note"].lower():
-                problems.append(f"{where}: no {{note}} before it saying it needs a live kernel")
+            where = f"widget {widget['model'][:40]} in '{widget['section']}'"
+            if not widget["explorer"]:
+                problems.append(f"{where} is an ipywidgets view, not a static explorer (its controls are dead here)")
+            elif not widget["rendered"]:
+                problems.append(f"{where}: its explorer script did not start (explorer.js)")
+            note = (widget["note"] or "").lower()
+            if "website" not in note or "notebook" not in note:
+                problems.append(f"{where}: no {{note}} before it saying what works on the website and in a notebook")
             if widget["figure"] is None:
                 problems.append(f"{where}: no static figure (<img>) after it before the next widget")
         return problems

@@ -90,6 +90,8 @@ def build(source: Path) -> float:
     )
     client.execute()
     elapsed = time.perf_counter() - start
+    # how long the chapter ran: tools/explorers.py starts the slowest chapters first
+    nb.metadata["ragmath"]["execution_seconds"] = round(elapsed, 1)
     NOTEBOOKS.mkdir(exist_ok=True)
     nbformat.write(nb, notebook_for(source))
     return elapsed

@@ -32,18 +32,21 @@ def bm25_curves_explorer(k1: float = 1.5, b: float = 0.75) -> SliderFigure:
 
 
 def bm25_query_explorer(
-    model: BM25, labels: Sequence[str], query: str = "", k: int = 5
+    model: BM25, labels: Sequence[str], query: str = "", k: int = 5, examples: Sequence[str] = ()
 ) -> SliderFigure:
-    """A text box driving :func:`ragmath.viz.lexical.plot_query_breakdown`.
+    """A query box driving :func:`ragmath.viz.lexical.plot_query_breakdown`.
 
     Type a query and press Enter (or leave the box): the top-k documents of the
-    fitted ``model`` are redrawn with their scores split term by term.
+    fitted ``model`` are redrawn with their scores split term by term. The box
+    suggests ``query`` and the ``examples`` (a Combobox); the website's explorer,
+    which cannot run BM25, offers exactly those queries.
     """
     return SliderFigure(
         plot_query_breakdown,
         {
-            "query": widgets.Text(
-                value=query, description="query", continuous_update=False, style=_STYLE,
+            "query": widgets.Combobox(
+                value=query, options=list(dict.fromkeys([query, *examples])), ensure_option=False,
+                description="query", continuous_update=False, style=_STYLE,
                 layout=widgets.Layout(width="32em"),
             ),
         },

@@ -12,6 +12,20 @@ __all__ = ["hybrid_explorer"]
 _STYLE = {"description_width": "initial"}
 
 
+class _HybridPlot:
+    """plot_hybrid with the curve over α computed once per k (a class, not a closure, so that the
+    explorer build can send it to another process)."""
+
+    def __init__(self):
+        self.curves: dict = {}
+        self.__qualname__ = "hybrid_explorer.plot"  # what the explorer's manifest and cache key name
+
+    def __call__(self, alpha, k, **fixed):
+        if k not in self.curves:
+            self.curves[k] = hybrid_curve(fixed["lexical_scores"], fixed["dense_scores"], fixed["grades"], k)
+        return plot_hybrid(alpha, k, curve=self.curves[k], **fixed)
+
+
 def hybrid_explorer(lexical_scores, dense_scores, grades, query_index: int = 0, labels=None,
                     query_label=None, alpha: float = 0.5, k: int = 10) -> SliderFigure:
     """α and k sliders driving :func:`ragmath.viz.pipeline.plot_hybrid`.
@@ -19,13 +33,7 @@ def hybrid_explorer(lexical_scores, dense_scores, grades, query_index: int = 0, 
     The curves over α depend only on k, so they are computed once per k and
     kept: moving α redraws the figure without re-evaluating every α.
     """
-    cache: dict = {}
-
-    def plot(alpha, k, **fixed):
-        if k not in cache:
-            cache[k] = hybrid_curve(fixed["lexical_scores"], fixed["dense_scores"], fixed["grades"], k)
-        return plot_hybrid(alpha, k, curve=cache[k], **fixed)
-
+    plot = _HybridPlot()
     return SliderFigure(
         plot,
         {

@@ -109,7 +109,7 @@ def explorer_html(entry: dict, index: int, urls: dict[str, str]) -> str:
         f'<figure class="rm-explorer" id="{ident}" data-rm-explorer>'
         f'<p class="rm-explorer-mode">{html.escape(mode_text(entry))}</p>'
         f'<div class="rm-explorer-controls">{"".join(controls)}</div>'
-        f'<div class="rm-explorer-card"><img src="{urls[default]}" alt="{alt}" data-point="{default}"'
+        f'<div class="rm-explorer-card"><img class="dark-light" src="{urls[default]}" alt="{alt}" data-point="{default}"'
         f' decoding="sync"></div>'
         f'<script type="application/json" class="rm-explorer-data">{payload}</script>'
         f"</figure>"

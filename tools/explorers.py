@@ -316,7 +316,7 @@ def build(paths: list[Path], jobs: int = 2, force: bool = False) -> list[dict]:
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    results, pending = [], []
+    results = []
     with context.Pool(processes=max(1, jobs), maxtasksperchild=1) as runner, \
             context.Pool(processes=max(1, jobs)) as renderer:
         for summary in runner.imap_unordered(_job, [(p, force) for p in order]):

@@ -25,8 +25,22 @@ __all__ = [
     "check_positive_float",
     "check_same_dimension",
     "check_probability_vectors",
+    "check_axis",
+    "check_interval",
+    "check_random_state",
+    "check_is_fitted",
     "first_bad_index",
+    "NotFittedError",
 ]
+
+
+class NotFittedError(ValueError, AttributeError):
+    """A model's method or fitted attribute was used before ``.fit``.
+
+    A :class:`ValueError` (the package's one error for bad use) and an
+    :class:`AttributeError` (so ``hasattr(model, "idf_")`` is False before
+    fitting, as for scikit-learn's estimators).
+    """
 
 
 def _where(index: tuple[int, ...]) -> str:
@@ -59,8 +73,9 @@ def as_float_array(
 
     float32 and float64 inputs keep their dtype; integers, booleans, float16 and
     extended precision become float64 (the BLAS matrix product, which every
-    chapter relies on, exists only for float32 and float64).  Strings, ``None``, complex numbers, objects and ragged nested
-    lists raise :class:`TypeError` or :class:`ValueError` naming ``name``.
+    chapter relies on, exists only for float32 and float64).  Strings, ``None``,
+    complex numbers, objects and ragged nested lists raise :class:`TypeError` or
+    :class:`ValueError` naming ``name``.
 
     Parameters
     ----------
@@ -126,7 +141,9 @@ def check_same_dimension(a: np.ndarray, b: np.ndarray, names: tuple[str, str], f
     return int(a.shape[-1])
 
 
-def broadcast_shape(shapes: Mapping[str, tuple[int, ...]], func: str, *, what: str = "shape") -> tuple[int, ...]:
+def broadcast_shape(
+    shapes: Mapping[str, tuple[int, ...]], func: str, *, what: str = "shape"
+) -> tuple[int, ...]:
     """The shape that arrays named in ``shapes`` (name -> shape) broadcast to.
 
     Raises a ValueError naming every argument and its shape instead of NumPy's
@@ -187,3 +204,73 @@ def check_probability_vectors(p, name: str, func: str, *, atol: float = 1e-6) ->
             f"{func}: {name} must sum to 1 along its last axis, but sums to {total:.6g}{row}"
         )
     return arr
+
+
+def check_axis(axis, ndim: int, func: str) -> int:
+    """An integer axis of an array of ``ndim`` dimensions, returned non-negative."""
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+        raise TypeError(f"{func}: axis must be an integer, got {type(axis).__name__} {axis!r}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{func}: axis {axis} is out of range for an array of {ndim} dimension(s)")
+    return int(axis) % ndim
+
+
+def check_interval(
+    value,
+    name: str,
+    func: str,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    closed: str = "both",
+) -> float:
+    """A real number (not a bool, not nan) in the interval from ``low`` to ``high``.
+
+    ``closed`` says which ends belong to it: "both", "left", "right" or
+    "neither". A missing end is unbounded (and then ±inf is accepted only
+    there). Returns the value as a float.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{func}: {name} must be a real number, got {type(value).__name__} {value!r}")
+    v = float(value)
+    left = closed in ("both", "left")
+    right = closed in ("both", "right")
+    ok = not np.isnan(v)
+    if ok and low is not None:
+        ok = v >= low if left else v > low
+    elif ok:
+        ok = v > -np.inf
+    if ok and high is not None:
+        ok = v <= high if right else v < high
+    elif ok:
+        ok = v < np.inf
+    if not ok:
+        lo = "(-inf" if low is None else ("[" if left else "(") + f"{low:g}"
+        hi = "inf)" if high is None else f"{high:g}" + ("]" if right else ")")
+        raise ValueError(f"{func}: {name} must lie in {lo}, {hi}, got {v}")
+    return v
+
+
+def check_random_state(seed, func: str, name: str = "seed") -> np.random.Generator:
+    """A generator from an int seed (≥ 0) or a ``numpy.random.Generator`` (used as it is).
+
+    The one seed rule of the package: no global random state, and the same
+    seed always gives the same stream, ``numpy.random.default_rng(seed)``.
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(
+            f"{func}: {name} must be an int or a numpy.random.Generator, "
+            f"got {type(seed).__name__} {seed!r}"
+        )
+    if seed < 0:
+        raise ValueError(f"{func}: {name} must be non-negative, got {seed}")
+    return np.random.default_rng(int(seed))
+
+
+def check_is_fitted(model, attribute: str, func: str, *, fit: str = "fit(X)") -> None:
+    """Raise :class:`NotFittedError` unless ``model`` has its fitted ``attribute`` (not None)."""
+    if getattr(model, attribute, None) is None:
+        name = type(model).__name__
+        raise NotFittedError(f"{func}: this {name} is not fitted yet; call .{fit} first")

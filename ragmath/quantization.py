@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import math
 import numbers
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -41,7 +40,7 @@ from ._validation import (
     check_same_dimension,
     first_bad_index,
 )
-from .similarity import _WORKERS, _NonFinite, _select_top
+from ._core import WORKERS as _WORKERS, NonFinite as _NonFinite, select_top as _select_top, thread_pool as _pool
 
 __all__ = [
     "gaussian_mixture",
@@ -70,15 +69,7 @@ __all__ = [
 ]
 
 _INITS = ("k-means++", "random")
-_POOL: ThreadPoolExecutor | None = None
 _ADC_CHUNK = 1024  # codes per block of the ADC scan: its (block, queries) sums stay in cache
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(_WORKERS, thread_name_prefix="ragmath-pq")
-    return _POOL
 
 
 # ------------------------------------------------------------------------ helpers

@@ -13,11 +13,10 @@ Shapes (vectors are rows)::
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 
+from . import _core
+from ._core import NonFinite, candidates, power_of_two_below, select_top, squared_norms, unit_rows
 from ._validation import (
     as_float_array,
     check_choice,
@@ -38,35 +37,9 @@ _METRICS = ("cosine", "dot", "euclidean")
 
 
 # --------------------------------------------------------------------------- helpers
-_POOL: ThreadPoolExecutor | None = None
-_WORKERS = max(1, min(4, os.cpu_count() or 1))
-
-
-def _in_parallel(func, X: np.ndarray, *args) -> np.ndarray:
-    """func applied to chunks of rows of X on a few threads, results stacked.
-
-    NumPy releases the GIL inside its loops, so the memory-bound passes of
-    top_k (scaling, block maxima) run on all cores like the matrix
-    product. Chunks of about 1 MiB stay in cache between two passes over
-    them. Small inputs are done inline.
-    """
-    global _POOL
-    if _WORKERS == 1 or X.size < 2**21 or X.shape[0] < _WORKERS:
-        return func(X, *args)
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(_WORKERS, thread_name_prefix="ragmath")
-    rows = max(1, 2**20 // max(1, X.shape[1] * X.itemsize))
-    starts = range(0, X.shape[0], rows)
-    return np.concatenate(list(_POOL.map(lambda a: func(X[a : a + rows], *args), starts)))
-
-
 # The expansion's value is kept only where its rounding-error bound is at most
 # 2**12 units of round-off relative to it: at most 12 of the significand's bits lost.
 _KEEP_TOLERANCE_ULPS = 2.0**12
-
-
-class _NonFinite(Exception):
-    """Raised inside top_k when a score is nan or inf; top_k then finds out why."""
 
 
 def _pair(a, b, func: str) -> tuple[np.ndarray, np.ndarray, bool, bool]:
@@ -94,39 +67,6 @@ def _shape_result(out: np.ndarray, a1: bool, b1: bool):
     return out
 
 
-def _power_of_two_below(x: np.ndarray) -> np.ndarray:
-    """The power of two p with p ≤ x < 2p (1 where x is 0).
-
-    Dividing by it is exact (ties stay ties) and brings x into [1, 2).
-    """
-    _, exponent = np.frexp(x)
-    return np.where(x > 0, np.ldexp(np.ones_like(x), exponent - 1), 1).astype(x.dtype)
-
-
-def _squared_norms(X2: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        return np.einsum("ij,ij->i", X2, X2)
-
-
-def _row_norms(X2: np.ndarray) -> np.ndarray:
-    """‖x‖ of every row of a 2-D float array (see :func:`row_norms`), unvalidated.
-
-    A row holding nan or inf gets a non-finite norm.
-    """
-    sq = _squared_norms(X2)  # memory-bound: threads do not help here
-    norms = np.sqrt(sq)
-    tiny = np.finfo(X2.dtype).tiny
-    redo = ~np.isfinite(norms) | (sq < tiny * 1e6)
-    if redo.any():
-        redo &= np.isfinite(X2).all(axis=1)  # over- or underflow, not nan/inf
-    if redo.any():
-        rows = X2[redo]
-        scale = _power_of_two_below(np.abs(rows).max(axis=1))
-        scaled = rows / scale[:, None]
-        norms[redo] = scale * np.sqrt(np.einsum("ij,ij->i", scaled, scaled))
-    return norms
-
-
 def row_norms(X):
     """Euclidean norm of every row, ‖x‖ = √(x·x) (equation ``sim-norm``).
 
@@ -136,20 +76,8 @@ def row_norms(X):
     1e200s or of 1e-200s still gets its true norm, not inf or 0.
     """
     X = as_float_array(X, "X", "row_norms", ndim=(1, 2))
-    norms = _row_norms(np.atleast_2d(X))
+    norms = _core.row_norms(np.atleast_2d(X))
     return norms if X.ndim == 2 else float(norms[0])
-
-
-def _unit_rows(X: np.ndarray, name: str, func: str, one_vector: bool) -> np.ndarray:
-    norms = _row_norms(X)
-    if (norms == 0).any():
-        row = first_bad_index(norms == 0)[0]
-        raise ValueError(
-            f"{func}: {name} is the zero vector; cosine is undefined"
-            if one_vector
-            else f"{func}: {name} has a zero-norm row (row {row}); cosine is undefined"
-        )
-    return X / norms[:, None]
 
 
 # ------------------------------------------------------------------- public functions
@@ -166,8 +94,8 @@ def cosine_similarity(a, b):
     """
     func = "cosine_similarity"
     A, B, a1, b1 = _pair(a, b, func)
-    ua = _unit_rows(A, "a", func, a1)
-    ub = _unit_rows(B, "b", func, b1)
+    ua = unit_rows(A, "a", func, one_vector=a1)
+    ub = unit_rows(B, "b", func, one_vector=b1)
     out = np.clip(ua @ ub.T, -1.0, 1.0)
     return _shape_result(out, a1, b1)
 
@@ -189,7 +117,7 @@ def _direct_distances(A: np.ndarray, B: np.ndarray, ia: np.ndarray, ib: np.ndarr
                 factor = 2.0
             else:
                 factor = 1.0
-            scale = _power_of_two_below(np.abs(diff).max(axis=1))
+            scale = power_of_two_below(np.abs(diff).max(axis=1))
             scaled = diff / scale[:, None]
             out[s : s + chunk] = factor * scale * np.sqrt(np.einsum("ij,ij->i", scaled, scaled))
     return out
@@ -233,8 +161,8 @@ def euclidean_distance(a, b):
     """
     func = "euclidean_distance"
     A, B, a1, b1 = _pair(a, b, func)
-    na2 = _squared_norms(A)
-    nb2 = _squared_norms(B)
+    na2 = squared_norms(A)
+    nb2 = squared_norms(B)
     d2 = _squared_distances_expanded(A, B, na2, nb2)
     bound = _cancellation_bound(A, na2, nb2)
     info = np.finfo(A.dtype)
@@ -276,84 +204,10 @@ def distance_to_similarity(d):
 
 
 # ------------------------------------------------------------------------------ top-k
-def _block_max(S: np.ndarray, n_blocks: int, block: int, scale) -> np.ndarray:
-    width = n_blocks * block
-    S = S[:, :width]
-    if scale is not None:
-        # Scaled into a temporary the size of this chunk of rows, which stays in
-        # cache: S itself is not written back to memory (the candidates' values are
-        # scaled again, the same products giving the same numbers).
-        S = S * scale[:width]
-    return S.reshape(S.shape[0], n_blocks, block).max(axis=2)
-
-
-def _candidates(S: np.ndarray, k: int, margin=None, scale=None):
-    """For every row of S, the columns that can hold its k largest entries.
-
-    The row is cut into blocks and the maximum of every block is taken (one
-    fast reduction). The k-th largest block maximum t is a lower bound on the
-    row's k-th largest value, because those k maxima are k distinct entries of
-    the row. So only entries ≥ t can be in the top k, and they all lie in the
-    blocks whose maximum is ≥ t: typically about k blocks out of hundreds.
-    With ``margin`` (one number per row), the entries ≥ t − margin are kept,
-    for scores that are only known to within ± margin / 2. With ``scale``
-    (one number per column), the entries of S times it are selected: S is
-    left unscaled for long rows (the scaling is folded into the block maxima
-    and the candidates' values), scaled in place for short ones.
-    A nan or inf anywhere in S raises _NonFinite (a block maximum propagates it).
-    Yields (row, columns, values).
-    """
-    nq, n = S.shape
-    block = 1024 if n >= 64 * 1024 else 256
-    n_blocks = n // block
-    if n_blocks < 4 * k:  # short rows: candidates from a partial sort of the whole row
-        if scale is not None:
-            S *= scale
-        if not np.isfinite(S).all():
-            raise _NonFinite
-        kth = np.partition(S, n - k, axis=1)[:, n - k]
-        if margin is not None:
-            kth = kth - margin
-        for r in range(nq):
-            cols = np.flatnonzero(S[r] >= kth[r])
-            yield r, cols, S[r, cols]
-        return
-    block_max = _in_parallel(_block_max, S, n_blocks, block, scale)
-    tail = np.arange(n_blocks * block, n)
-    if tail.size:
-        tail_scores = S[:, tail] if scale is None else S[:, tail] * scale[tail]
-        block_max = np.concatenate([block_max, tail_scores.max(axis=1, keepdims=True)], axis=1)
-    if not np.isfinite(block_max).all():
-        raise _NonFinite
-    threshold = np.partition(block_max, block_max.shape[1] - k, axis=1)[:, block_max.shape[1] - k]
-    if margin is not None:
-        threshold = threshold - margin
-    hot = block_max[:, :n_blocks] >= threshold[:, None]
-    offsets = np.arange(block)
-    for r in range(nq):
-        cols = (np.flatnonzero(hot[r])[:, None] * block + offsets).ravel()
-        if tail.size:
-            cols = np.concatenate([cols, tail])
-        v = S[r, cols] if scale is None else S[r, cols] * scale[cols]
-        keep = v >= threshold[r]
-        yield r, cols[keep], v[keep]
-
-
-def _select_top(S: np.ndarray, k: int, scale=None) -> tuple[np.ndarray, np.ndarray]:
-    """The k largest entries of every row of S (times scale), largest first, ties by lower index."""
-    nq = S.shape[0]
-    idx = np.empty((nq, k), dtype=np.intp)
-    val = np.empty((nq, k), dtype=S.dtype)
-    for r, cols, v in _candidates(S, k, scale=scale):
-        order = np.lexsort((cols, -v))[:k]
-        idx[r], val[r] = cols[order], v[order]
-    return idx, val
-
-
 def _explain_nonfinite(Q: np.ndarray, C: np.ndarray, func: str, what: str) -> ValueError:
     """The error to raise when scores came out nan or inf: bad input, or overflow."""
     for X, name in ((C, "corpus"), (Q, "queries")):
-        rows = np.flatnonzero(~np.isfinite(_row_norms(X)))
+        rows = np.flatnonzero(~np.isfinite(_core.row_norms(X)))
         if rows.size:
             nonfinite = ~np.isfinite(X[rows])
             if nonfinite.any():
@@ -407,12 +261,12 @@ def top_k(queries, corpus, k, metric="cosine"):
         if metric == "dot":
             with np.errstate(all="ignore"):  # nan/inf are detected and explained below
                 S = Q @ C.T
-            idx, val = _select_top(S, k)
+            idx, val = select_top(S, k)
         elif metric == "cosine":
             idx, val = _top_k_cosine(Q, C, k, func)
         else:  # euclidean: candidates from the expansion, distances from a − b
             idx, val = _top_k_euclidean(Q, C, k)
-    except _NonFinite:
+    except NonFinite:
         raise _explain_nonfinite(Q, C, func, "scores") from None
     if single:
         return idx[0], val[0]
@@ -421,10 +275,10 @@ def top_k(queries, corpus, k, metric="cosine"):
 
 def _top_k_cosine(Q, C, k, func):
     """Rank by q·c / ‖c‖ (the query's norm does not change its ranking), then divide by ‖q‖."""
-    qn = _row_norms(Q)
-    cn = _row_norms(C)
+    qn = _core.row_norms(Q)
+    cn = _core.row_norms(C)
     if not (np.isfinite(qn).all() and np.isfinite(cn).all()):
-        raise _NonFinite
+        raise NonFinite
     for norms, name in ((qn, "queries"), (cn, "corpus")):
         if (norms == 0).any():
             row = first_bad_index(norms == 0)[0]
@@ -434,10 +288,10 @@ def _top_k_cosine(Q, C, k, func):
     no_overflow = float(qn.max()) * float(cn.max()) < float(info.max) / 4
     no_underflow = float(qn.min()) * float(cn.min()) > float(info.tiny) / float(info.eps)
     if no_overflow and no_underflow and float(cn.min()) * float(info.max) > 1:
-        idx, val = _select_top(Q @ C.T, k, scale=(1 / cn).astype(Q.dtype))
+        idx, val = select_top(Q @ C.T, k, scale=(1 / cn).astype(Q.dtype))
         return idx, np.clip(val / qn[:, None], -1.0, 1.0)
     # extreme magnitudes (products would overflow or underflow): unit rows first
-    idx, val = _select_top((Q / qn[:, None]) @ (C / cn[:, None]).T, k)
+    idx, val = select_top((Q / qn[:, None]) @ (C / cn[:, None]).T, k)
     return idx, np.clip(val, -1.0, 1.0)
 
 
@@ -449,10 +303,10 @@ def _top_k_euclidean(Q, C, k):
     With t the k-th largest computed s, every true top-k neighbour has a
     computed s ≥ t − 2E; only those candidates are measured exactly, from a − b.
     """
-    qn = _row_norms(Q)
-    cn = _row_norms(C)
+    qn = _core.row_norms(Q)
+    cn = _core.row_norms(C)
     if not (np.isfinite(qn).all() and np.isfinite(cn).all()):
-        raise _NonFinite
+        raise NonFinite
     nq = Q.shape[0]
     idx = np.empty((nq, k), dtype=np.intp)
     val = np.empty((nq, k), dtype=Q.dtype)
@@ -468,7 +322,7 @@ def _top_k_euclidean(Q, C, k):
     S = 2 * (Q @ C.T)
     S -= (cn**2).astype(Q.dtype)[None, :]
     margin = 2 * (2 * Q.shape[1] + 3) * u * ((qn**2) + (cn**2).max())
-    for r, cols, _ in _candidates(S, k, margin):
+    for r, cols, _ in candidates(S, k, margin):
         exact = _direct_distances(Q, C, np.full(cols.size, r), cols)
         order = np.lexsort((cols, exact))[:k]
         idx[r], val[r] = cols[order], exact[order]

@@ -696,29 +696,6 @@ class TestBM25BadInput:
 
 
 # ================================================== the fast paths of scores and search
-@pytest.mark.parametrize("seed", range(6))
-def test_top_k_selection_matches_a_stable_full_sort_on_long_arrays(seed):
-    """Block maxima, the partition fallback, ties and zeros, on arrays of 10^4 to 2·10^5 scores."""
-    from ragmath.lexical import _top_k_lower_index_first
-
-    rng = np.random.default_rng(seed)
-    n = int(rng.integers(10_000, 200_000))
-    kind = seed % 3
-    if kind == 0:  # few distinct values: ties everywhere
-        scores = rng.integers(0, 5, n).astype(float)
-    elif kind == 1:  # mostly zeros, a few matches (a rare query term)
-        scores = np.zeros(n)
-        scores[rng.choice(n, 7, replace=False)] = rng.random(7)
-    else:  # continuous, with some exact duplicates
-        scores = rng.gamma(2.0, 1.0, n)
-        scores[rng.choice(n, 50)] = scores[rng.choice(n, 50)]
-    for k in (1, 3, 10, 37, 200):
-        idx, top = _top_k_lower_index_first(scores, k)
-        expected = np.argsort(-scores, kind="stable")[:k]
-        np.testing.assert_array_equal(idx, expected)
-        np.testing.assert_array_equal(top, scores[expected])
-
-
 def test_search_on_a_corpus_of_sixty_thousand_documents():
     rng = np.random.default_rng(1)
     vocabulary = [f"t{i}" for i in range(3000)]

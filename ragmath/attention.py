@@ -1,7 +1,9 @@
 """Attention (chapter 2, "Attention").
 
-Every function cites the label of the equation it implements in
-``book/02-attention.md``; the chapter checks each one numerically.
+Every public function cites the label of the equation it implements in
+``book/02-attention.md`` in its summary line; the chapter checks each one
+numerically. The softmax itself is the package's one stable softmax,
+:func:`ragmath._core.softmax`.
 
 Shapes (vectors are rows)::
 
@@ -19,16 +21,30 @@ Masks are boolean, True = "this query may attend to this key", and
 broadcastable to the scores' shape (..., n_q, n_k). A masked score enters the
 softmax as −∞, so its weight is exactly 0; a query row with nothing left to
 attend to raises ValueError (the softmax of an empty set is undefined).
+
+The chapter's two experiments are computed here too: random scores at growing
+d_k (:func:`attention_scores`, :func:`score_scaling_summary`,
+:func:`entropy_curve`) and a toy sentence with two hand-built heads
+(:func:`toy_sentence`, :func:`toy_attention_weights`).
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
-from ._validation import as_float_array, broadcast_shape, check_positive_int, first_bad_index
+from . import _core
+from ._validation import (
+    as_float_array,
+    broadcast_shape,
+    check_axis,
+    check_interval,
+    check_positive_float,
+    check_positive_int,
+    check_random_state,
+    first_bad_index,
+)
 
 __all__ = [
     "softmax",
@@ -44,22 +60,17 @@ __all__ = [
     "attention_parameter_count",
     "soft_lookup",
     "hard_lookup",
+    "DK_CHOICES",
+    "TOY_TOKENS",
+    "attention_scores",
+    "score_scaling_summary",
+    "entropy_curve",
+    "toy_sentence",
+    "toy_attention_weights",
 ]
 
 
 # --------------------------------------------------------------------------- helpers
-def _check_axis(axis, ndim: int, func: str) -> int:
-    """An integer axis of an array with ``ndim`` dimensions, made non-negative."""
-    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
-        raise TypeError(f"{func}: axis must be an integer, got {type(axis).__name__} {axis!r}")
-    if not -ndim <= axis < ndim:
-        raise ValueError(
-            f"{func}: axis must be between {-ndim} and {ndim - 1} for an array of "
-            f"{ndim} dimension{'s' if ndim > 1 else ''}, got {axis}"
-        )
-    return int(axis) % ndim
-
-
 def _logits(x, func: str, name: str = "x") -> np.ndarray:
     arr = as_float_array(x, name, func)
     if arr.ndim == 0:
@@ -69,26 +80,7 @@ def _logits(x, func: str, name: str = "x") -> np.ndarray:
 
 def _check_temperature(temperature, func: str) -> float:
     """A real number in [0, ∞]: 0 and ∞ mean the limits of the tempered softmax."""
-    if isinstance(temperature, bool) or not isinstance(temperature, numbers.Real):
-        raise TypeError(
-            f"{func}: temperature must be a real number, got {type(temperature).__name__} {temperature!r}"
-        )
-    t = float(temperature)
-    if math.isnan(t) or t < 0:
-        raise ValueError(f"{func}: temperature must be a non-negative number (0 and inf are the limits), got {t}")
-    return t
-
-
-def _shifted_softmax(z: np.ndarray, axis: int) -> np.ndarray:
-    """softmax(z − max z) along ``axis`` (equation ``att-softmax-stable``), unvalidated.
-
-    The largest exponent is e⁰ = 1, so the sum lies in [1, n]: no overflow,
-    no division by zero. Entries of −∞ get weight exactly 0.
-    """
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        shifted = z - z.max(axis=axis, keepdims=True)
-        e = np.exp(shifted)
-    return e / e.sum(axis=axis, keepdims=True)
+    return check_interval(temperature, "temperature", func, 0.0, math.inf)
 
 
 def _tempered(arr: np.ndarray, t: float, axis: int) -> np.ndarray:
@@ -101,41 +93,90 @@ def _tempered(arr: np.ndarray, t: float, axis: int) -> np.ndarray:
         return np.full(arr.shape, 1.0 / n, dtype=arr.dtype)
     with np.errstate(over="ignore", under="ignore"):
         scaled = (arr - arr.max(axis=axis, keepdims=True)) / arr.dtype.type(t)
-    return _shifted_softmax(scaled, axis)
+    return _core.softmax(scaled, axis)
 
 
 # ------------------------------------------------------------------------- softmax
 def softmax(x, axis=-1):
-    """softmax(x)_i = e^{x_i} / Σ_j e^{x_j} along ``axis`` (equation ``att-softmax``).
+    """Softmax e^{x_i} / Σ_j e^{x_j}, stably (``att-softmax``, ``att-softmax-shift``, ``att-softmax-stable``).
 
-    Computed in the stable form softmax(x − max x) (equation ``att-softmax-stable``),
-    which is the same function (``att-softmax-shift``) but never overflows:
-    logits of ±1e4 (or ±1e300) give no nan or inf. float32 stays float32.
+    Computed as softmax(x − max x), the same function (only differences of
+    scores matter) that never overflows: logits of ±1e4 (or ±1e300) give no
+    nan or inf. float32 stays float32.
 
-    Raises ValueError for nan or inf in ``x`` (mask with
-    :func:`scaled_dot_product_attention`'s boolean ``mask`` instead of −∞) and
-    for a scalar ``x``.
+    Parameters
+    ----------
+    x : array-like, (..., n)
+        The scores (logits); at least one axis.
+    axis : int, default -1
+        The axis along which the weights sum to 1.
+
+    Returns
+    -------
+    ndarray
+        Weights of the shape of ``x``, non-negative, summing to 1 along ``axis``.
+
+    Raises
+    ------
+    ValueError
+        For nan or inf in ``x`` (mask with :func:`scaled_dot_product_attention`'s
+        boolean ``mask`` instead of −∞), a scalar ``x`` or an axis out of range.
+    TypeError
+        For a non-numeric ``x`` or a non-integer ``axis``.
+
+    Examples
+    --------
+    >>> print(softmax([1.0, 2.0, 3.0]).round(4))
+    [0.09   0.2447 0.6652]
+    >>> print(softmax([1e4, 1e4]))
+    [0.5 0.5]
     """
     func = "softmax"
     arr = _logits(x, func)
-    axis = _check_axis(axis, arr.ndim, func)
-    return _shifted_softmax(arr, axis)
+    axis = check_axis(axis, arr.ndim, func)
+    return _core.softmax(arr, axis)
 
 
 def softmax_with_temperature(x, temperature, axis=-1):
-    """softmax(x / T) along ``axis`` (equation ``att-softmax-temperature``).
+    """softmax(x / T) and its limits T → 0, ∞ (``att-softmax-temperature``, ``att-temperature-limits``).
 
-    T > 0 is the temperature. The limits are returned exactly at the ends
-    (equation ``att-temperature-limits``): ``temperature=0`` gives the uniform
-    distribution over the positions of the maximum (one-hot when the maximum
-    is unique), ``temperature=math.inf`` the uniform distribution.
-    Computed as softmax((x − max x) / T), so a tiny T does not overflow.
-    The same q^(T) from logits in chapter 3 (equation ``info-temperature``).
+    Computed as softmax((x − max x) / T), so a tiny T does not overflow. The
+    limits are returned exactly at the ends: ``temperature=0`` gives the
+    uniform distribution over the positions of the maximum (one-hot when the
+    maximum is unique), ``temperature=math.inf`` the uniform distribution.
+    Chapter 3's q^(T) from logits is the same function (``info-temperature``).
+
+    Parameters
+    ----------
+    x : array-like, (..., n)
+        The logits.
+    temperature : float in [0, inf]
+        T; 1 is the plain softmax.
+    axis : int, default -1
+
+    Returns
+    -------
+    ndarray
+        Weights of the shape of ``x``, summing to 1 along ``axis``.
+
+    Raises
+    ------
+    ValueError
+        For a negative or nan temperature, nan or inf in ``x``, a bad axis.
+    TypeError
+        For a temperature that is not a real number.
+
+    Examples
+    --------
+    >>> print(softmax_with_temperature([1.0, 2.0], 0.5).round(4))
+    [0.1192 0.8808]
+    >>> print(softmax_with_temperature([1.0, 2.0, 2.0], 0))
+    [0.  0.5 0.5]
     """
     func = "softmax_with_temperature"
     arr = _logits(x, func)
     t = _check_temperature(temperature, func)
-    axis = _check_axis(axis, arr.ndim, func)
+    axis = check_axis(axis, arr.ndim, func)
     return _tempered(arr, t, axis)
 
 
@@ -144,14 +185,41 @@ def softmax_entropy(x, temperature=1.0, axis=-1):
 
     Computed from the logits, H = log Σ_j e^{z_j} − Σ_i p_i z_i with
     z = (x − max x) / T, which never takes the logarithm of an underflowed
-    probability. 0 ≤ H ≤ log n: 0 for a one-hot p, log n for the uniform one.
-    ``temperature`` may be 0 (H = log of the number of maxima) or inf (log n).
-    A 1-D ``x`` gives a float, otherwise an array without ``axis``.
+    probability. The log-sum is the package's shifted one,
+    m + log1p(Σ' e^{z_j − m}) (chapter 3's ``info-lse-shift``): for a
+    confident row such as z = (0, −37) the sum 1 + e^{−37} rounds to 1, and
+    log1p keeps the e^{−37} that log would lose. 0 ≤ H ≤ log n: 0 for a
+    one-hot p, log n for the uniform one.
+
+    Parameters
+    ----------
+    x : array-like, (..., n)
+        The logits.
+    temperature : float in [0, inf], default 1
+        0 gives H = log of the number of maxima, inf gives log n.
+    axis : int, default -1
+
+    Returns
+    -------
+    float or ndarray
+        A float for a 1-D ``x``, otherwise an array without ``axis``.
+
+    Raises
+    ------
+    ValueError
+        For nan or inf in ``x``, a negative temperature or a bad axis.
+
+    Examples
+    --------
+    >>> print(f"{softmax_entropy([0.0, 0.0, 0.0, 0.0]):.4f}")  # log 4
+    1.3863
+    >>> print(f"{softmax_entropy([0.0, -37.0]):.6e}")
+    3.242558e-15
     """
     func = "softmax_entropy"
     arr = _logits(x, func)
     t = _check_temperature(temperature, func)
-    axis = _check_axis(axis, arr.ndim, func)
+    axis = check_axis(axis, arr.ndim, func)
     n = arr.shape[axis]
     if t == 0.0:
         count = (arr == arr.max(axis=axis, keepdims=True)).sum(axis=axis)
@@ -161,25 +229,45 @@ def softmax_entropy(x, temperature=1.0, axis=-1):
     else:
         with np.errstate(over="ignore", under="ignore"):
             z = (arr - arr.max(axis=axis, keepdims=True)) / arr.dtype.type(t)
-            e = np.exp(z)
-        total = e.sum(axis=axis, keepdims=True)
-        p = e / total
+        m, log_sum = _core.shifted_log_sum(z, axis)  # m = 0 here: z is shifted
+        with np.errstate(under="ignore"):
+            p = np.exp((z - m) - log_sum)
         with np.errstate(invalid="ignore"):
-            pz = np.where(p > 0, p * z, 0)  # 0 · (−∞) counts as 0
-        h = np.log(np.squeeze(total, axis=axis)) - pz.sum(axis=axis)
+            pz = np.where(p > 0, p * (z - m), 0)  # 0 · (−∞) counts as 0
+        h = np.squeeze(log_sum, axis=axis) - pz.sum(axis=axis)
         h = np.maximum(h, 0)  # rounding can give −1e-17 for a one-hot p
     return float(h) if arr.ndim == 1 else h
 
 
 def softmax_jacobian(x):
-    """The Jacobian ∂p_i/∂x_j = p_i(δ_ij − p_j) of p = softmax(x) (equation ``att-softmax-jacobian``).
+    """Jacobian ∂p_i/∂x_j = p_i(δ_ij − p_j) of p = softmax(x) (equation ``att-softmax-jacobian``).
 
     In matrix form J = diag(p) − p pᵀ: symmetric, positive semi-definite, with
-    J·1 = 0. ``x`` is (..., n), over the last axis; the result is (..., n, n).
+    J·1 = 0.
+
+    Parameters
+    ----------
+    x : array-like, (..., n)
+        The logits, over the last axis.
+
+    Returns
+    -------
+    ndarray, (..., n, n)
+
+    Raises
+    ------
+    ValueError
+        For nan or inf in ``x`` or a scalar ``x``.
+
+    Examples
+    --------
+    >>> print(softmax_jacobian([0.0, 0.0]))
+    [[ 0.25 -0.25]
+     [-0.25  0.25]]
     """
     func = "softmax_jacobian"
     arr = _logits(x, func)
-    p = _shifted_softmax(arr, arr.ndim - 1)
+    p = _core.softmax(arr, arr.ndim - 1)
     n = arr.shape[-1]
     return p[..., :, None] * np.eye(n, dtype=p.dtype) - p[..., :, None] * p[..., None, :]
 
@@ -189,20 +277,65 @@ def causal_mask(n):
     """The (n, n) boolean causal mask, True where key j ≤ query i (equation ``att-causal-mask``).
 
     Token i may attend to itself and to the tokens before it, never to later ones.
+
+    Parameters
+    ----------
+    n : int ≥ 1
+        The length of the sequence.
+
+    Returns
+    -------
+    ndarray of bool, (n, n)
+
+    Raises
+    ------
+    ValueError, TypeError
+        For n < 1 or a non-integer n.
+
+    Examples
+    --------
+    >>> print(causal_mask(3).astype(int))
+    [[1 0 0]
+     [1 1 0]
+     [1 1 1]]
     """
     n = check_positive_int(n, "n", "causal_mask")
     return np.tril(np.ones((n, n), dtype=bool))
 
 
 def padding_mask(lengths, n):
-    """Boolean padding mask of shape (len(lengths), 1, n): True where key j < lengths[b].
+    """Boolean padding mask (batch, 1, n), True where key j < lengths[b] (equation ``att-padding-mask``).
 
     Sequence b of a batch holds ``lengths[b]`` real tokens followed by padding
-    up to length n; no query may attend to a padding key (equation
-    ``att-padding-mask``). The middle axis of size 1 broadcasts over the
-    queries, so the mask fits scores of shape (batch, n_q, n). A length of 0
-    is accepted here, but attention then raises, since its queries have
-    nothing to attend to.
+    up to length n; no query may attend to a padding key. The middle axis of
+    size 1 broadcasts over the queries, so the mask fits scores of shape
+    (batch, n_q, n). A length of 0 is accepted here, but attention then
+    raises, since its queries have nothing to attend to.
+
+    Parameters
+    ----------
+    lengths : 1-D array-like of int
+        The number of real tokens of each sequence, 0 … n.
+    n : int ≥ 1
+        The padded length.
+
+    Returns
+    -------
+    ndarray of bool, (len(lengths), 1, n)
+
+    Raises
+    ------
+    ValueError
+        For a length outside 0 … n, or an empty or multi-dimensional ``lengths``.
+    TypeError
+        For lengths that are not integers.
+
+    Examples
+    --------
+    >>> print(padding_mask([2, 3], 3).astype(int))
+    [[[1 1 0]]
+    <BLANKLINE>
+     [[1 1 1]]]
     """
     func = "padding_mask"
     n = check_positive_int(n, "n", func)
@@ -276,7 +409,7 @@ def _attend(Q, K, V, allowed, func: str, names=("Q", "K")):
             f"{func}: the scores {names[0]}{names[1]}ᵀ/√d_k overflow {Q.dtype}; rescale "
             f"{names[0]} and {names[1]} (or convert them to float64)"
         )
-    weights = _shifted_softmax(scores, scores.ndim - 1)
+    weights = _core.softmax(scores, scores.ndim - 1)
     return weights @ V, weights
 
 
@@ -292,26 +425,44 @@ def _at_least_2d(x, name: str, func: str, what: str) -> np.ndarray:
 
 # ---------------------------------------------------------------------- attention
 def scaled_dot_product_attention(Q, K, V, mask=None):
-    """Scaled dot-product attention softmax(QKᵀ/√d_k)·V (equation ``att-sdpa``).
+    """Scaled dot-product attention softmax(QKᵀ/√d_k)·V, masked (equations ``att-sdpa``, ``att-mask``).
+
+    The leading (batch) dimensions of Q, K and V broadcast against each other.
+    The softmax is the stable one (``att-softmax-stable``): scores of ±1e4
+    give no nan. A masked score enters the softmax as −∞, so its weight is
+    exactly 0.
 
     Parameters
     ----------
-    Q : array-like, (..., n_q, d_k)    the queries, one per row
-    K : array-like, (..., n_k, d_k)    the keys
-    V : array-like, (..., n_k, d_v)    the values, one per key
+    Q : array-like, (..., n_q, d_k)
+        The queries, one per row.
+    K : array-like, (..., n_k, d_k)
+        The keys.
+    V : array-like, (..., n_k, d_v)
+        The values, one per key.
     mask : boolean array-like, broadcastable to (..., n_q, n_k), optional
-        True = query i may attend to key j. A masked score enters the softmax
-        as −∞ (equation ``att-mask``), so its weight is exactly 0.
+        True = query i may attend to key j.
 
     Returns
     -------
-    (output, weights) : (..., n_q, d_v) and (..., n_q, n_k); each row of
-    weights is a probability vector and output = weights @ V.
+    output : ndarray, (..., n_q, d_v)
+        weights @ V.
+    weights : ndarray, (..., n_q, n_k)
+        Each row a probability vector.
 
-    The leading (batch) dimensions of Q, K and V broadcast against each other.
-    The softmax is the stable one (``att-softmax-stable``): scores of ±1e4 give
-    no nan. Raises ValueError when a query row has nothing to attend to (every
-    key masked), when the scores overflow, and for mismatched shapes.
+    Raises
+    ------
+    ValueError
+        When a query row has nothing to attend to (every key masked), when
+        the scores overflow, and for mismatched shapes.
+    TypeError
+        For a mask that is not boolean.
+
+    Examples
+    --------
+    >>> out, w = scaled_dot_product_attention([[1.0, 0.0]], [[1.0, 0.0], [0.0, 1.0]], [[1.0], [3.0]])
+    >>> print(w.round(4), out.round(3))
+    [[0.6698 0.3302]] [[1.66]]
     """
     func = "scaled_dot_product_attention"
     Q = _at_least_2d(Q, "Q", func, "(n_q, d_k)")
@@ -336,9 +487,31 @@ def scaled_dot_product_attention(Q, K, V, mask=None):
 
 
 def split_heads(X, num_heads):
-    """Cut the last axis into heads: (..., n, d_model) → (..., num_heads, n, d_k) (equation ``att-split-heads``).
+    """Cut the last axis into heads: (..., n, d_model) → (..., h, n, d_k) (equation ``att-split-heads``).
 
     Head h receives the columns h·d_k : (h+1)·d_k, with d_k = d_model / num_heads.
+
+    Parameters
+    ----------
+    X : array-like, (..., n, d_model)
+    num_heads : int ≥ 1
+        Must divide d_model.
+
+    Returns
+    -------
+    ndarray, (..., num_heads, n, d_model / num_heads)
+
+    Raises
+    ------
+    ValueError
+        When num_heads does not divide d_model, or X has fewer than 2 dimensions.
+
+    Examples
+    --------
+    >>> print(split_heads(np.arange(4.0).reshape(1, 4), 2))
+    [[[0. 1.]]
+    <BLANKLINE>
+     [[2. 3.]]]
     """
     func = "split_heads"
     X = _at_least_2d(X, "X", func, "(n, d_model)")
@@ -354,14 +527,35 @@ def split_heads(X, num_heads):
 
 
 def merge_heads(H):
-    """Concatenate the heads: (..., num_heads, n, d_k) → (..., n, num_heads·d_k) (equation ``att-concat``).
+    """Concatenate the heads, (..., num_heads, n, d_k) → (..., n, num_heads·d_k) (equation ``att-concat``).
 
     The inverse of :func:`split_heads`: head h fills the columns h·d_k : (h+1)·d_k.
+
+    Parameters
+    ----------
+    H : array-like, (..., num_heads, n, d_k)
+
+    Returns
+    -------
+    ndarray, (..., n, num_heads·d_k)
+
+    Raises
+    ------
+    ValueError
+        For H with fewer than 3 dimensions.
+
+    Examples
+    --------
+    >>> X = np.arange(8.0).reshape(2, 4)
+    >>> print(np.array_equal(merge_heads(split_heads(X, 2)), X))
+    True
     """
     func = "merge_heads"
     H = as_float_array(H, "H", func)
     if H.ndim < 3:
-        raise ValueError(f"{func}: H must have at least 3 dimensions (num_heads, n, d_k), got shape {H.shape}")
+        raise ValueError(
+            f"{func}: H must have at least 3 dimensions (num_heads, n, d_k), got shape {H.shape}"
+        )
     num_heads, n, d_k = H.shape[-3:]
     return np.swapaxes(H, -3, -2).reshape(H.shape[:-3] + (n, num_heads * d_k))
 
@@ -369,16 +563,41 @@ def merge_heads(H):
 def multi_head_attention(X_q, X_k, X_v, W_q, W_k, W_v, W_o, num_heads, mask=None):
     """Multi-head attention concat(head_1, …, head_h)·W_o (equations ``att-mha-head``, ``att-mha``).
 
-    X_q (n_q, d_model), X_k and X_v (n_k, d_model); every W is (d_model, d_model)
-    and is applied as X @ W. Head h uses the columns h·d_k : (h+1)·d_k of each
-    projection (d_k = d_model / num_heads) and computes
-    head_h = softmax(Q_h K_hᵀ / √d_k) V_h; the heads are concatenated and
-    multiplied by W_o. ``mask`` (boolean, True = may attend) is broadcast to
-    (num_heads, n_q, n_k), so an (n_q, n_k) mask applies to every head.
+    Head h uses the columns h·d_k : (h+1)·d_k of each projection
+    (d_k = d_model / num_heads) and computes head_h = softmax(Q_h K_hᵀ / √d_k) V_h;
+    the heads are concatenated and multiplied by W_o. The four projections
+    hold 4·d_model² parameters whatever num_heads is (``att-param-count``).
 
-    Returns (output (n_q, d_model), weights (num_heads, n_q, n_k)).
-    The four projections hold 4·d_model² parameters whatever num_heads is
-    (``att-param-count``, :func:`attention_parameter_count`).
+    Parameters
+    ----------
+    X_q : array-like, (n_q, d_model)
+    X_k, X_v : array-like, (n_k, d_model)
+    W_q, W_k, W_v, W_o : array-like, (d_model, d_model)
+        Applied as X @ W.
+    num_heads : int ≥ 1
+        Must divide d_model.
+    mask : boolean array-like, optional
+        True = may attend; broadcast to (num_heads, n_q, n_k), so an
+        (n_q, n_k) mask applies to every head.
+
+    Returns
+    -------
+    output : ndarray, (n_q, d_model)
+    weights : ndarray, (num_heads, n_q, n_k)
+
+    Raises
+    ------
+    ValueError
+        For mismatched shapes, num_heads not dividing d_model, overflowing
+        projections or a query row with nothing to attend to.
+
+    Examples
+    --------
+    >>> X, I = np.eye(2), np.eye(2)
+    >>> out, w = multi_head_attention(X, X, X, I, I, I, I, num_heads=1)
+    >>> print(w.round(4))
+    [[[0.6698 0.3302]
+      [0.3302 0.6698]]]
     """
     func = "multi_head_attention"
     X = {}
@@ -426,12 +645,37 @@ def multi_head_attention(X_q, X_k, X_v, W_q, W_k, W_v, W_o, num_heads, mask=None
 
 
 def attention_parameter_count(d_model, num_heads, bias=False):
-    """Number of parameters of multi-head attention: 4·d_model² (+ 4·d_model with biases) (``att-param-count``).
+    """Parameters of multi-head attention: 4·d_model², + 4·d_model with biases (equation ``att-param-count``).
 
     W_q, W_k, W_v and W_o are d_model × d_model each, whatever the number of
     heads: h heads of d_k = d_model / h columns share one d_model × d_model
     matrix. With ``bias=True`` each of the four projections adds a bias of
-    d_model numbers. ``num_heads`` must divide ``d_model``.
+    d_model numbers.
+
+    Parameters
+    ----------
+    d_model : int ≥ 1
+    num_heads : int ≥ 1
+        Must divide d_model.
+    bias : bool, default False
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        When num_heads does not divide d_model.
+    TypeError
+        For a non-integer size or a non-bool ``bias``.
+
+    Examples
+    --------
+    >>> attention_parameter_count(512, 8)
+    1048576
+    >>> attention_parameter_count(512, 8, bias=True)
+    1050624
     """
     func = "attention_parameter_count"
     d_model = check_positive_int(d_model, "d_model", func)
@@ -468,12 +712,34 @@ def _lookup_arguments(query, keys, values, func: str):
 def soft_lookup(query, keys, values, temperature=1.0):
     """Soft dictionary look-up Σ_j softmax(K q / T)_j v_j (equation ``att-soft-lookup``).
 
-    query (d,), keys (n, d), values (n,) or (n, d_v). Returns
-    (output, weights): the weighted average of the values and the weights
-    (n,). With T = √d this is one row of :func:`scaled_dot_product_attention`;
+    With T = √d this is one row of :func:`scaled_dot_product_attention`;
     ``temperature=0`` is the limit T → 0: the average of the values of the
     best-scoring keys, the value of the best key when it is unique
-    (:func:`hard_lookup`, equation ``att-hard-lookup``).
+    (:func:`hard_lookup`, ``att-hard-lookup``).
+
+    Parameters
+    ----------
+    query : array-like, (d,)
+    keys : array-like, (n, d)
+    values : array-like, (n,) or (n, d_v)
+    temperature : float in [0, inf], default 1
+
+    Returns
+    -------
+    output : float or ndarray (d_v,)
+        The weighted average of the values.
+    weights : ndarray, (n,)
+
+    Raises
+    ------
+    ValueError
+        For mismatched shapes, overflowing scores or a negative temperature.
+
+    Examples
+    --------
+    >>> out, w = soft_lookup([1.0, 0.0], [[1.0, 0.0], [0.0, 1.0]], [10.0, 20.0])
+    >>> print(f"{out:.4f}", w.round(4))
+    12.6894 [0.7311 0.2689]
     """
     func = "soft_lookup"
     scores, V = _lookup_arguments(query, keys, values, func)
@@ -484,13 +750,266 @@ def soft_lookup(query, keys, values, temperature=1.0):
 
 
 def hard_lookup(query, keys, values):
-    """Hard look-up: the value of the best key, v_{j*} with j* = argmax_j q·k_j (equation ``att-hard-lookup``).
+    """Hard look-up: the value v_{j*} of the best key, j* = argmax_j q·k_j (equation ``att-hard-lookup``).
 
-    Returns (value, index); ties go to the lower index, as in
-    :func:`ragmath.top_k` with ``metric="dot"`` and k = 1.
+    Ties go to the lower index, as in :func:`ragmath.top_k` with
+    ``metric="dot"`` and k = 1.
+
+    Parameters
+    ----------
+    query : array-like, (d,)
+    keys : array-like, (n, d)
+    values : array-like, (n,) or (n, d_v)
+
+    Returns
+    -------
+    value : float or ndarray (d_v,)
+    index : int
+
+    Raises
+    ------
+    ValueError
+        For mismatched shapes or overflowing scores.
+
+    Examples
+    --------
+    >>> hard_lookup([1.0, 0.0], [[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]], [10.0, 20.0, 30.0])
+    (10.0, 0)
     """
     func = "hard_lookup"
     scores, V = _lookup_arguments(query, keys, values, func)
     j = int(np.argmax(scores))  # the first maximum
     value = V[j]
     return (float(value) if V.ndim == 1 else value), j
+
+
+# --------------------------------------------------------- the chapter's experiments
+#: The key dimensions of the score-scaling experiment, powers of two from 1 to 1024.
+DK_CHOICES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
+
+
+def attention_scores(d_k, n_keys=16, n_draws=200, seed=0, scaled=False):
+    """Scores of random rows of attention, q_r·k_{r,j} or q_r·k_{r,j}/√d_k (uses ``att-score-variance``).
+
+    Row r holds the scores of a query q_r against n_keys keys k_{r,j}, all with
+    independent standard normal components in dimension d_k: the assumptions
+    under which the scores have mean 0 and variance d_k (``att-score-mean``,
+    ``att-score-variance``), and variance 1 after the factor 1/√d_k.
+
+    Parameters
+    ----------
+    d_k : int ≥ 1
+        The dimension of queries and keys.
+    n_keys : int ≥ 2, default 16
+    n_draws : int ≥ 1, default 200
+        The number of rows (queries).
+    seed : int ≥ 0 or numpy.random.Generator, default 0
+        The queries are drawn first (n_draws × d_k), then the keys
+        (n_draws × n_keys × d_k), from ``numpy.random.default_rng(seed)``.
+    scaled : bool, default False
+        Divide the scores by √d_k.
+
+    Returns
+    -------
+    ndarray, (n_draws, n_keys)
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad size or seed.
+
+    Examples
+    --------
+    >>> S = attention_scores(256, n_draws=500)
+    >>> print(S.shape, round(S.var() / 256, 1))
+    (500, 16) 1.0
+    >>> print(round(attention_scores(256, n_draws=500, scaled=True).var(), 1))
+    1.0
+    """
+    func = "attention_scores"
+    d_k = check_positive_int(d_k, "d_k", func)
+    n_keys = check_positive_int(n_keys, "n_keys", func, minimum=2)
+    n_draws = check_positive_int(n_draws, "n_draws", func)
+    rng = check_random_state(seed, func)
+    q = rng.standard_normal((n_draws, d_k))
+    K = rng.standard_normal((n_draws, n_keys, d_k))
+    scores = np.einsum("rd,rjd->rj", q, K)
+    return scores / math.sqrt(d_k) if scaled else scores
+
+
+def score_scaling_summary(d_k, scaled=False, n_keys=16, n_draws=200, seed=0):
+    """The statistics of :func:`attention_scores` at one d_k, and their softmax rows (uses ``att-entropy``).
+
+    Parameters
+    ----------
+    d_k, n_keys, n_draws, seed : see :func:`attention_scores`
+    scaled : bool, default False
+
+    Returns
+    -------
+    dict
+        "scores" (n_draws, n_keys); their sample "mean" and "variance" (theory:
+        0, and d_k unscaled or 1 scaled); the softmax "entropy" of every row in
+        nats (``att-entropy``) and its "mean_entropy"; "example", the softmax
+        weights of the first row (``att-softmax``).
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`attention_scores`.
+
+    Examples
+    --------
+    >>> s = score_scaling_summary(1024)
+    >>> print(round(s["mean_entropy"], 2), round(score_scaling_summary(1024, scaled=True)["mean_entropy"], 2))
+    0.09 2.38
+    """
+    scores = attention_scores(d_k, n_keys, n_draws, seed, scaled)
+    entropy = softmax_entropy(scores)
+    return {
+        "scores": scores,
+        "mean": float(scores.mean()),
+        "variance": float(scores.var()),
+        "entropy": entropy,
+        "mean_entropy": float(entropy.mean()),
+        "example": softmax(scores[0]),
+    }
+
+
+def entropy_curve(dims=DK_CHOICES, scaled=False, n_keys=16, n_draws=200, seed=0):
+    """The mean softmax entropy of a row of random scores at every d_k of ``dims`` (uses ``att-entropy``).
+
+    Parameters
+    ----------
+    dims : sequence of int ≥ 1, default :data:`DK_CHOICES`
+    scaled, n_keys, n_draws, seed : see :func:`attention_scores`
+
+    Returns
+    -------
+    ndarray, (len(dims),)
+        ``score_scaling_summary(d, ...)["mean_entropy"]`` for each d.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a dimension that is not a positive integer.
+
+    Examples
+    --------
+    >>> print(entropy_curve((1, 64, 1024)).round(2))
+    [2.46 0.34 0.09]
+    """
+    dims = [check_positive_int(d, "dims", "entropy_curve") for d in dims]
+    return np.array([score_scaling_summary(d, scaled, n_keys, n_draws, seed)["mean_entropy"] for d in dims])
+
+
+#: The toy sentence of the multi-head experiment.
+TOY_TOKENS = ("the", "cat", "saw", "the", "dog", "on", "the", "mat")
+_WORD_KIND = {"the": 0, "cat": 1, "dog": 1, "mat": 1, "saw": 2, "on": 3}
+_FREQUENCIES = (1.0, 0.5)
+_HEAD_NAMES = ("word kind", "previous token")
+
+
+def toy_sentence(seed=0):
+    """Eight tokens, their embeddings and the projections of two hand-built heads (uses ``att-mha``).
+
+    Every token x_i ∈ ℝ⁸ is [meaning (4) | position (4)]. The meaning part is a
+    unit vector near the basis vector of the word's kind (determiner, noun,
+    verb, preposition), with seeded noise; the position part is
+    (cos i, sin i, cos i/2, sin i/2). With d_model = 8 and two heads (d_k = 4),
+    head 0 (columns 0:4) reads only the meaning coordinates, W_q = W_k = c·I
+    there, so a token attends to the tokens of its own kind; head 1 (columns
+    4:8) reads only the position coordinates and W_q rotates them back by one
+    position, q_i·k_j = c²(cos(i−1−j) + cos((i−1−j)/2)), largest at j = i − 1,
+    so a token attends to the previous one. c² = 8; W_v and W_o are seeded
+    random matrices.
+
+    Parameters
+    ----------
+    seed : int ≥ 0 or numpy.random.Generator, default 0
+
+    Returns
+    -------
+    dict
+        "tokens", "X" (8, 8), "W_q", "W_k", "W_v", "W_o" (8, 8), "num_heads" (2)
+        and "head_names".
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad seed.
+
+    Examples
+    --------
+    >>> toy = toy_sentence()
+    >>> print(toy["tokens"][:3], toy["X"].shape, toy["num_heads"])
+    ['the', 'cat', 'saw'] (8, 8) 2
+    """
+    rng = check_random_state(seed, "toy_sentence")
+    basis, _ = np.linalg.qr(rng.standard_normal((4, 4)))
+    meaning = {}
+    for word in ("the", "cat", "saw", "dog", "on", "mat"):
+        v = basis[_WORD_KIND[word]] + 0.2 * rng.standard_normal(4)
+        meaning[word] = v / np.linalg.norm(v)
+    n = len(TOY_TOKENS)
+    position = np.array([[f(w * i) for w in _FREQUENCIES for f in (np.cos, np.sin)] for i in range(n)])
+    X = np.hstack([np.array([meaning[t] for t in TOY_TOKENS]), position])
+    c = math.sqrt(8.0)
+    W_q = np.zeros((8, 8))
+    W_k = np.zeros((8, 8))
+    W_q[:4, :4] = c * np.eye(4)
+    W_k[:4, :4] = c * np.eye(4)
+    for b, w in enumerate(_FREQUENCIES):
+        rotation = np.array([[math.cos(w), -math.sin(w)], [math.sin(w), math.cos(w)]])
+        block = slice(4 + 2 * b, 6 + 2 * b)
+        W_q[block, block] = c * rotation
+        W_k[block, block] = c * np.eye(2)
+    W_v = rng.standard_normal((8, 8)) / math.sqrt(8)
+    W_o = rng.standard_normal((8, 8)) / math.sqrt(8)
+    return {
+        "tokens": list(TOY_TOKENS),
+        "X": X,
+        "W_q": W_q,
+        "W_k": W_k,
+        "W_v": W_v,
+        "W_o": W_o,
+        "num_heads": 2,
+        "head_names": list(_HEAD_NAMES),
+    }
+
+
+def toy_attention_weights(temperature=1.0, seed=0):
+    """The weights (2, 8, 8) of the toy sentence's self-attention at a temperature (uses ``att-mha``).
+
+    The temperature T divides the scores: it is applied as W_q / T, so head h
+    computes softmax(Q_h K_hᵀ / (T √d_k)) (``att-softmax-temperature``).
+
+    Parameters
+    ----------
+    temperature : float > 0, default 1
+    seed : int ≥ 0 or numpy.random.Generator, default 0
+        Passed to :func:`toy_sentence`.
+
+    Returns
+    -------
+    ndarray, (2, 8, 8)
+        weights[h, i, j]: how much token i attends to token j in head h.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a temperature that is not a finite positive number.
+
+    Examples
+    --------
+    >>> w = toy_attention_weights()
+    >>> print(w[1].argmax(axis=1)[1:])  # head 1: the previous token
+    [0 1 2 3 4 5 6]
+    """
+    t = check_positive_float(temperature, "temperature", "toy_attention_weights")
+    toy = toy_sentence(seed)
+    X = toy["X"]
+    _, weights = multi_head_attention(
+        X, X, X, toy["W_q"] / t, toy["W_k"], toy["W_v"], toy["W_o"], toy["num_heads"]
+    )
+    return weights

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal, localcontext
 
 import numpy as np
 import pytest
@@ -21,19 +22,26 @@ from hypothesis.extra import numpy as hnp
 
 from ragmath import top_k
 from ragmath.attention import (
+    DK_CHOICES,
+    TOY_TOKENS,
     attention_parameter_count,
+    attention_scores,
     causal_mask,
+    entropy_curve,
     hard_lookup,
     merge_heads,
     multi_head_attention,
     padding_mask,
     scaled_dot_product_attention,
+    score_scaling_summary,
     soft_lookup,
     softmax,
     softmax_entropy,
     softmax_jacobian,
     softmax_with_temperature,
     split_heads,
+    toy_attention_weights,
+    toy_sentence,
 )
 
 # The contract forbids warnings as much as silent nans: every warning fails a test.
@@ -278,6 +286,20 @@ def test_entropy_matches_the_definition_and_its_bounds(x, t):
 def test_entropy_never_decreases_with_the_temperature(x, temperatures):
     values = [softmax_entropy(x, temperature=t) for t in sorted(temperatures)]
     assert all(b >= a - 1e-10 for a, b in zip(values, values[1:])), values
+
+
+def test_entropy_of_a_confident_row_keeps_the_small_term():
+    """z = (0, −37): H = log(1 + e^−37) + 37 e^−37 / (1 + e^−37); log(1 + e^−37) rounds to 0.
+
+    Taking log of the rounded sum 1 + e^−37 = 1 loses the first term, 2.6 % of H;
+    log1p keeps it. The exact value is computed with 50 decimal digits.
+    """
+    with localcontext() as ctx:
+        ctx.prec = 50
+        e = Decimal(-37).exp()
+        exact = float((1 + e).ln() + 37 * e / (1 + e))
+    assert softmax_entropy([0.0, -37.0]) == pytest.approx(exact, rel=1e-14)
+    assert softmax_entropy([37.0, 0.0]) == pytest.approx(exact, rel=1e-14)  # the shift is exact
 
 
 def test_entropy_limits():
@@ -832,3 +854,125 @@ def test_multi_head_attention_property(heads_and_width, seed):
     ref_out, ref_w = ref_multi_head(X_q, X_k, X_v, *Ws, h)
     np.testing.assert_allclose(w, ref_w, rtol=1e-9, atol=1e-13)
     np.testing.assert_allclose(out, ref_out, rtol=1e-9, atol=1e-11)
+
+
+# ------------------------------------------------------- the chapter's experiments
+def plain_softmax(z: np.ndarray) -> np.ndarray:
+    """e^z / Σ e^z along the last axis, for moderate z."""
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def plain_entropy(p: np.ndarray) -> np.ndarray:
+    return -np.sum(np.where(p > 0, p * np.log(np.where(p > 0, p, 1)), 0), axis=-1)
+
+
+def independent_scores(d_k, n_keys, n_draws, seed):
+    """The same draws as attention_scores, the dot products by an explicit loop over keys."""
+    rng = np.random.default_rng(seed)
+    q = rng.standard_normal((n_draws, d_k))
+    K = rng.standard_normal((n_draws, n_keys, d_k))
+    return np.stack([np.sum(q * K[:, j, :], axis=1) for j in range(n_keys)], axis=1)
+
+
+def independent_toy_weights(temperature):
+    toy = toy_sentence()
+    X = toy["X"]
+    weights = []
+    for h in range(2):
+        cols = slice(4 * h, 4 * h + 4)
+        Q, K = X @ toy["W_q"][:, cols], X @ toy["W_k"][:, cols]
+        weights.append(plain_softmax(Q @ K.T / (2.0 * temperature)))
+    return np.array(weights)
+
+
+@pytest.mark.parametrize("d_k", [1, 16, 300])
+def test_attention_scores_match_an_independent_computation(d_k):
+    expected = independent_scores(d_k, 5, 40, 3)
+    np.testing.assert_allclose(attention_scores(d_k, 5, 40, 3), expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        attention_scores(d_k, 5, 40, 3, scaled=True), expected / math.sqrt(d_k), rtol=1e-12, atol=1e-12
+    )
+
+
+def test_attention_scores_are_not_shared_mutable_state():
+    a = attention_scores(8, 4, 10, 0)
+    a[:] = 0
+    assert np.any(attention_scores(8, 4, 10, 0) != 0)
+
+
+@pytest.mark.parametrize("d_k", [4, 64, 1024])
+def test_score_variance_is_d_k_unscaled_and_one_scaled(d_k):
+    # 200 rows of 16 scores: the sample variance is within about 10 % of the theory
+    raw = score_scaling_summary(d_k, scaled=False)
+    scaled = score_scaling_summary(d_k, scaled=True)
+    assert raw["variance"] == pytest.approx(d_k, rel=0.12)
+    assert scaled["variance"] == pytest.approx(1.0, rel=0.12)
+    assert abs(scaled["mean"]) < 0.1
+
+
+def test_summary_entropies_and_example_row():
+    s = score_scaling_summary(32, scaled=True, n_keys=8, n_draws=30, seed=2)
+    expected_scores = independent_scores(32, 8, 30, 2) / math.sqrt(32)
+    p = plain_softmax(expected_scores)
+    np.testing.assert_allclose(s["entropy"], plain_entropy(p), rtol=1e-10)
+    assert s["mean_entropy"] == pytest.approx(plain_entropy(p).mean(), rel=1e-10)
+    np.testing.assert_allclose(s["example"], p[0], rtol=1e-12)
+
+
+def test_unscaled_entropy_falls_with_d_k_and_scaled_entropy_does_not():
+    unscaled = entropy_curve(DK_CHOICES, scaled=False)
+    scaled = entropy_curve(DK_CHOICES, scaled=True)
+    assert np.all(np.diff(unscaled) < 0), unscaled
+    assert unscaled[0] > 2.0 and unscaled[-1] < 0.2
+    assert scaled.max() - scaled.min() < 0.2
+    assert np.all(scaled < math.log(16))
+    assert unscaled[0] == pytest.approx(scaled[0])  # d_k = 1: nothing to scale
+
+
+def test_toy_sentence_structure():
+    toy = toy_sentence()
+    X = toy["X"]
+    assert toy["tokens"] == list(TOY_TOKENS) and X.shape == (8, 8) and toy["num_heads"] == 2
+    np.testing.assert_allclose(np.linalg.norm(X[:, :4], axis=1), 1.0, rtol=1e-12)
+    np.testing.assert_array_equal(X[0, :4], X[3, :4])  # "the" means the same at positions 0 and 3
+    for i in range(8):
+        np.testing.assert_allclose(X[i, 4:], [math.cos(i), math.sin(i), math.cos(i / 2), math.sin(i / 2)], atol=1e-15)
+
+def test_toy_heads_read_separate_subspaces():
+    toy = toy_sentence()
+    for W in (toy["W_q"], toy["W_k"]):
+        assert not W[4:, :4].any() and not W[:4, 4:].any()  # head 0 ← meaning, head 1 ← position
+
+
+@pytest.mark.parametrize("t", [0.25, 1.0, 4.0])
+def test_toy_attention_weights_match_an_independent_computation(t):
+    np.testing.assert_allclose(toy_attention_weights(t), independent_toy_weights(t), rtol=1e-10, atol=1e-15)
+
+
+def test_the_two_heads_attend_differently():
+    w = toy_attention_weights(1.0)
+    tokens = list(TOY_TOKENS)
+    # head 1: every token after the first looks at the previous one
+    np.testing.assert_array_equal(w[1].argmax(axis=1)[1:], np.arange(7))
+    # head 0: every token puts most of its weight on tokens of its own kind
+    kind = {"the": 0, "cat": 1, "dog": 1, "mat": 1, "saw": 2, "on": 3}
+    same = np.array([[kind[a] == kind[b] for b in tokens] for a in tokens])
+    assert np.all((w[0] * same).sum(axis=1) > 0.8)
+    assert np.all((w[1] * same).sum(axis=1)[1:] < 0.5)
+
+
+def test_attention_scores_take_a_generator_and_check_the_seed():
+    expected = independent_scores(4, 3, 5, 7)
+    np.testing.assert_allclose(attention_scores(4, 3, 5, np.random.default_rng(7)), expected, rtol=1e-12)
+    with pytest.raises(ValueError, match=names("attention_scores", "seed")):
+        attention_scores(4, seed=-1)
+    with pytest.raises(TypeError, match=names("attention_scores", "seed")):
+        attention_scores(4, seed=1.5)
+    with pytest.raises(ValueError, match=names("attention_scores", "d_k")):
+        attention_scores(0)
+
+
+def test_toy_attention_weights_bad_temperature():
+    with pytest.raises(ValueError, match=names("toy_attention_weights", "temperature")):
+        toy_attention_weights(0.0)

@@ -13,18 +13,12 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
+from ragmath.attention import DK_CHOICES, TOY_TOKENS, entropy_curve, toy_attention_weights, toy_sentence
 from ragmath.viz.attention import (
-    DK_CHOICES,
-    TOY_TOKENS,
-    attention_scores,
-    entropy_curve,
     plot_attention_heatmap,
     plot_attention_heatmap_grid,
     plot_score_scaling,
     plot_score_scaling_grid,
-    score_scaling_summary,
-    toy_attention_weights,
-    toy_sentence,
 )
 from ragmath.widgets import SliderFigure
 from ragmath.widgets.attention import attention_heatmap_explorer, score_scaling_explorer
@@ -49,48 +43,15 @@ def independent_scores(d_k, n_keys, n_draws, seed):
 
 
 # ---------------------------------------------------------------- score scaling
-@pytest.mark.parametrize("d_k", [1, 16, 300])
-def test_attention_scores_match_an_independent_computation(d_k):
-    expected = independent_scores(d_k, 5, 40, 3)
-    np.testing.assert_allclose(attention_scores(d_k, 5, 40, 3), expected, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(
-        attention_scores(d_k, 5, 40, 3, scaled=True), expected / math.sqrt(d_k), rtol=1e-12, atol=1e-12
-    )
+def test_the_cached_drawing_inputs_are_the_chapter_module_results():
+    from ragmath.viz import attention as viz
 
-
-def test_attention_scores_are_not_shared_mutable_state():
-    a = attention_scores(8, 4, 10, 0)
-    a[:] = 0
-    assert np.any(attention_scores(8, 4, 10, 0) != 0)
-
-
-@pytest.mark.parametrize("d_k", [4, 64, 1024])
-def test_score_variance_is_d_k_unscaled_and_one_scaled(d_k):
-    # 200 rows of 16 scores: the sample variance is within about 10 % of the theory
-    raw = score_scaling_summary(d_k, scaled=False)
-    scaled = score_scaling_summary(d_k, scaled=True)
-    assert raw["variance"] == pytest.approx(d_k, rel=0.12)
-    assert scaled["variance"] == pytest.approx(1.0, rel=0.12)
-    assert abs(scaled["mean"]) < 0.1
-
-
-def test_summary_entropies_and_example_row():
-    s = score_scaling_summary(32, scaled=True, n_keys=8, n_draws=30, seed=2)
-    expected_scores = independent_scores(32, 8, 30, 2) / math.sqrt(32)
-    p = plain_softmax(expected_scores)
-    np.testing.assert_allclose(s["entropy"], plain_entropy(p), rtol=1e-10)
-    assert s["mean_entropy"] == pytest.approx(plain_entropy(p).mean(), rel=1e-10)
-    np.testing.assert_allclose(s["example"], p[0], rtol=1e-12)
-
-
-def test_unscaled_entropy_falls_with_d_k_and_scaled_entropy_does_not():
-    unscaled = entropy_curve(DK_CHOICES, scaled=False)
-    scaled = entropy_curve(DK_CHOICES, scaled=True)
-    assert np.all(np.diff(unscaled) < 0), unscaled
-    assert unscaled[0] > 2.0 and unscaled[-1] < 0.2
-    assert scaled.max() - scaled.min() < 0.2
-    assert np.all(scaled < math.log(16))
-    assert unscaled[0] == pytest.approx(scaled[0])  # d_k = 1: nothing to scale
+    curve = viz._entropy_curve(DK_CHOICES, True, 16, 200, 0)
+    np.testing.assert_array_equal(curve, entropy_curve(DK_CHOICES, scaled=True))
+    assert viz._entropy_curve(DK_CHOICES, True, 16, 200, 0) is curve and not curve.flags.writeable
+    weights = viz._toy_weights(0.5, 0)
+    np.testing.assert_array_equal(weights, toy_attention_weights(0.5))
+    assert not weights.flags.writeable
 
 
 def test_plot_score_scaling_shows_the_data():
@@ -136,22 +97,6 @@ def test_plot_score_scaling_grid():
     assert f"variance {var:.1f}" in titles[3]
 
 
-# ---------------------------------------------------------------- toy sentence
-def test_toy_sentence_structure():
-    toy = toy_sentence()
-    X = toy["X"]
-    assert toy["tokens"] == list(TOY_TOKENS) and X.shape == (8, 8) and toy["num_heads"] == 2
-    np.testing.assert_allclose(np.linalg.norm(X[:, :4], axis=1), 1.0, rtol=1e-12)
-    np.testing.assert_array_equal(X[0, :4], X[3, :4])  # "the" means the same at positions 0 and 3
-    for i in range(8):
-        np.testing.assert_allclose(X[i, 4:], [math.cos(i), math.sin(i), math.cos(i / 2), math.sin(i / 2)], atol=1e-15)
-
-def test_toy_heads_read_separate_subspaces():
-    toy = toy_sentence()
-    for W in (toy["W_q"], toy["W_k"]):
-        assert not W[4:, :4].any() and not W[:4, 4:].any()  # head 0 ← meaning, head 1 ← position
-
-
 def independent_toy_weights(temperature):
     toy = toy_sentence()
     X = toy["X"]
@@ -163,23 +108,7 @@ def independent_toy_weights(temperature):
     return np.array(weights)
 
 
-@pytest.mark.parametrize("t", [0.25, 1.0, 4.0])
-def test_toy_attention_weights_match_an_independent_computation(t):
-    np.testing.assert_allclose(toy_attention_weights(t), independent_toy_weights(t), rtol=1e-10, atol=1e-15)
-
-
-def test_the_two_heads_attend_differently():
-    w = toy_attention_weights(1.0)
-    tokens = list(TOY_TOKENS)
-    # head 1: every token after the first looks at the previous one
-    np.testing.assert_array_equal(w[1].argmax(axis=1)[1:], np.arange(7))
-    # head 0: every token puts most of its weight on tokens of its own kind
-    kind = {"the": 0, "cat": 1, "dog": 1, "mat": 1, "saw": 2, "on": 3}
-    same = np.array([[kind[a] == kind[b] for b in tokens] for a in tokens])
-    assert np.all((w[0] * same).sum(axis=1) > 0.8)
-    assert np.all((w[1] * same).sum(axis=1)[1:] < 0.5)
-
-
+# ---------------------------------------------------------------- toy sentence
 def test_plot_attention_heatmap_draws_the_weights():
     fig = plot_attention_heatmap(1, 0.5)
     ax = fig.axes[0]

@@ -1,8 +1,9 @@
 """Pure plotting functions for chapter 2, "Attention".
 
-Each ``plot_*`` function takes plain parameters, computes with
-:mod:`ragmath.attention`, and returns a new :class:`matplotlib.figure.Figure`
-(never touching pyplot's global state). The widgets of
+Each ``plot_*`` function takes plain parameters, gets its numbers from
+:mod:`ragmath.attention` (which also computes the two experiments below), and
+returns a new :class:`matplotlib.figure.Figure` (never touching pyplot's global
+state). The widgets of
 :mod:`ragmath.widgets.attention` only connect sliders to these functions, and
 the ``*_grid`` functions draw the static small multiples that follow each
 widget on the website.
@@ -27,85 +28,34 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, NullLocator
 
 from .._validation import check_positive_float, check_positive_int
-from ..attention import multi_head_attention, softmax, softmax_entropy
+from ..attention import (
+    DK_CHOICES,
+    entropy_curve,
+    score_scaling_summary,
+    softmax_entropy,
+    toy_attention_weights,
+    toy_sentence,
+)
+from ..information import entropy
 from ._style import new_figure
 
 __all__ = [
-    "DK_CHOICES",
-    "TOY_TOKENS",
-    "attention_scores",
-    "score_scaling_summary",
-    "entropy_curve",
     "plot_score_scaling",
     "plot_score_scaling_grid",
-    "toy_sentence",
-    "toy_attention_weights",
     "plot_attention_heatmap",
     "plot_attention_heatmap_grid",
 ]
 
-DK_CHOICES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 COLORS = {"unscaled": "#d62728", "scaled": "#1f77b4", "current": "#7f3c8d", "uniform": "0.45"}
 
 
 # ------------------------------------------------------------------ score scaling
-@lru_cache(maxsize=64)
-def _raw_scores(d_k: int, n_keys: int, n_draws: int, seed: int) -> np.ndarray:
-    """q_r·k_{r,j} for n_draws queries, each against its own n_keys keys (cached, read-only)."""
-    rng = np.random.default_rng(seed)
-    q = rng.standard_normal((n_draws, d_k))
-    K = rng.standard_normal((n_draws, n_keys, d_k))
-    scores = np.einsum("rd,rjd->rj", q, K)
-    scores.flags.writeable = False
-    return scores
-
-
-def attention_scores(d_k: int, n_keys: int = 16, n_draws: int = 200, seed: int = 0, scaled: bool = False) -> np.ndarray:
-    """Scores of random rows of attention, shape (n_draws, n_keys).
-
-    Row r holds q_r·k_{r,j} for a query q_r and n_keys keys k_{r,j}, all with
-    independent standard normal components in dimension d_k (the assumptions
-    of ``att-score-mean`` and ``att-score-variance``), divided by √d_k when
-    ``scaled``. The draws come from ``numpy.random.default_rng(seed)``: the
-    queries first (n_draws × d_k), then the keys (n_draws × n_keys × d_k).
-    """
-    func = "attention_scores"
-    d_k = check_positive_int(d_k, "d_k", func)
-    n_keys = check_positive_int(n_keys, "n_keys", func, minimum=2)
-    n_draws = check_positive_int(n_draws, "n_draws", func)
-    raw = _raw_scores(d_k, n_keys, n_draws, int(seed))
-    return raw / math.sqrt(d_k) if scaled else raw.copy()
-
-
-def score_scaling_summary(d_k: int, scaled: bool = False, n_keys: int = 16, n_draws: int = 200, seed: int = 0) -> dict:
-    """The statistics the score-scaling figure shows, at one d_k.
-
-    Returns a dict with "scores" (n_draws, n_keys), their sample "mean" and
-    "variance" (theory: 0, and d_k unscaled or 1 scaled), the softmax
-    "entropy" of every row in nats (``att-entropy``), its "mean_entropy", and
-    "example", the softmax weights of the first row (``att-softmax``).
-    """
-    scores = attention_scores(d_k, n_keys, n_draws, seed, scaled)
-    entropy = softmax_entropy(scores)
-    return {
-        "scores": scores,
-        "mean": float(scores.mean()),
-        "variance": float(scores.var()),
-        "entropy": entropy,
-        "mean_entropy": float(entropy.mean()),
-        "example": softmax(scores[0]),
-    }
-
-
 @lru_cache(maxsize=16)
 def _entropy_curve(dims: tuple, scaled: bool, n_keys: int, n_draws: int, seed: int) -> np.ndarray:
-    return np.array([score_scaling_summary(d, scaled, n_keys, n_draws, seed)["mean_entropy"] for d in dims])
-
-
-def entropy_curve(dims=DK_CHOICES, scaled: bool = False, n_keys: int = 16, n_draws: int = 200, seed: int = 0) -> np.ndarray:
-    """The mean softmax entropy of a row (``att-entropy``) at each d_k of ``dims`` (cached)."""
-    dims = tuple(check_positive_int(int(d), "dims", "entropy_curve") for d in dims)
-    return _entropy_curve(dims, bool(scaled), int(n_keys), int(n_draws), int(seed)).copy()
+    """:func:`ragmath.attention.entropy_curve`, cached: every redraw of the widget shows it."""
+    curve = entropy_curve(dims, scaled, n_keys, n_draws, seed)
+    curve.flags.writeable = False
+    return curve
 
 
 def _score_label(scaled: bool) -> str:
@@ -129,7 +79,9 @@ def _draw_histogram(ax, summary: dict, d_k: int, scaled: bool, xmax: float) -> N
     ax.yaxis.set_major_locator(NullLocator())
 
 
-def plot_score_scaling(d_k: int = 64, scaled: bool = False, n_keys: int = 16, n_draws: int = 200, seed: int = 0) -> Figure:
+def plot_score_scaling(
+    d_k: int = 64, scaled: bool = False, n_keys: int = 16, n_draws: int = 200, seed: int = 0
+) -> Figure:
     """Scores, one softmax row, and the entropy against d_k, with or without 1/√d_k.
 
     Left: histogram of the n_draws × n_keys scores q·k (or q·k/√d_k when
@@ -164,7 +116,7 @@ def plot_score_scaling(d_k: int = 64, scaled: bool = False, n_keys: int = 16, n_
     ax_row.set_title(f"one row: largest weight {example[0]:.2f}\nentropy {h0:.2f} nats", fontsize=10)
     dims = DK_CHOICES
     for which in (False, True):
-        curve = entropy_curve(dims, which, n_keys, n_draws, seed)
+        curve = _entropy_curve(dims, which, int(n_keys), int(n_draws), int(seed))
         color = COLORS["scaled" if which else "unscaled"]
         ax_curve.plot(dims, curve, "o-", ms=3, color=color, label="scaled" if which else "unscaled")
         ax_curve.text(dims[-1], curve[-1] + 0.12, "scaled" if which else "unscaled",
@@ -186,7 +138,9 @@ def plot_score_scaling(d_k: int = 64, scaled: bool = False, n_keys: int = 16, n_
     return fig
 
 
-def plot_score_scaling_grid(d_ks=(4, 64, 1024), n_keys: int = 16, n_draws: int = 200, seed: int = 0) -> Figure:
+def plot_score_scaling_grid(
+    d_ks=(4, 64, 1024), n_keys: int = 16, n_draws: int = 200, seed: int = 0
+) -> Figure:
     """Small multiples of the score histogram: rows unscaled / scaled, one column per d_k.
 
     Each title gives the sample variance and the mean entropy of a row.
@@ -210,82 +164,12 @@ def plot_score_scaling_grid(d_ks=(4, 64, 1024), n_keys: int = 16, n_draws: int =
 
 
 # -------------------------------------------------------------------- toy sentence
-TOY_TOKENS = ("the", "cat", "saw", "the", "dog", "on", "the", "mat")
-_WORD_KIND = {"the": 0, "cat": 1, "dog": 1, "mat": 1, "saw": 2, "on": 3}
-_FREQUENCIES = (1.0, 0.5)
-_HEAD_NAMES = ("word kind", "previous token")
-
-
-def toy_sentence(seed: int = 0) -> dict:
-    """Eight tokens, their embeddings and the projections of two hand-built heads.
-
-    Every token x_i ∈ ℝ⁸ is [meaning (4) | position (4)]. The meaning part is a
-    unit vector near the basis vector of the word's kind (determiner, noun,
-    verb, preposition), with seeded noise; the position part is
-    (cos i, sin i, cos i/2, sin i/2). With d_model = 8 and two heads (d_k = 4):
-
-    - head 0 (columns 0:4 of W_q and W_k) reads only the meaning coordinates,
-      W_q = W_k = c·I there: its scores are c²·(meaning_i · meaning_j) / 2, so a
-      token attends to the tokens of its own kind;
-    - head 1 (columns 4:8) reads only the position coordinates, and W_q
-      rotates them back by one position: q_i·k_j = c²(cos(i−1−j) + cos((i−1−j)/2)),
-      largest at j = i − 1, so a token attends to the previous one.
-
-    c² = 8. W_v and W_o are seeded random matrices. Returns a dict with
-    "tokens", "X" (8, 8), "W_q", "W_k", "W_v", "W_o", "num_heads" and "head_names".
-    """
-    rng = np.random.default_rng(seed)
-    basis, _ = np.linalg.qr(rng.standard_normal((4, 4)))
-    meaning = {}
-    for word in ("the", "cat", "saw", "dog", "on", "mat"):
-        v = basis[_WORD_KIND[word]] + 0.2 * rng.standard_normal(4)
-        meaning[word] = v / np.linalg.norm(v)
-    n = len(TOY_TOKENS)
-    position = np.array([[f(w * i) for w in _FREQUENCIES for f in (np.cos, np.sin)] for i in range(n)])
-    X = np.hstack([np.array([meaning[t] for t in TOY_TOKENS]), position])
-    c = math.sqrt(8.0)
-    W_q = np.zeros((8, 8))
-    W_k = np.zeros((8, 8))
-    W_q[:4, :4] = c * np.eye(4)
-    W_k[:4, :4] = c * np.eye(4)
-    for b, w in enumerate(_FREQUENCIES):
-        rotation = np.array([[math.cos(w), -math.sin(w)], [math.sin(w), math.cos(w)]])
-        block = slice(4 + 2 * b, 6 + 2 * b)
-        W_q[block, block] = c * rotation
-        W_k[block, block] = c * np.eye(2)
-    W_v = rng.standard_normal((8, 8)) / math.sqrt(8)
-    W_o = rng.standard_normal((8, 8)) / math.sqrt(8)
-    return {
-        "tokens": list(TOY_TOKENS),
-        "X": X,
-        "W_q": W_q,
-        "W_k": W_k,
-        "W_v": W_v,
-        "W_o": W_o,
-        "num_heads": 2,
-        "head_names": list(_HEAD_NAMES),
-    }
-
-
 @lru_cache(maxsize=64)
 def _toy_weights(temperature: float, seed: int) -> np.ndarray:
-    toy = toy_sentence(seed)
-    X = toy["X"]
-    _, weights = multi_head_attention(
-        X, X, X, toy["W_q"] / temperature, toy["W_k"], toy["W_v"], toy["W_o"], toy["num_heads"]
-    )
+    """:func:`ragmath.attention.toy_attention_weights`, cached (read-only) for the widget's redraws."""
+    weights = toy_attention_weights(temperature, seed)
     weights.flags.writeable = False
     return weights
-
-
-def toy_attention_weights(temperature: float = 1.0, seed: int = 0) -> np.ndarray:
-    """The weights (2, 8, 8) of the toy sentence's self-attention at a temperature.
-
-    The temperature T divides the scores: it is applied as W_q / T, so head h
-    computes softmax(Q_h K_hᵀ / (T √d_k)) (``att-softmax-temperature``).
-    """
-    t = check_positive_float(temperature, "temperature", "toy_attention_weights")
-    return _toy_weights(t, int(seed)).copy()
 
 
 def _draw_heatmap(ax, weights: np.ndarray, tokens, annotate: bool = True, fontsize: int = 8) -> None:
@@ -316,26 +200,19 @@ def plot_attention_heatmap(head: int = 0, temperature: float = 1.0, seed: int = 
     head = check_positive_int(head, "head", func, minimum=0)
     if head >= toy["num_heads"]:
         raise ValueError(f"{func}: head must be 0 or 1 (the toy sentence has 2 heads), got {head}")
-    weights = toy_attention_weights(temperature, seed)[head]
+    weights = _toy_weights(temperature, seed)[head]
     fig, ax = new_figure(1, 1, figsize=(5.2, 5.0))
     _draw_heatmap(ax, weights, toy["tokens"])
     ax.set_xlabel("key (attended to)")
     ax.set_ylabel("query (attending)")
-    entropy = float(np.mean(_row_entropies(weights)))
+    mean_entropy = float(np.mean(entropy(weights)))
     ax.set_title(
         f"head {head} ({toy['head_names'][head]}), T = {temperature:g}\n"
-        f"mean entropy of a row {entropy:.2f} nats",
+        f"mean entropy of a row {mean_entropy:.2f} nats",
         fontsize=10,
     )
     fig.subplots_adjust(left=0.14, right=0.98, bottom=0.14, top=0.88)
     return fig
-
-
-def _row_entropies(weights: np.ndarray) -> np.ndarray:
-    """−Σ p log p of every row of a weight matrix, 0·log 0 = 0."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(weights > 0, weights * np.log(weights), 0.0)
-    return -terms.sum(axis=-1)
 
 
 def plot_attention_heatmap_grid(heads=(0, 1), temperatures=(0.25, 1.0, 4.0), seed: int = 0) -> Figure:
@@ -349,12 +226,12 @@ def plot_attention_heatmap_grid(heads=(0, 1), temperatures=(0.25, 1.0, 4.0), see
     )
     for row, head in enumerate(heads):
         for col, t in enumerate(temperatures):
-            weights = toy_attention_weights(t, seed)[head]
+            weights = _toy_weights(t, seed)[head]
             ax = axes[row, col]
             _draw_heatmap(ax, weights, toy["tokens"], annotate=False)
             ax.set_title(
                 f"head {head} ({toy['head_names'][head]}), T = {t:g}\n"
-                f"entropy {np.mean(_row_entropies(weights)):.2f} nats",
+                f"entropy {np.mean(entropy(weights)):.2f} nats",
                 fontsize=10,
             )
     fig.subplots_adjust(left=0.06, right=0.99, bottom=0.08, top=0.92, wspace=0.3, hspace=0.45)

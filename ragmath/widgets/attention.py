@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from ..viz.attention import DK_CHOICES, plot_attention_heatmap, plot_score_scaling
+from ..attention import DK_CHOICES
+from ..viz.attention import plot_attention_heatmap, plot_score_scaling
 from ._base import SliderFigure
 
 __all__ = ["score_scaling_explorer", "attention_heatmap_explorer"]
@@ -12,7 +13,9 @@ __all__ = ["score_scaling_explorer", "attention_heatmap_explorer"]
 _STYLE = {"description_width": "initial"}
 
 
-def score_scaling_explorer(d_k: int = 64, scaled: bool = False, n_keys: int = 16, n_draws: int = 200, seed: int = 0) -> SliderFigure:
+def score_scaling_explorer(
+    d_k: int = 64, scaled: bool = False, n_keys: int = 16, n_draws: int = 200, seed: int = 0
+) -> SliderFigure:
     """A d_k slider and a "scaled" checkbox driving :func:`ragmath.viz.attention.plot_score_scaling`."""
     return SliderFigure(
         plot_score_scaling,

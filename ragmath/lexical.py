@@ -42,6 +42,8 @@ from ._validation import (
     as_float_array,
     broadcast_shape,
     check_choice,
+    check_interval,
+    check_is_fitted,
     check_positive_float,
     check_positive_int,
 )
@@ -58,6 +60,7 @@ __all__ = [
     "bm25_tf",
     "bm25_term_weight",
     "BM25",
+    "query_breakdown",
     "NotFittedError",
 ]
 
@@ -75,6 +78,26 @@ def tokenize(text: str) -> list[str]:
     spaces, underscores and symbols separate tokens ("e-mail" gives "e" and
     "mail", "3.14" gives "3" and "14"). No stemming: "cats" and "cat" are
     different tokens.
+
+    Parameters
+    ----------
+    text : str
+        The text to split.
+
+    Returns
+    -------
+    list of str
+        The tokens, in order.
+
+    Raises
+    ------
+    TypeError
+        If ``text`` is not a str.
+
+    Examples
+    --------
+    >>> tokenize("Café au lait, e-mail 3.14!")
+    ['café', 'au', 'lait', 'e', 'mail', '3', '14']
     """
     if not isinstance(text, str):
         raise TypeError(f"tokenize: text must be a str, got {type(text).__name__}")
@@ -196,9 +219,30 @@ class _Counts:
 def term_frequency(document) -> dict[str, float]:
     """Term frequencies of one document, tf = f_{t,D} / |D| (equation ``lex-tf``).
 
-    document is a list of str tokens. Returns a dict term -> f_{t,D} / |D| for
-    the terms of the document, in order of first occurrence; the values sum to
-    1. An empty document has no term frequencies (an empty dict).
+    The fraction of the document's tokens that are t. An empty document has no
+    term frequencies (an empty dict).
+
+    Parameters
+    ----------
+    document : list of str
+        The tokens of one document.
+
+    Returns
+    -------
+    dict
+        term -> f_{t,D} / |D| for the terms of the document, in order of first
+        occurrence; the values sum to 1.
+
+    Raises
+    ------
+    TypeError
+        If ``document`` is not a list (or tuple) of str tokens (a str must be
+        tokenized first).
+
+    Examples
+    --------
+    >>> term_frequency(["the", "cat", "the", "mat"])
+    {'the': 0.5, 'cat': 0.25, 'mat': 0.25}
     """
     func = "term_frequency"
     if isinstance(document, str) or not isinstance(document, (list, tuple)):
@@ -216,10 +260,35 @@ def term_frequency(document) -> dict[str, float]:
 
 
 def document_frequency(corpus) -> tuple[np.ndarray, list[str]]:
-    """Document frequencies n_t and the sorted vocabulary (used by ``lex-idf``).
+    """Document frequencies n_t of every term of a corpus, and the sorted vocabulary.
 
-    corpus is a list of token lists. Returns ``(df, vocabulary)``: df[j] is the
-    number of documents that contain vocabulary[j] at least once.
+    n_t, the number of documents that contain t at least once, is the count in
+    the idf of equation ``lex-idf``.
+
+    Parameters
+    ----------
+    corpus : list of list of str
+        The documents, each a list of tokens (at least one token in all).
+
+    Returns
+    -------
+    df : numpy.ndarray of int64, shape (n_terms,)
+        df[j] is the number of documents that contain vocabulary[j].
+    vocabulary : list of str
+        The distinct terms, sorted.
+
+    Raises
+    ------
+    TypeError
+        If ``corpus`` is not a list of token lists, or a token is not a str.
+    ValueError
+        If ``corpus`` is empty or all its documents are empty.
+
+    Examples
+    --------
+    >>> df, vocabulary = document_frequency([["the", "cat"], ["the", "dog", "the"]])
+    >>> vocabulary, df.tolist()
+    (['cat', 'dog', 'the'], [1, 1, 2])
     """
     counts = _Counts(corpus, "document_frequency")
     return counts.df.copy(), counts.vocabulary
@@ -229,9 +298,35 @@ def idf(df, n_docs):
     """Inverse document frequency log(N / n_t) (equation ``lex-idf``).
 
     The self-information −log P of the event "a document chosen uniformly at
-    random contains t", whose probability is P = n_t / N. Elementwise over df
-    (a scalar gives a float). Needs 1 ≤ n_t ≤ N: a term in no document has no
-    idf (P = 0), and a term cannot be in more than N documents.
+    random contains t", whose probability is P = n_t / N. Needs 1 ≤ n_t ≤ N: a
+    term in no document has no idf (P = 0), and a term cannot be in more than
+    N documents.
+
+    Parameters
+    ----------
+    df : int or array-like of int
+        Document frequencies n_t, whole numbers in [1, n_docs].
+    n_docs : int
+        The number N of documents of the corpus, at least 1.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        log(N / n_t), elementwise (a float for a scalar ``df``).
+
+    Raises
+    ------
+    TypeError
+        If ``n_docs`` is not an integer.
+    ValueError
+        If ``n_docs`` < 1, or a df is not a whole number in [1, n_docs].
+
+    Examples
+    --------
+    >>> print(f"{idf(1, 4):.4f}")
+    1.3863
+    >>> print(idf([1, 2, 4], 4).round(4))
+    [1.3863 0.6931 0.    ]
     """
     func = "idf"
     n_docs = check_positive_int(n_docs, "n_docs", func)
@@ -246,16 +341,41 @@ def idf(df, n_docs):
 
 
 def tfidf_matrix(corpus):
-    """TF-IDF document vectors (equation ``lex-tfidf``).
+    """TF-IDF document vectors of a corpus (equation ``lex-tfidf``).
 
-    corpus is a list of token lists. Returns ``(matrix, vocabulary)``: a
-    ``scipy.sparse.csr_matrix`` of shape (n_docs, n_terms), float64, and the
-    sorted list of terms (the column order). Entry (D, t) is
-    tf_{t,D} · idf_t with tf_{t,D} = f_{t,D} / Σ_{t'} f_{t',D} (equation
-    ``lex-tf``: the fraction of D's tokens that are t) and idf_t = log(N / n_t)
-    (equation ``lex-idf``). Entries that are 0 (terms absent from D, and terms
-    in every document, whose idf is 0) are not stored. An empty document
-    gives a row of zeros.
+    Entry (D, t) is tf_{t,D} · idf_t with tf_{t,D} = f_{t,D} / Σ_{t'} f_{t',D}
+    (uses ``lex-tf``: the fraction of D's tokens that are t) and
+    idf_t = log(N / n_t) (uses ``lex-idf``). Entries that are 0 (terms absent
+    from D, and terms in every document, whose idf is 0) are not stored. An
+    empty document gives a row of zeros.
+
+    Parameters
+    ----------
+    corpus : list of list of str
+        The documents, each a list of tokens (at least one token in all).
+
+    Returns
+    -------
+    matrix : scipy.sparse.csr_matrix, float64, shape (n_docs, n_terms)
+        The TF-IDF vectors, one row per document.
+    vocabulary : list of str
+        The sorted terms: the column order of ``matrix``.
+
+    Raises
+    ------
+    TypeError
+        If ``corpus`` is not a list of token lists, or a token is not a str.
+    ValueError
+        If ``corpus`` is empty or all its documents are empty.
+
+    Examples
+    --------
+    >>> matrix, vocabulary = tfidf_matrix([["the", "cat"], ["the", "dog", "dog"]])
+    >>> vocabulary
+    ['cat', 'dog', 'the']
+    >>> print(matrix.toarray().round(4))
+    [[0.3466 0.     0.    ]
+     [0.     0.4621 0.    ]]
     """
     counts = _Counts(corpus, "tfidf_matrix")
     term = counts.term_of_entries()
@@ -269,15 +389,44 @@ def tfidf_matrix(corpus):
 
 
 def tfidf_vectors(documents, vocabulary, idf_values):
-    """TF-IDF vectors of new token lists (queries) in a fitted vocabulary (``lex-tfidf``).
+    """TF-IDF vectors of new token lists (queries) in the vocabulary of a corpus.
 
-    ``documents`` is a list of token lists; ``vocabulary`` the sorted term list
-    returned by :func:`tfidf_matrix`; ``idf_values`` the idf of each of its terms
-    (for instance ``df, _ = document_frequency(corpus)`` and
-    ``idf(df, len(corpus))``). Entry (i, t) is
-    f_{t,i} / |document i| · idf_t; tokens outside the vocabulary count in the
-    length |document i| but get no coordinate. Returns a CSR matrix
-    (len(documents), len(vocabulary)).
+    The vectors of :func:`tfidf_matrix` (uses ``lex-tfidf``) for texts that were
+    not part of the corpus, with the corpus's idf: entry (i, t) is
+    f_{t,i} / |document i| · idf_t. Tokens outside the vocabulary count in the
+    length |document i| but get no coordinate.
+
+    Parameters
+    ----------
+    documents : list of list of str
+        The token lists to embed (at least one).
+    vocabulary : list of str
+        The sorted terms returned by :func:`tfidf_matrix`.
+    idf_values : array-like, shape (len(vocabulary),)
+        The idf of each term, for instance ``idf(df, len(corpus))`` with
+        ``df, _ = document_frequency(corpus)``.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix, float64, shape (len(documents), len(vocabulary))
+
+    Raises
+    ------
+    TypeError
+        If ``documents`` is not a list of token lists, a token is not a str, or
+        ``vocabulary`` is not a list of terms.
+    ValueError
+        If ``documents`` is empty, or ``idf_values`` and ``vocabulary`` differ
+        in length.
+
+    Examples
+    --------
+    >>> corpus = [["the", "cat"], ["the", "dog", "dog"]]
+    >>> _, vocabulary = tfidf_matrix(corpus)
+    >>> df, _ = document_frequency(corpus)
+    >>> query = tfidf_vectors([["cat", "zebra"]], vocabulary, idf(df, len(corpus)))
+    >>> print(query.toarray().round(4))
+    [[0.3466 0.     0.    ]]
     """
     func = "tfidf_vectors"
     docs = _check_corpus(documents, func, "documents")
@@ -309,12 +458,9 @@ def tfidf_vectors(documents, vocabulary, idf_values):
 
 # ------------------------------------------------------------ BM25, elementwise
 def _check_k1_b(k1, b, func: str) -> tuple[float, float]:
+    """k1 a finite real number ≥ 0, b a real number in [0, 1]."""
     k1 = check_positive_float(k1, "k1", func, allow_zero=True)
-    if isinstance(b, bool) or not isinstance(b, numbers.Real):
-        raise TypeError(f"{func}: b must be a real number, got {type(b).__name__} {b!r}")
-    b = float(b)
-    if not 0.0 <= b <= 1.0:  # also rejects nan
-        raise ValueError(f"{func}: b must lie in [0, 1], got {b}")
+    b = check_interval(b, "b", func, 0.0, 1.0)
     return k1, b
 
 
@@ -347,8 +493,35 @@ def bm25_idf(df, n_docs, variant: str = "lucene"):
     variant "robertson": the Robertson–Spärck Jones weight without relevance
     information, log((N − n + 0.5) / (n + 0.5)), negative for n > N/2.
     variant "lucene": log(1 + (N − n + 0.5) / (n + 0.5)) = log((N + 1) / (n + 0.5)),
-    always positive. Elementwise over df (0 ≤ n ≤ N; n = 0 is allowed: a term
-    in no document); a scalar gives a float.
+    always positive.
+
+    Parameters
+    ----------
+    df : int or array-like
+        Document frequencies n, 0 ≤ n ≤ N (n = 0 is allowed: a term in no
+        document).
+    n_docs : int
+        The number N of documents, at least 1.
+    variant : {"lucene", "robertson"}, default "lucene"
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The IDF, elementwise (a float for a scalar ``df``).
+
+    Raises
+    ------
+    TypeError
+        If ``n_docs`` is not an integer.
+    ValueError
+        If ``variant`` is unknown, ``n_docs`` < 1 or a df lies outside [0, n_docs].
+
+    Examples
+    --------
+    >>> print(f"{bm25_idf(1, 10):.4f} {bm25_idf(1, 10, 'robertson'):.4f}")
+    1.9924 1.8458
+    >>> print(bm25_idf([0, 5, 10], 10, "robertson").round(4))
+    [ 3.0445  0.     -3.0445]
     """
     func = "bm25_idf"
     variant = check_choice(variant, "variant", func, _IDF_VARIANTS)
@@ -366,8 +539,33 @@ def bm25_idf(df, n_docs, variant: str = "lucene"):
 def bm25_length_norm(length_ratio, b: float = 0.75):
     """Document-length normalisation 1 − b + b·|D|/avgdl (equation ``lex-length-norm``).
 
-    length_ratio is |D| / avgdl (≥ 0). b = 0: no normalisation (always 1);
-    b = 1: full normalisation (the ratio itself). Elementwise.
+    b = 0: no normalisation (always 1); b = 1: full normalisation (the ratio
+    itself).
+
+    Parameters
+    ----------
+    length_ratio : float or array-like
+        |D| / avgdl, non-negative.
+    b : float in [0, 1], default 0.75
+
+    Returns
+    -------
+    float or numpy.ndarray
+        1 − b + b·length_ratio, elementwise (a float for a scalar).
+
+    Raises
+    ------
+    TypeError
+        If ``b`` is not a real number.
+    ValueError
+        If ``b`` lies outside [0, 1] or a length ratio is negative.
+
+    Examples
+    --------
+    >>> print(bm25_length_norm([0.5, 1.0, 2.0]))
+    [0.625 1.    1.75 ]
+    >>> bm25_length_norm(2.0, b=0.0)
+    1.0
     """
     func = "bm25_length_norm"
     _, b = _check_k1_b(0.0, b, func)
@@ -380,13 +578,41 @@ def bm25_length_norm(length_ratio, b: float = 0.75):
 def bm25_tf(f, k1: float = 1.5, b: float = 0.75, length_ratio=1.0):
     """The saturating term-frequency factor of BM25 (equation ``lex-bm25-tf``).
 
-    f·(k1 + 1) / (f + k1·(1 − b + b·|D|/avgdl)), elementwise over f ≥ 0 and
-    length_ratio = |D|/avgdl ≥ 0 (broadcast together). It is 0 at f = 0,
-    increasing in f, and tends to k1 + 1 as f → ∞ (saturation); for k1 = 0 it
-    is 1 for every f > 0 (presence only). At f = 0 the value is 0 even where
-    the formula reads 0/0 (k1 = 0, or b = 1 and |D| = 0), and no overflow
-    turns into nan for huge k1 or f. A Python number for length_ratio keeps
-    a float32 f in float32.
+    f·(k1 + 1) / (f + k1·(1 − b + b·|D|/avgdl)), with the length normalisation
+    of ``lex-length-norm``. It is 0 at f = 0, increasing in f, and tends to
+    k1 + 1 as f → ∞ (saturation); for k1 = 0 it is 1 for every f > 0 (presence
+    only). At f = 0 the value is 0 even where the formula reads 0/0 (k1 = 0,
+    or b = 1 and |D| = 0), and no overflow turns into nan for huge k1 or f.
+
+    Parameters
+    ----------
+    f : float or array-like
+        Term frequencies f_{t,D} ≥ 0.
+    k1 : float ≥ 0, default 1.5
+    b : float in [0, 1], default 0.75
+    length_ratio : float or array-like, default 1.0
+        |D| / avgdl ≥ 0, broadcast against ``f``. A Python number keeps a
+        float32 ``f`` in float32.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The factor, elementwise over the broadcast shape (a float for scalars).
+
+    Raises
+    ------
+    TypeError
+        If ``k1`` or ``b`` is not a real number.
+    ValueError
+        If k1 < 0, b lies outside [0, 1], an f or a length ratio is negative,
+        or ``f`` and ``length_ratio`` cannot be broadcast together.
+
+    Examples
+    --------
+    >>> print(bm25_tf([0, 1, 2, 10]).round(4))
+    [0.     1.     1.4286 2.1739]
+    >>> print(f"{bm25_tf(3, k1=1.2, b=0.75, length_ratio=2.0):.4f}")
+    1.2941
     """
     func = "bm25_tf"
     k1, b = _check_k1_b(k1, b, func)
@@ -398,13 +624,8 @@ def bm25_tf(f, k1: float = 1.5, b: float = 0.75, length_ratio=1.0):
         raise ValueError(f"{func}: length_ratio (|D| / avgdl) must be non-negative")
     if isinstance(length_ratio, numbers.Real) and not isinstance(length_ratio, np.generic):
         r = r.astype(f.dtype)  # a Python number (the default 1.0) does not promote float32 f
-    try:
-        f, r = np.broadcast_arrays(f, r)
-    except ValueError:
-        raise ValueError(
-            f"{func}: f of shape {f.shape} and length_ratio of shape {r.shape} "
-            f"cannot be broadcast together"
-        ) from None
+    shape = broadcast_shape({"f": f.shape, "length_ratio": r.shape}, func)
+    f, r = np.broadcast_to(f, shape), np.broadcast_to(r, shape)
     out = _saturate(f, k1, 1.0 - b + b * r)
     return _scalar_or_array(out)
 
@@ -412,8 +633,36 @@ def bm25_tf(f, k1: float = 1.5, b: float = 0.75, length_ratio=1.0):
 def bm25_term_weight(f, idf_value, k1: float = 1.5, b: float = 0.75, length_ratio=1.0):
     """The BM25 weight of one term in one document (equation ``lex-bm25-term``).
 
-    idf · f·(k1 + 1) / (f + k1·(1 − b + b·|D|/avgdl)): the idf times
-    :func:`bm25_tf`. Elementwise (broadcast).
+    idf · f·(k1 + 1) / (f + k1·(1 − b + b·|D|/avgdl)): the idf (of
+    :func:`bm25_idf`) times the saturating factor of :func:`bm25_tf`.
+
+    Parameters
+    ----------
+    f : float or array-like
+        Term frequencies f_{t,D} ≥ 0.
+    idf_value : float or array-like
+        The IDF of the term.
+    k1 : float ≥ 0, default 1.5
+    b : float in [0, 1], default 0.75
+    length_ratio : float or array-like, default 1.0
+        |D| / avgdl ≥ 0.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The weights, elementwise over the broadcast shape of all three arrays.
+
+    Raises
+    ------
+    TypeError
+        If ``k1`` or ``b`` is not a real number.
+    ValueError
+        As :func:`bm25_tf`, and if ``idf_value`` does not broadcast with the others.
+
+    Examples
+    --------
+    >>> print(f"{bm25_term_weight(2, 1.5):.4f}")
+    2.1429
     """
     func = "bm25_term_weight"
     w = as_float_array(idf_value, "idf_value", func)
@@ -424,58 +673,103 @@ def bm25_term_weight(f, idf_value, k1: float = 1.5, b: float = 0.75, length_rati
 
 # ------------------------------------------------------------------------ BM25
 class BM25:
-    """Okapi BM25 over a corpus of token lists (equations ``lex-bm25`` and ``lex-bm25-matrix``).
+    """Okapi BM25 ranking of the documents of a corpus (equation ``lex-bm25``).
 
     The score of document D for a query q = (q_1, ..., q_m) is
 
         score(D, q) = Σ_{i=1..m} IDF(q_i) · f(q_i, D)·(k1 + 1) / (f(q_i, D) + k1·(1 − b + b·|D|/avgdl))
 
-    (the full textbook term weight, ``lex-bm25-term``): a term repeated in the
-    query counts once per occurrence, and a term that is not in the corpus adds 0.
+    (the full textbook term weight, uses ``lex-bm25-term``): a term repeated in
+    the query counts once per occurrence, and a term that is not in the corpus
+    adds 0. Cost: ``fit`` is O(total number of tokens); ``scores`` is
+    O(Σ_t n_t) over the distinct query terms t (plus O(N) to allocate the
+    result), a sum of columns of the precomputed matrix (``matrix_``).
 
     Parameters
     ----------
-    k1 : float ≥ 0
-        Term-frequency saturation (``lex-bm25-tf``): the weight of a term tends
-        to IDF·(k1 + 1) as its frequency grows; k1 = 0 counts presence only.
-    b : float in [0, 1]
-        Length normalisation (``lex-length-norm``): 0 none, 1 full.
-    idf : {"lucene", "robertson"}
+    k1 : float ≥ 0, default 1.5
+        Term-frequency saturation (uses ``lex-bm25-tf``): the weight of a term
+        tends to IDF·(k1 + 1) as its frequency grows; k1 = 0 counts presence only.
+    b : float in [0, 1], default 0.75
+        Length normalisation (uses ``lex-length-norm``): 0 none, 1 full.
+    idf : {"lucene", "robertson"}, default "lucene"
         "lucene": log(1 + (N − n + 0.5)/(n + 0.5)), always positive
         (``lex-idf-lucene``); "robertson": log((N − n + 0.5)/(n + 0.5)), the
         Robertson–Spärck Jones weight, negative for terms in more than half the
-        documents (``lex-idf-rsj``).
+        documents (``lex-idf-rsj``); see :func:`bm25_idf`.
 
-    Attributes (after ``fit``)
-    --------------------------
-    idf_ : dict term -> IDF
-    vocabulary_ : sorted list of the corpus's terms (the columns of ``matrix_``)
-    matrix_ : scipy.sparse.csc_matrix (n_docs, n_terms), the term weights
-        w_{D,t} (``lex-bm25-matrix``); ``scores(q)`` is ``matrix_ @ c`` for the
+    Attributes
+    ----------
+    idf_ : dict
+        term -> IDF (after ``fit``).
+    matrix_ : scipy.sparse.csc_matrix, shape (n_docs, n_terms)
+        The term weights w_{D,t}; ``scores(q)`` is ``matrix_ @ c`` for the
         vector c of query-term counts.
-    df_ : (n_terms,) document frequencies; doc_lengths_ : (n_docs,) lengths |D|;
-    avgdl_ : float; n_docs_ : int.
+    vocabulary_ : list of str
+        The sorted terms of the corpus (the columns of ``matrix_``).
+    df_ : numpy.ndarray, shape (n_terms,)
+        Document frequencies.
+    doc_lengths_ : numpy.ndarray, shape (n_docs,)
+        Document lengths |D|.
+    avgdl_ : float
+        Mean document length.
+    n_docs_ : int
+        Number of documents.
 
-    Cost: ``fit`` is O(total number of tokens); ``scores`` is O(Σ_t n_t) over
-    the distinct query terms t (plus O(N) to allocate the result).
+    Raises
+    ------
+    TypeError
+        If ``k1`` or ``b`` is not a real number.
+    ValueError
+        If k1 < 0 (or not finite), b lies outside [0, 1], or ``idf`` is unknown.
+
+    Examples
+    --------
+    >>> model = BM25().fit([["the", "cat", "sat"], ["the", "dog"], ["a", "cat", "and", "a", "dog"]])
+    >>> model
+    BM25(k1=1.5, b=0.75, idf='lucene')
+    >>> print(model.scores(["cat", "dog"]).round(4))
+    [0.4922 0.5732 0.7674]
     """
 
     def __init__(self, k1: float = 1.5, b: float = 0.75, idf: str = "lucene"):
         self.k1, self.b = _check_k1_b(k1, b, "BM25")
         self.idf = check_choice(idf, "idf", "BM25", _IDF_VARIANTS)
-        self._fitted = False
 
     def __repr__(self) -> str:
         return f"BM25(k1={self.k1:g}, b={self.b:g}, idf={self.idf!r})"
 
     # -------------------------------------------------------------- fitting
     def fit(self, corpus) -> BM25:
-        """Index a corpus (a list of token lists) and precompute its weight matrix W.
+        """Index a corpus and precompute its matrix W of BM25 term weights.
 
         W has one column per term and one row per document; its entry
         w_{D,t} = IDF(t)·f_{t,D}(k1 + 1)/(f_{t,D} + k1(1 − b + b|D|/avgdl))
-        (``lex-bm25-term``) is stored only where f_{t,D} > 0
-        (``lex-bm25-matrix``). Returns self.
+        (uses ``lex-bm25-term``) is stored only where f_{t,D} > 0 (uses
+        ``lex-bm25-matrix``). Fitting again replaces the previous corpus.
+
+        Parameters
+        ----------
+        corpus : list of list of str
+            The documents, each a list of tokens (at least one token in all).
+
+        Returns
+        -------
+        BM25
+            self, fitted.
+
+        Raises
+        ------
+        TypeError
+            If ``corpus`` is not a list of token lists, or a token is not a str.
+        ValueError
+            If ``corpus`` is empty or all its documents are empty.
+
+        Examples
+        --------
+        >>> model = BM25().fit([["the", "cat"], ["the", "dog", "dog"]])
+        >>> model.n_docs_, model.avgdl_, model.vocabulary_
+        (2, 2.5, ['cat', 'dog', 'the'])
         """
         counts = _Counts(corpus, "BM25.fit")
         n_docs = counts.n_docs
@@ -493,20 +787,31 @@ class BM25:
         self.df_ = counts.df
         self.doc_lengths_ = counts.lengths
         self.avgdl_ = avgdl
-        self.n_docs_ = n_docs
         self._matrix = None
-        self._fitted = True
+        self.n_docs_ = n_docs  # set last: check_is_fitted looks for it
         return self
 
     def _check_fitted(self, what: str) -> None:
-        if not getattr(self, "_fitted", False):
-            raise NotFittedError(
-                f"BM25.{what}: this BM25 model is not fitted yet; call .fit(corpus) first"
-            )
+        check_is_fitted(self, "n_docs_", f"BM25.{what}", fit="fit(corpus)")
 
     @property
     def idf_(self) -> dict:
-        """dict term -> IDF of the fitted corpus (``lex-idf-lucene`` or ``lex-idf-rsj``)."""
+        """The IDF of every term of the fitted corpus, as a dict term -> IDF.
+
+        The variant chosen by ``idf`` (uses ``lex-idf-lucene`` or ``lex-idf-rsj``,
+        see :func:`bm25_idf`), built on first access.
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+
+        Examples
+        --------
+        >>> model = BM25().fit([["the", "cat"], ["the", "dog"], ["a", "dog"]])
+        >>> print(f"{model.idf_['cat']:.4f} {model.idf_['dog']:.4f}")
+        0.9808 0.4700
+        """
         self._check_fitted("idf_")
         if self._idf_dict is None:
             self._idf_dict = dict(zip(self.vocabulary_, self._idf_array.tolist()))
@@ -514,7 +819,34 @@ class BM25:
 
     @property
     def matrix_(self) -> sp.csc_matrix:
-        """The document–term matrix W of term weights, CSC (``lex-bm25-matrix``)."""
+        """The document–term matrix W of BM25 term weights (equation ``lex-bm25-matrix``).
+
+        Entry (D, t) is the weight w_{D,t} of term t in document D (uses
+        ``lex-bm25-term``), stored only where t occurs in D; the scores of a
+        query are W c for the vector c of its term counts. Built on first access
+        (CSC: a column per term, so W c sums a few columns).
+
+        Returns
+        -------
+        scipy.sparse.csc_matrix, shape (n_docs, n_terms)
+            Columns in the order of ``vocabulary_``.
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+
+        Examples
+        --------
+        >>> model = BM25().fit([["the", "cat"], ["the", "dog", "dog"]])
+        >>> W = model.matrix_
+        >>> W.shape, W.nnz
+        ((2, 3), 4)
+        >>> import numpy as np
+        >>> c = np.array([1, 1, 0])  # the counts of "cat dog" in vocabulary_ order
+        >>> print((W @ c).round(4), model.scores(["cat", "dog"]).round(4))
+        [0.7617 0.9304] [0.7617 0.9304]
+        """
         self._check_fitted("matrix_")
         if self._matrix is None:
             c = self._counts
@@ -565,21 +897,72 @@ class BM25:
         return scores
 
     def scores(self, query) -> np.ndarray:
-        """BM25 scores of every document for a query (a list of tokens): (n_docs,) float64.
+        """BM25 scores of every document of the corpus for a query.
 
-        The sum over the query's terms of the term weights (``lex-bm25``), that
-        is W c: a sum of the columns of W of the query's terms, each times the
-        number of times the term occurs in the query (``lex-bm25-matrix``).
-        Terms absent from the corpus add 0; an empty query scores 0 everywhere.
+        The sum over the query's terms of the term weights (uses ``lex-bm25``),
+        that is W c: a sum of the columns of W of the query's terms, each times
+        the number of times the term occurs in the query (uses
+        ``lex-bm25-matrix``). Terms absent from the corpus add 0; an empty query
+        scores 0 everywhere.
+
+        Parameters
+        ----------
+        query : list of str
+            The query's tokens (tokenize a text first, with :func:`tokenize`).
+
+        Returns
+        -------
+        numpy.ndarray of float64, shape (n_docs,)
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        TypeError
+            If ``query`` is a str or not a list of str tokens.
+
+        Examples
+        --------
+        >>> model = BM25().fit([["the", "cat"], ["the", "dog"], ["a", "dog"]])
+        >>> print(model.scores(["dog", "unicorn"]).round(4))
+        [0.   0.47 0.47]
         """
         return self._scores(self._query_counts(query, "scores"))
 
     def search(self, query, k: int):
-        """The k best documents for a query: ``(indices, scores)``, best first.
+        """The k best documents for a query, best first (ranked by ``lex-bm25``).
 
         Scores from :meth:`scores`; ties are broken by the lower index. Only the
         k best are sorted (a partial selection finds them in O(N)).
-        k > n_docs raises ValueError.
+
+        Parameters
+        ----------
+        query : list of str
+            The query's tokens.
+        k : int
+            How many documents, 1 ≤ k ≤ n_docs.
+
+        Returns
+        -------
+        indices : numpy.ndarray of int, shape (k,)
+        scores : numpy.ndarray of float64, shape (k,)
+            Decreasing.
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        TypeError
+            If ``query`` is not a list of str tokens or ``k`` is not an integer.
+        ValueError
+            If k < 1 or k > n_docs.
+
+        Examples
+        --------
+        >>> model = BM25().fit([["the", "cat"], ["the", "dog"], ["a", "dog"]])
+        >>> indices, scores = model.search(["dog"], k=2)
+        >>> print(indices, scores.round(4))
+        [1 2] [0.47 0.47]
         """
         counts = self._query_counts(query, "search")
         k = check_positive_int(k, "k", "BM25.search")
@@ -592,15 +975,44 @@ class BM25:
         return indices[0], top[0]
 
     def explain(self, query, doc_index: int) -> pd.DataFrame:
-        """Term-by-term breakdown of one document's score (``lex-bm25``).
+        """Term-by-term breakdown of one document's BM25 score.
 
-        One row per distinct query term, in order of first occurrence, with
-        columns: term, query_count (occurrences in the query), tf (f_{t,D}),
-        df (n_t), idf, length_norm (1 − b + b|D|/avgdl), weight (the term weight
-        ``lex-bm25-term``, 0 if t is not in D) and contribution
-        (query_count × weight). The contributions sum to ``scores(query)[doc_index]``.
-        A term absent from the corpus has df 0, the idf its formula gives for
-        n = 0, and weight 0.
+        Each distinct query term's part of the sum ``lex-bm25``: its term
+        weight (uses ``lex-bm25-term``) times its number of occurrences in the
+        query. A term absent from the corpus has df 0, the idf its formula
+        gives for n = 0, and weight 0.
+
+        Parameters
+        ----------
+        query : list of str
+            The query's tokens.
+        doc_index : int
+            The document, 0 ≤ doc_index < n_docs.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per distinct query term, in order of first occurrence, with
+            columns term, query_count (occurrences in the query), tf (f_{t,D}),
+            df (n_t), idf, length_norm (1 − b + b|D|/avgdl), weight (0 if t is
+            not in D) and contribution (query_count × weight). The contributions
+            sum to ``scores(query)[doc_index]``.
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        TypeError
+            If ``query`` is not a list of str tokens or ``doc_index`` is not an integer.
+        ValueError
+            If ``doc_index`` is out of range.
+
+        Examples
+        --------
+        >>> model = BM25().fit([["the", "cat"], ["the", "dog"], ["a", "dog"]])
+        >>> table = model.explain(["dog", "dog", "zebra"], 1)
+        >>> table["term"].tolist(), table["tf"].tolist(), table["contribution"].round(4).tolist()
+        (['dog', 'zebra'], [1, 0], [0.94, 0.0])
         """
         counts = self._query_counts(query, "explain")
         n = self.n_docs_
@@ -644,3 +1056,73 @@ class BM25:
             )
         columns = ["term", "query_count", "tf", "df", "idf", "length_norm", "weight", "contribution"]
         return pd.DataFrame.from_records(records, columns=columns)
+
+
+# ------------------------------------------------------- a query, term by term
+def query_breakdown(query: str, model: BM25, k: int = 5) -> dict:
+    """The k best documents for a typed query, each score split into its terms.
+
+    The text is tokenized (uses ``lex-tokenize``) and searched with ``model``
+    (:meth:`BM25.search`, ranked by ``lex-bm25``); each document's score is
+    then split by :meth:`BM25.explain` into the contributions of the query's
+    terms (query count × term weight), which sum to the score. What the
+    chapter's query explorer draws.
+
+    Parameters
+    ----------
+    query : str
+        The query text (not yet tokenized).
+    model : BM25
+        A fitted model.
+    k : int, default 5
+        How many documents; more than the corpus holds gives them all.
+
+    Returns
+    -------
+    dict
+        "tokens" (the query's tokens), "terms" (its distinct tokens, in order
+        of first occurrence), "indices" and "scores" (best first, as
+        :meth:`BM25.search`), and "contributions", an array of shape
+        (len(indices), len(terms)): the contribution of each term to each
+        document's score.
+
+    Raises
+    ------
+    TypeError
+        If ``query`` is not a str, ``model`` is not a BM25, or ``k`` is not an integer.
+    NotFittedError
+        If ``model`` is not fitted.
+    ValueError
+        If k < 1.
+
+    Examples
+    --------
+    >>> model = BM25().fit([["the", "cat"], ["the", "dog"], ["a", "dog"]])
+    >>> result = query_breakdown("The dog, the DOG!", model, k=2)
+    >>> result["terms"], result["indices"].tolist()
+    (['the', 'dog'], [1, 0])
+    >>> print(result["contributions"].round(4))
+    [[0.94 0.94]
+     [0.94 0.  ]]
+    """
+    func = "query_breakdown"
+    if not isinstance(query, str):
+        raise TypeError(f"{func}: query must be a str (the typed text), got {type(query).__name__}")
+    if not isinstance(model, BM25):
+        raise TypeError(f"{func}: model must be a fitted ragmath.lexical.BM25, got {type(model).__name__}")
+    k = check_positive_int(k, "k", func)
+    check_is_fitted(model, "n_docs_", func, fit="fit(corpus)")
+    tokens = tokenize(query)
+    terms = list(dict.fromkeys(tokens))
+    indices, scores = model.search(tokens, min(k, model.n_docs_))
+    contributions = np.zeros((len(indices), len(terms)))
+    if terms:
+        for row, doc in enumerate(indices):
+            contributions[row] = model.explain(tokens, int(doc))["contribution"].to_numpy()
+    return {
+        "tokens": tokens,
+        "terms": terms,
+        "indices": indices,
+        "scores": scores,
+        "contributions": contributions,
+    }

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from fractions import Fraction
 
 import numpy as np
@@ -27,10 +26,11 @@ from ragmath.lexical import (
     NotFittedError,
     bm25_idf,
     bm25_length_norm,
-    bm25_tf,
     bm25_term_weight,
+    bm25_tf,
     document_frequency,
     idf,
+    query_breakdown,
     term_frequency,
     tfidf_matrix,
     tfidf_vectors,
@@ -643,7 +643,7 @@ class TestBM25BadInput:
     def test_attributes_before_fit(self):
         model = BM25()
         with pytest.raises(NotFittedError, match=r"^BM25\.idf_: .*not fitted"):
-            model.idf_
+            _ = model.idf_
         assert not hasattr(model, "idf_") and not hasattr(model, "matrix_")
 
     @pytest.mark.parametrize("method", ["scores", "search", "explain"])
@@ -752,3 +752,68 @@ def test_bm25_term_weight_shapes_that_do_not_broadcast():
     with pytest.raises(ValueError, match=r"^bm25_term_weight: idf_value \(shape \(2,\)\) and f and length_ratio "
                                          r"\(shape \(3,\)\) cannot be broadcast together$"):
         bm25_term_weight([1, 2, 3], [1.0, 2.0])
+
+
+def test_bm25_tf_shapes_that_do_not_broadcast_name_both_arguments():
+    with pytest.raises(ValueError, match=r"^bm25_tf: f \(shape \(2,\)\) and length_ratio \(shape \(3,\)\) "
+                                         r"cannot be broadcast together$"):
+        bm25_tf([1.0, 2.0], length_ratio=[1.0, 2.0, 3.0])
+
+
+def test_not_fitted_is_the_shared_error_and_names_the_method():
+    from ragmath._validation import NotFittedError as shared
+
+    assert NotFittedError is shared and issubclass(NotFittedError, AttributeError)
+    with pytest.raises(NotFittedError, match=r"^BM25\.scores: this BM25 is not fitted yet; call \.fit\(corpus\) first$"):
+        BM25().scores(["a"])
+
+
+# ------------------------------------------------------------ query_breakdown
+BREAKDOWN_TEXTS = [
+    "The cat sat on the mat.",
+    "Dogs and cats are pets; a dog is not a cat.",
+    "Stock prices fell on Monday.",
+    "A cat, a cat, a cat: the cat of cats.",
+    "Markets rallied as stock prices rose.",
+    "The mat was red.",
+]
+BREAKDOWN_DOCS = [tokenize(t) for t in BREAKDOWN_TEXTS]
+
+
+def test_query_breakdown_matches_the_naive_reference():
+    model = BM25().fit(BREAKDOWN_DOCS)
+    result = query_breakdown("cat on the mat, the CAT", model, k=3)
+    assert result["tokens"] == ["cat", "on", "the", "mat", "the", "cat"]
+    assert result["terms"] == ["cat", "on", "the", "mat"]
+    counts = {"cat": 2, "on": 1, "the": 2, "mat": 1}
+    for row, doc in enumerate(result["indices"]):
+        # one term's contribution: the naive score of a query repeating it count times
+        expected = [naive_bm25(BREAKDOWN_DOCS, [t] * counts[t])[doc] for t in result["terms"]]
+        np.testing.assert_allclose(result["contributions"][row], expected, rtol=1e-13)
+    naive = naive_bm25(BREAKDOWN_DOCS, result["tokens"])
+    np.testing.assert_allclose(result["scores"], [naive[d] for d in result["indices"]], rtol=1e-13)
+    np.testing.assert_allclose(result["contributions"].sum(axis=1), result["scores"], rtol=1e-13)
+    assert list(result["indices"]) == sorted(range(len(BREAKDOWN_DOCS)), key=lambda d: -naive[d])[:3]
+
+
+def test_query_breakdown_edge_cases():
+    model = BM25().fit(BREAKDOWN_DOCS)
+    everything = query_breakdown("cat", model, k=50)  # more than the corpus: all documents
+    assert len(everything["indices"]) == len(BREAKDOWN_DOCS)
+    empty = query_breakdown("", model, k=2)
+    assert empty["terms"] == [] and empty["contributions"].shape == (2, 0)
+    np.testing.assert_array_equal(empty["scores"], 0.0)
+    unknown = query_breakdown("unicorn cat", model, k=2)
+    np.testing.assert_array_equal(unknown["contributions"][:, 0], 0.0)
+
+
+def test_query_breakdown_bad_input():
+    model = BM25().fit(BREAKDOWN_DOCS)
+    with pytest.raises(TypeError, match="^query_breakdown: query must be a str"):
+        query_breakdown(["cat"], model)
+    with pytest.raises(TypeError, match="^query_breakdown: model must be a fitted"):
+        query_breakdown("cat", object())
+    with pytest.raises(NotFittedError, match=r"^query_breakdown: this BM25 is not fitted yet"):
+        query_breakdown("cat", BM25())
+    with pytest.raises(ValueError, match="^query_breakdown: k must be at least 1"):
+        query_breakdown("cat", model, k=0)

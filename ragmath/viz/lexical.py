@@ -1,8 +1,10 @@
 """Pure plotting functions for chapter 4, "TF-IDF and BM25".
 
 Each ``plot_*`` function takes plain parameters (and, for the rankings, a
-fitted :class:`ragmath.lexical.BM25`), computes with :mod:`ragmath.lexical`,
-and returns a new :class:`matplotlib.figure.Figure` without touching pyplot.
+fitted :class:`ragmath.lexical.BM25`), gets its numbers from
+:mod:`ragmath.lexical` (:func:`~ragmath.lexical.bm25_tf`,
+:func:`~ragmath.lexical.query_breakdown`), and returns a new
+:class:`matplotlib.figure.Figure` without touching pyplot.
 The widgets of :mod:`ragmath.widgets.lexical` only connect controls to these
 functions; the ``*_grid`` functions draw the static small multiples that
 follow each widget on the website.
@@ -15,14 +17,13 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from .._validation import check_positive_float, check_positive_int
-from ..lexical import BM25, bm25_tf, tokenize
+from .._validation import check_positive_float
+from ..lexical import BM25, bm25_tf, query_breakdown
 from ._style import COLORS, new_figure
 
 __all__ = [
     "plot_bm25_curves",
     "plot_bm25_curves_grid",
-    "query_breakdown",
     "plot_query_breakdown",
     "plot_query_breakdown_grid",
 ]
@@ -141,39 +142,6 @@ def plot_bm25_curves_grid(
 
 
 # ------------------------------------------------------------ ranking breakdown
-def query_breakdown(query: str, model: BM25, k: int = 5) -> dict:
-    """The top-k documents of a typed query and their scores term by term.
-
-    The query text is tokenized (``lex-tokenize``) and searched with ``model``
-    (``lex-bm25``). Returns a dict with "tokens", "terms" (the distinct tokens,
-    in order of first occurrence), "indices" and "scores" (best first), and
-    "contributions", a (k, n_terms) array: the contribution of each term to each
-    document's score (query count × term weight, :meth:`BM25.explain`); each
-    row sums to the document's score.
-    """
-    func = "query_breakdown"
-    if not isinstance(query, str):
-        raise TypeError(f"{func}: query must be a str (the typed text), got {type(query).__name__}")
-    if not isinstance(model, BM25):
-        raise TypeError(f"{func}: model must be a fitted ragmath.lexical.BM25, got {type(model).__name__}")
-    k = check_positive_int(k, "k", func)
-    tokens = tokenize(query)
-    terms = list(dict.fromkeys(tokens))
-    k = min(k, model.n_docs_) if hasattr(model, "n_docs_") else k
-    indices, scores = model.search(tokens, k)
-    contributions = np.zeros((len(indices), len(terms)))
-    for row, doc in enumerate(indices):
-        if terms:
-            contributions[row] = model.explain(tokens, int(doc))["contribution"].to_numpy()
-    return {
-        "tokens": tokens,
-        "terms": terms,
-        "indices": indices,
-        "scores": scores,
-        "contributions": contributions,
-    }
-
-
 def _check_labels(labels, model: BM25, func: str) -> None:
     if isinstance(labels, str) or not isinstance(labels, Sequence):
         raise TypeError(f"{func}: labels must be a list of str, one per document")
@@ -239,7 +207,7 @@ def plot_query_breakdown(query: str, model: BM25, labels: Sequence[str], k: int 
     One horizontal bar per document with a non-zero score (best at the top,
     labelled "[index] label"; documents that contain no query term are left out),
     split into one segment per query term: its contribution to the BM25 score
-    (``lex-bm25``), from :func:`query_breakdown`. The total is written at the
+    (``lex-bm25``), from :func:`ragmath.lexical.query_breakdown`. The total is written at the
     end of the bar. ``labels[i]`` names document i (a title, say).
     """
     result = query_breakdown(query, model, k)

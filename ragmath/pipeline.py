@@ -14,8 +14,6 @@ pieces of the earlier chapters are reused, not rewritten: TF-IDF and BM25
 - **hybrid fusion**: min-max and z-score normalisation, their convex
   combination (:func:`convex_fusion`) and reciprocal rank fusion
   (:func:`reciprocal_rank_fusion`);
-- fast **ranking metrics** on a score matrix (:func:`ranking_metrics`), equal
-  to :func:`ragmath.metrics.evaluate`;
 - the **indexes**: inner products from PQ codes (:func:`pq_inner_product_scores`),
   LSH candidates re-ranked exactly (:func:`lsh_rerank_scores`), and the
   **memory** of each index in bytes (:func:`dense_index_bytes`,
@@ -31,7 +29,7 @@ from __future__ import annotations
 
 import numbers
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,8 +58,6 @@ __all__ = [
     "convex_fusion",
     "ranks_from_scores",
     "reciprocal_rank_fusion",
-    "grade_matrix",
-    "ranking_metrics",
     "pq_inner_product_scores",
     "lsh_rerank_scores",
     "dense_index_bytes",
@@ -317,69 +313,6 @@ def reciprocal_rank_fusion(score_lists, k=60, depth=None) -> np.ndarray:
         part = np.where(keep, 1.0 / (k + np.where(keep, r, 1)), 0.0)
         total = part if total is None else total + part
     return total
-
-
-# --------------------------------------------------------------------------- metrics
-def grade_matrix(qrels, query_ids, doc_ids) -> np.ndarray:
-    """The judged grades as a matrix G[q, d] (the rel_i of equations ``eval-rr`` and ``eval-ndcg``).
-
-    ``qrels`` is {query_id: {doc_id: grade}}; unjudged pairs are 0. Shape
-    (len(query_ids), len(doc_ids)), float64.
-    """
-    func = "grade_matrix"
-    if not isinstance(qrels, Mapping):
-        raise TypeError(f"{func}: qrels must be a dict {{query_id: {{doc_id: grade}}}}")
-    query_ids, doc_ids = list(query_ids), list(doc_ids)
-    if not query_ids or not doc_ids:
-        raise ValueError(f"{func}: query_ids and doc_ids must be non-empty, got {len(query_ids)} query ids "
-                         f"and {len(doc_ids)} doc ids")
-    col = {d: j for j, d in enumerate(doc_ids)}
-    G = np.zeros((len(query_ids), len(col)))
-    for i, q in enumerate(query_ids):
-        if q not in qrels:
-            raise ValueError(f"{func}: query {q!r} has no judgements in qrels")
-        for d, g in qrels[q].items():
-            if d in col:
-                G[i, col[d]] = g
-    return G
-
-
-def ranking_metrics(scores, grades, k=10) -> dict:
-    """Reciprocal rank and NDCG@k of every query of a score matrix (equations ``eval-rr``, ``eval-ndcg``).
-
-    ``scores`` and ``grades`` are (n_queries, n_docs); −inf marks a document
-    that is not ranked at all. Documents are ordered as
-    :func:`ragmath.metrics.evaluate` orders them (decreasing score, equal
-    scores by decreasing column, which is decreasing document id when the
-    columns are sorted by id), gains 2^g − 1, the ideal ranking from all
-    grades of the row. Returns {"rr": (n_queries,), "ndcg": (n_queries,)}:
-    the same numbers as ``evaluate``, with no dictionaries (fast enough for a
-    widget).
-    """
-    func = "ranking_metrics"
-    S = as_float_array(scores, "scores", func, ndim=2, finite=False)
-    G = as_float_array(grades, "grades", func, ndim=2)
-    if np.isnan(S).any() or (S == np.inf).any():
-        raise ValueError(f"{func}: scores contains nan or +inf")
-    if S.shape != G.shape:
-        raise ValueError(f"{func}: scores has shape {S.shape} but grades has shape {G.shape}")
-    k = check_positive_int(k, "k", func)
-    n_q, n_d = S.shape
-    cols = np.broadcast_to(np.arange(n_d), S.shape)
-    order = np.lexsort((-cols, -S), axis=1)  # by −score, then by −column
-    ranked_scores = np.take_along_axis(S, order, axis=1)
-    g = np.where(np.isneginf(ranked_scores), 0.0, np.take_along_axis(G, order, axis=1))
-    g = np.maximum(g, 0.0)
-    hit = g > 0
-    first = np.argmax(hit, axis=1)
-    rr = np.where(hit.any(axis=1), 1.0 / (first + 1), 0.0)
-    kk = min(k, n_d)
-    disc = 1.0 / np.log2(np.arange(2, kk + 2))
-    dcg = ((2.0 ** g[:, :kk] - 1.0) * disc).sum(axis=1)
-    ideal = -np.sort(-np.maximum(G, 0.0), axis=1)[:, :kk]
-    idcg = ((2.0 ** ideal - 1.0) * disc).sum(axis=1)
-    ndcg = np.where(idcg > 0, np.minimum(1.0, dcg / np.where(idcg > 0, idcg, 1.0)), 0.0)
-    return {"rr": rr, "ndcg": ndcg}
 
 
 # --------------------------------------------------------------------------- indexes

@@ -33,16 +33,21 @@ from ragmath.metrics import (
     dcg_at_k,
     evaluate,
     gain_values,
+    grade_matrix,
     idcg_at_k,
     mean_reciprocal_rank,
+    move_document,
     ndcg_at_k,
     paired_randomization_test,
     paired_t_test,
     rank_discounts,
     ranked_doc_ids,
+    ranking_breakdown,
     reciprocal_rank,
     run_from_scores,
+    score_matrix_metrics,
     sign_flip_means,
+    significance_summary,
     tie_averaged_dcg_at_k,
     tie_averaged_reciprocal_rank,
 )
@@ -413,7 +418,7 @@ def test_tie_averages_match_brute_force(seed):
     )
     for gain in GAINS:
         assert tie_averaged_dcg_at_k(scores, grades, k, gain) == pytest.approx(
-            brute_force_tie_average(scores, grades, lambda g: ref_dcg(g, k, gain)), rel=1e-12, abs=1e-15
+            brute_force_tie_average(scores, grades, lambda g, gain=gain: ref_dcg(g, k, gain)), rel=1e-12, abs=1e-15
         )
 
 
@@ -653,7 +658,7 @@ def test_uncertainty_bad_input():
         paired_randomization_test([1, 2, 3], [1, 2])
     with pytest.raises(ValueError, match="paired_t_test: a needs at least 2 values"):
         paired_t_test([1], [0])
-    with pytest.raises(ValueError, match="bootstrap_ci: confidence must lie strictly between 0 and 1"):
+    with pytest.raises(ValueError, match=r"bootstrap_ci: confidence must lie in \(0, 1\), got 1.0"):
         bootstrap_ci([1, 2], confidence=1.0)
     with pytest.raises(TypeError, match="bootstrap_ci: confidence must be a real number"):
         bootstrap_ci([1, 2], confidence="95%")
@@ -667,3 +672,182 @@ def test_uncertainty_bad_input():
         sign_flip_means([np.nan], [0.0])
     with pytest.raises(ValueError, match="tie_averaged_reciprocal_rank: scores has 2 values but grades has 1"):
         tie_averaged_reciprocal_rank([1, 2], [1])
+    with pytest.raises(ValueError, match="bootstrap_ci: confidence must lie in"):
+        bootstrap_ci([1, 2], confidence=float("nan"))
+    with pytest.raises(ValueError, match="paired_randomization_test: seed must be non-negative"):
+        paired_randomization_test([1, 2], [0, 1], seed=-1)
+
+
+def test_a_generator_is_used_as_it_is():
+    rng, same = np.random.default_rng(4), np.random.default_rng(4)
+    assert np.array_equal(bootstrap_means([0.1, 0.5, 0.9], 50, seed=rng), bootstrap_means([0.1, 0.5, 0.9], 50, seed=same))
+    assert np.array_equal(bootstrap_means([0.1, 0.5, 0.9], 50, seed=4),
+                          bootstrap_means([0.1, 0.5, 0.9], 50, seed=np.random.default_rng(4)))
+
+
+# ------------------------------------------------------------ score matrices (chapter 10's fast path)
+def test_score_matrix_metrics_equal_evaluate_with_ties_and_unranked():
+    rng = np.random.default_rng(5)
+    docs = [f"p{i:03d}" for i in range(40)]
+    queries = [f"q{i}" for i in range(12)]
+    S = rng.integers(0, 5, size=(12, 40)).astype(float)  # many ties
+    S[S == 0] = -np.inf  # not retrieved
+    qrels = {q: {docs[j]: int(rng.integers(0, 4)) for j in rng.choice(40, 6, replace=False)} for q in queries}
+    run = {q: {d: float(s) for d, s in zip(docs, row) if np.isfinite(s)} for q, row in zip(queries, S)}
+    for gain in GAINS:
+        slow = evaluate(qrels, run, k=10, gain=gain)
+        fast = score_matrix_metrics(S, grade_matrix(qrels, queries, docs), k=10, gain=gain)
+        assert np.allclose(fast["rr"], slow["rr"], rtol=0, atol=1e-15)
+        assert np.allclose(fast["ndcg"], slow["ndcg@10"], rtol=0, atol=1e-12)
+    # the check can fail: breaking ties by the lower index instead gives other numbers
+    fast = score_matrix_metrics(S, grade_matrix(qrels, queries, docs), k=10)
+    wrong_order = np.lexsort((np.arange(40)[None, :].repeat(12, 0), -S), axis=1)
+    G = grade_matrix(qrels, queries, docs)
+    wrong_rr = [1 / (np.flatnonzero(np.take_along_axis(G, wrong_order, 1)[q] > 0)[0] + 1) for q in range(12)
+                if (G[q] > 0).any()]
+    right_rr = [r for q, r in enumerate(fast["rr"]) if (G[q] > 0).any()]
+    assert not np.allclose(wrong_rr, right_rr)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 12), st.sampled_from(GAINS))
+def test_score_matrix_metrics_are_reciprocal_rank_and_ndcg_row_by_row(seed, k, gain):
+    """Each row is reciprocal_rank and ndcg_at_k of the row's grades in trec_eval's order."""
+    rng = np.random.default_rng(seed)
+    n_q, n_d = int(rng.integers(1, 5)), int(rng.integers(1, 15))
+    S = rng.integers(0, 4, size=(n_q, n_d)).astype(float)
+    S[rng.random((n_q, n_d)) < 0.2] = -np.inf
+    G = rng.integers(-1, 4, size=(n_q, n_d)).astype(float)
+    out = score_matrix_metrics(S, G, k=k, gain=gain)
+    for q in range(n_q):
+        order = sorted(range(n_d), key=lambda j: (S[q, j], j), reverse=True)  # equal scores: higher column first
+        ranked = [0.0 if S[q, j] == -np.inf else G[q, j] for j in order]
+        assert out["rr"][q] == reciprocal_rank(ranked)
+        assert out["ndcg"][q] == pytest.approx(ndcg_at_k(ranked, k, gain, ideal=G[q]), rel=1e-13, abs=1e-15)
+
+
+def test_score_matrix_metrics_equal_evaluate_on_the_book_corpus():
+    import ragmath as rm
+    from ragmath.lexical import BM25, tokenize
+
+    corpus = rm.data.load_corpus()
+    ids = corpus.passages["passage_id"].tolist()
+    bm25 = BM25().fit([tokenize(t) for t in corpus.passages["text"]])
+    qids = corpus.queries["query_id"].tolist()[:20]
+    S = np.vstack([bm25.scores(tokenize(t)) for t in corpus.queries["text"][:20]])
+    qrels = {q: corpus.qrels_dict()[q] for q in qids}
+    slow = evaluate(qrels, run_from_scores(S, ids, qids), k=10)
+    fast = score_matrix_metrics(S, grade_matrix(qrels, qids, ids), k=10)
+    assert np.allclose(fast["ndcg"], slow["ndcg@10"], atol=1e-12) and np.allclose(fast["rr"], slow["rr"])
+
+
+def test_grade_matrix():
+    G = grade_matrix({"q1": {"b": 2, "z": 1}, "q2": {"a": 1}}, ["q2", "q1"], ["a", "b"])
+    assert G.dtype == np.float64 and G.tolist() == [[1.0, 0.0], [0.0, 2.0]]
+
+
+def test_score_matrix_bad_inputs():
+    with pytest.raises(ValueError, match="score_matrix_metrics: scores has shape"):
+        score_matrix_metrics(np.ones((2, 3)), np.ones((2, 4)))
+    with pytest.raises(ValueError, match="score_matrix_metrics: k"):
+        score_matrix_metrics(np.ones((2, 3)), np.ones((2, 3)), k=0)
+    with pytest.raises(ValueError, match=r"score_matrix_metrics: scores contains nan or \+inf"):
+        score_matrix_metrics([[np.inf, 0.0]], [[1, 0]])
+    with pytest.raises(ValueError, match="score_matrix_metrics: grades contains nan"):
+        score_matrix_metrics([[1.0, 0.0]], [[np.nan, 0]])
+    with pytest.raises(ValueError, match="score_matrix_metrics: gain must be one of"):
+        score_matrix_metrics([[1.0, 0.0]], [[1, 0]], gain="log")
+    with pytest.raises(ValueError, match="grade_matrix: query 'q9'"):
+        grade_matrix({"q1": {"a": 1}}, ["q9"], ["a"])
+    with pytest.raises(TypeError, match="grade_matrix: qrels"):
+        grade_matrix([("q1", "a", 1)], ["q1"], ["a"])
+    with pytest.raises(ValueError, match="grade_matrix: query_ids and doc_ids must be non-empty"):
+        grade_matrix({"q1": {"a": 1}}, ["q1"], [])
+    with pytest.raises(ValueError, match="grade_matrix: query_ids and doc_ids must be non-empty"):
+        grade_matrix({"q1": {"a": 1}}, [], ["a"])
+
+
+# ------------------------------------------------------------ the ranked list of the figures
+GRADES = {"A": 3, "B": 2, "C": 2, "D": 1, "E": 1, "F": 0, "G": 0, "H": 0}
+RANKING = ("D", "A", "F", "B", "G", "E", "C", "H")
+
+
+def test_move_document():
+    assert move_document("ABCD", "C", 1) == ("C", "A", "B", "D")
+    assert move_document("ABCD", "A", 4) == ("B", "C", "D", "A")
+    assert move_document("ABCD", "B", 2) == tuple("ABCD")
+    with pytest.raises(ValueError, match="move_document: doc 'Z'"):
+        move_document("ABCD", "Z", 1)
+    with pytest.raises(ValueError, match="move_document: position must be at most 4"):
+        move_document("ABCD", "A", 5)
+    with pytest.raises(ValueError, match="move_document: position must be at least 1"):
+        move_document("ABCD", "A", 0)
+
+
+@pytest.mark.parametrize("gain", ["exponential", "linear"])
+@pytest.mark.parametrize("k", [1, 3, 5, 8])
+def test_ranking_breakdown_against_the_formulas(gain, k):
+    values = ranking_breakdown(RANKING, GRADES, k, gain)
+    r = [GRADES[d] for d in RANKING]
+    idcg = ref_dcg(sorted(GRADES.values(), reverse=True), k, gain)
+    expected = {"rr": next(1.0 / i for i, g in enumerate(r, start=1) if g > 0), "dcg": ref_dcg(r, k, gain),
+                "idcg": idcg, "ndcg": ref_dcg(r, k, gain) / idcg}
+    for key in ("rr", "dcg", "idcg", "ndcg"):
+        assert values[key] == pytest.approx(expected[key], rel=1e-13)
+    assert values["contributions"].sum() == pytest.approx(expected["dcg"], rel=1e-13)
+    assert values["ideal_contributions"].sum() == pytest.approx(expected["idcg"], rel=1e-13)
+    assert np.all(values["contributions"][k:] == 0)
+
+
+def test_ranking_breakdown_uses_every_judged_document():
+    # only D (grade 1) is ranked, but A..E are judged: NDCG is far from 1
+    values = ranking_breakdown(["D"], GRADES, 5, "exponential")
+    assert values["rr"] == 1.0
+    assert values["ndcg"] == pytest.approx(1 / ref_dcg([3, 2, 2, 1, 1], 5, "exponential"), rel=1e-13)
+
+
+def test_ranking_breakdown_bad_input():
+    with pytest.raises(ValueError, match="ranking_breakdown: ranking has documents without a grade"):
+        ranking_breakdown(["A", "Z"], GRADES, 3)
+    with pytest.raises(ValueError, match="ranking_breakdown: gain must be one of"):
+        ranking_breakdown(["A"], GRADES, 3, "log")
+    with pytest.raises(ValueError, match="ranking_breakdown: ranking lists a document twice"):
+        ranking_breakdown(["A", "A"], GRADES, 3)
+    with pytest.raises(TypeError, match="ranking_breakdown: grades must be a dict"):
+        ranking_breakdown(["A"], [3], 3)
+
+
+# ------------------------------------------------------------ significance on subsets of queries
+def test_significance_summary_subsets_are_nested_and_consistent():
+    rng = np.random.default_rng(0)
+    a, b = rng.random(50), rng.random(50)
+    small = significance_summary(a, b, 10, n_resamples=500)
+    large = significance_summary(a, b, 30, n_resamples=500)
+    keep = np.random.default_rng(0).permutation(50)
+    assert small["means"]["a"][0] == pytest.approx(np.mean(a[keep[:10]]), rel=1e-13)
+    assert large["means"]["b"][0] == pytest.approx(np.mean(b[keep[:30]]), rel=1e-13)
+    assert small["diff"] == pytest.approx(np.mean(a[keep[:10]] - b[keep[:10]]), abs=1e-14)
+    mean, low, high = large["means"]["a"]
+    assert low < mean < high
+    assert len(small["null"]) == 500 and 0 < small["p_value"] <= 1
+    # the draws are those of the public functions with seeds 1..4 on the subset
+    sub_a, sub_b = a[keep[:10]], b[keep[:10]]
+    assert np.array_equal(small["boot_a"], bootstrap_means(sub_a, 500, seed=1))
+    assert np.array_equal(small["boot_b"], bootstrap_means(sub_b, 500, seed=2))
+    assert small["p_value"] == paired_randomization_test(sub_a, sub_b, 500, seed=3).p_value
+    assert np.array_equal(small["null"], sign_flip_means(sub_a, sub_b, 500, seed=4))
+    everything = significance_summary(a, b, None, n_resamples=500)
+    assert everything["n"] == 50
+    with pytest.raises(ValueError, match="significance_summary: n_queries must be at most 50"):
+        significance_summary(a, b, 51)
+    with pytest.raises(ValueError, match="significance_summary: a has 50 values and b has 49"):
+        significance_summary(a, b[:49])
+    with_rng = significance_summary(a, b, 10, n_resamples=100, seed=np.random.default_rng(0))
+    assert with_rng["n"] == 10 and len(with_rng["null"]) == 100
+
+
+def test_significance_of_identical_systems():
+    x = np.linspace(0, 1, 20)
+    summary = significance_summary(x, x, n_resamples=300)
+    assert summary["p_value"] == 1.0 and summary["diff"] == 0.0
+    assert np.all(summary["null"] == 0.0)

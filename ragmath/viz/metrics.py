@@ -1,8 +1,9 @@
 """Pure plotting functions for chapter 7, "Evaluating retrieval: MRR and NDCG".
 
-Each ``plot_*`` function takes plain parameters, computes with
-:mod:`ragmath.metrics`, and returns a new :class:`matplotlib.figure.Figure`
-without touching pyplot. The widgets of :mod:`ragmath.widgets.metrics` only
+Each ``plot_*`` function takes plain parameters, gets every number it draws
+from :mod:`ragmath.metrics` (:func:`~ragmath.metrics.ranking_breakdown`,
+:func:`~ragmath.metrics.significance_summary`, ...), and returns a new
+:class:`matplotlib.figure.Figure` without touching pyplot. The widgets of :mod:`ragmath.widgets.metrics` only
 connect controls to these functions; the ``*_grid`` functions draw the static
 small multiples that follow each widget on the website.
 """
@@ -17,29 +18,16 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from .._validation import check_choice, check_positive_int
-from ..metrics import (
-    GAINS,
-    bootstrap_means,
-    dcg_at_k,
-    gain_values,
-    idcg_at_k,
-    ndcg_at_k,
-    paired_randomization_test,
-    reciprocal_rank,
-    sign_flip_means,
-)
+from ..metrics import GAINS, gain_values, idcg_at_k, move_document, ranking_breakdown, significance_summary
 from ._style import COLORS, new_figure
 
 __all__ = [
     "DEFAULT_GRADES",
     "DEFAULT_RANKING",
     "GRADE_COLORS",
-    "move_document",
-    "ranking_metrics",
     "plot_ranking_metrics",
     "plot_ranking_metrics_grid",
     "plot_per_query",
-    "significance_summary",
     "plot_significance",
     "plot_significance_grid",
 ]
@@ -57,67 +45,7 @@ def _grade_color(grade: float) -> str:
     return GRADE_COLORS[int(np.clip(np.floor(grade), 0, len(GRADE_COLORS) - 1))]
 
 
-def _check_ranking(ranking, grades, func: str) -> tuple[tuple[str, ...], dict]:
-    if not isinstance(grades, Mapping):
-        raise TypeError(f"{func}: grades must be a dict {{document: grade}}, got {type(grades).__name__}")
-    ranking = tuple(ranking)
-    unknown = [doc for doc in ranking if doc not in grades]
-    if unknown:
-        raise ValueError(f"{func}: ranking has documents without a grade: {unknown}")
-    if len(set(ranking)) != len(ranking):
-        raise ValueError(f"{func}: ranking lists a document twice")
-    return ranking, dict(grades)
-
-
 # ------------------------------------------------------------ one ranked list
-def move_document(ranking: Sequence[str], doc: str, position: int) -> tuple[str, ...]:
-    """The ranking with ``doc`` taken out and put back at rank ``position`` (1 = top)."""
-    func = "move_document"
-    ranking = tuple(ranking)
-    if doc not in ranking:
-        raise ValueError(f"{func}: doc {doc!r} is not in the ranking {ranking}")
-    position = check_positive_int(position, "position", func)
-    if position > len(ranking):
-        raise ValueError(f"{func}: position must be at most {len(ranking)} (the length of the ranking), got {position}")
-    rest = [d for d in ranking if d != doc]
-    rest.insert(position - 1, doc)
-    return tuple(rest)
-
-
-def ranking_metrics(ranking: Sequence[str], grades: Mapping[str, float], k: int, gain: str = "exponential") -> dict:
-    """RR, DCG@k, IDCG@k and NDCG@k of a ranking of judged documents (``eval-rr`` to ``eval-ndcg``).
-
-    ``grades`` holds every judged document of the query (the ideal ranking is
-    built from all of them, ``eval-idcg``); documents of ``ranking`` are
-    listed best first. Also returns the grades in ranked order, each rank's
-    contribution g(r_i)/log2(i + 1) ("contributions", 0 beyond k) and the same
-    for the ideal ranking ("ideal_contributions", its first len(ranking) ranks).
-    """
-    func = "ranking_metrics"
-    ranking, grades = _check_ranking(ranking, grades, func)
-    gain = check_choice(gain, "gain", func, GAINS)
-    k = check_positive_int(k, "k", func)
-    r = np.array([grades[d] for d in ranking], dtype=np.float64)
-    ideal = list(grades.values())
-    discounts = np.log2(np.arange(2, len(r) + 2))
-    contributions = gain_values(r, gain) / discounts
-    contributions[k:] = 0.0
-    best = -np.sort(-np.array(ideal, dtype=np.float64))[: len(r)]
-    ideal_contributions = np.zeros(len(r))
-    ideal_contributions[: len(best)] = gain_values(best, gain) / discounts[: len(best)]
-    ideal_contributions[k:] = 0.0
-    return {
-        "ranking": ranking,
-        "grades": r,
-        "contributions": contributions,
-        "ideal_contributions": ideal_contributions,
-        "rr": reciprocal_rank(r),
-        "dcg": dcg_at_k(r, k, gain),
-        "idcg": idcg_at_k(ideal, k, gain),
-        "ndcg": ndcg_at_k(r, k, gain, ideal=ideal),
-    }
-
-
 def _draw_contributions(ax, values: dict, k: int, gain: str, highlight: str | None = None, ymax=None,
                         curves: bool = False) -> None:
     """Bars of g(r_i)/log2(i+1) per rank, coloured by grade; dotted bars: the undiscounted gain.
@@ -171,11 +99,9 @@ def plot_ranking_metrics(
     two terms are in the title. The bar heights are the values (``ax.patches``).
     """
     func = "plot_ranking_metrics"
-    ranking, grades = _check_ranking(ranking, grades, func)
     gain = check_choice(gain, "gain", func, GAINS)
     k = check_positive_int(k, "k", func)
-    moved = move_document(ranking, doc, position)
-    values = ranking_metrics(moved, grades, k, gain)
+    values = ranking_breakdown(move_document(ranking, doc, position), grades, k, gain)
     fig, (ax_list, ax_bars) = new_figure(1, 2, figsize=(10, 3.6), width_ratios=(2.6, 1))
     ideal_max = idcg_at_k(list(grades.values()), len(grades), gain)
     _draw_contributions(ax_list, values, k, gain, highlight=doc, ymax=ideal_max, curves=True)
@@ -183,7 +109,8 @@ def plot_ranking_metrics(
     ax_list.legend(fontsize=8, loc="upper left", ncol=2, frameon=False)
 
     heights = [values["rr"], values["ndcg"]]
-    bars = ax_bars.bar(["RR", f"NDCG@{k}"], heights, color=[COLORS["cosine"], COLORS["similarity"]], width=0.6)
+    colors = [COLORS["cosine"], COLORS["similarity"]]
+    bars = ax_bars.bar(["RR", f"NDCG@{k}"], heights, color=colors, width=0.6)
     for bar, v in zip(bars, heights):
         ax_bars.text(bar.get_x() + bar.get_width() / 2, v + 0.02, f"{v:.3f}", ha="center", fontsize=9)
     ax_bars.set_ylim(0, 1.12)
@@ -224,7 +151,7 @@ def plot_ranking_metrics_grid(
         top_gain = float(gain_values(list(grades.values()), gain).max(initial=1.0))
         for col, (name, ranking) in enumerate(orderings.items()):
             ax = axes[row, col]
-            values = ranking_metrics(ranking, grades, k, gain)
+            values = ranking_breakdown(ranking, grades, k, gain)
             _draw_contributions(ax, values, k, gain, ymax=top_gain)
             ax.set_title(
                 f"{name}\nRR {values['rr']:.2f}  NDCG@{k} {values['ndcg']:.3f}\n"
@@ -279,46 +206,6 @@ def plot_per_query(
 
 
 # ------------------------------------------------------------- significance
-def significance_summary(a, b, n_queries: int | None = None, n_resamples: int = 2000, seed: int = 0) -> dict:
-    """Bootstrap means, CIs and the sign-flip null distribution on a subset of queries.
-
-    The queries are put in one random order (``seed``) and the first
-    ``n_queries`` are kept (all if None), so that smaller subsets are contained
-    in larger ones. Returns a dict with the subset size "n", each system's
-    "means" (mean, 2.5 % and 97.5 % bootstrap quantiles, ``eval-bootstrap-ci``)
-    and bootstrap draws "boot_a", "boot_b" (``eval-bootstrap``), the
-    sign-flip draws "null" (``eval-randomization``), the observed mean
-    difference "diff" and the test's "p_value".
-    """
-    func = "significance_summary"
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    if a.ndim != 1 or a.shape != b.shape:
-        raise ValueError(f"{func}: a and b must be 1-D with one value per query each, got {a.shape} and {b.shape}")
-    n_total = len(a)
-    n = n_total if n_queries is None else check_positive_int(n_queries, "n_queries", func)
-    if n > n_total:
-        raise ValueError(f"{func}: n_queries must be at most {n_total}, got {n}")
-    keep = np.random.default_rng(seed).permutation(n_total)[:n]
-    a, b = a[keep], b[keep]
-    boot_a = bootstrap_means(a, n_resamples, seed=seed + 1)
-    boot_b = bootstrap_means(b, n_resamples, seed=seed + 2)
-    test = paired_randomization_test(a, b, n_resamples, seed=seed + 3)
-    means = {
-        name: (float(np.mean(x)), *map(float, np.quantile(boot, [0.025, 0.975])))
-        for name, x, boot in (("a", a, boot_a), ("b", b, boot_b))
-    }
-    return {
-        "n": n,
-        "means": means,
-        "boot_a": boot_a,
-        "boot_b": boot_b,
-        "null": sign_flip_means(a, b, n_resamples, seed=seed + 4),
-        "diff": test.mean_difference,
-        "p_value": test.p_value,
-    }
-
-
 def _bootstrap_range(summaries) -> np.ndarray:
     """Common bins for the bootstrap histograms of several summaries: their range, padded."""
     draws = np.concatenate([np.concatenate([s["boot_a"], s["boot_b"]]) for s in summaries])
@@ -329,14 +216,10 @@ def _bootstrap_range(summaries) -> np.ndarray:
 
 def _draw_bootstrap(ax, summary: dict, names, bins) -> None:
     """Histograms of the two systems' bootstrap means; their 95 % intervals as bars above them."""
-    tops = []
-    for boot, color in ((summary["boot_a"], _SYSTEM_COLORS[0]), (summary["boot_b"], _SYSTEM_COLORS[1])):
-        counts, _ = np.histogram(boot, bins=bins)
-        tops.append(counts.max())
-    top = max(tops)
-    for row, (key, boot, name, color) in enumerate(
-        (("a", summary["boot_a"], names[0], _SYSTEM_COLORS[0]), ("b", summary["boot_b"], names[1], _SYSTEM_COLORS[1]))
-    ):
+    top = max(np.histogram(summary[key], bins=bins)[0].max() for key in ("boot_a", "boot_b"))
+    systems = (("a", summary["boot_a"], names[0], _SYSTEM_COLORS[0]),
+               ("b", summary["boot_b"], names[1], _SYSTEM_COLORS[1]))
+    for row, (key, boot, name, color) in enumerate(systems):
         mean, low, high = summary["means"][key]
         ax.hist(boot, bins=bins, histtype="stepfilled", color=color, alpha=0.45, label=f"{name} {mean:.3f}")
         y = top * (1.1 + 0.12 * row)
@@ -363,7 +246,7 @@ def plot_significance(
     """Bootstrap distributions of two systems' mean metric, and the paired randomization test.
 
     Left: the bootstrap means (``eval-bootstrap``) of each system on the first
-    ``n_queries`` queries (see :func:`significance_summary`), each with its
+    ``n_queries`` queries (see :func:`ragmath.metrics.significance_summary`), each with its
     95 % percentile interval and its mean drawn above it (``eval-bootstrap-ci``).
     Right: the null distribution of the mean difference under sign flips
     (``eval-randomization``), the observed difference ±d in red, the p-value

@@ -1,7 +1,9 @@
 """Cross-entropy, perplexity and KL divergence (chapter 3).
 
-Every function cites the label of the equation it implements in
-``book/03-information.md``; the chapter checks each one numerically.
+Every public function cites the label of the equation it implements in
+``book/03-information.md`` in its summary line; the chapter checks each one
+numerically. The log-sum-exp and log-softmax are the package's one shifted,
+log1p-accurate implementation (:mod:`ragmath._core`).
 
 Conventions (``shared/API.md``):
 
@@ -22,14 +24,17 @@ Shapes of the losses::
 from __future__ import annotations
 
 import math
-import numbers
+from collections import Counter
 
 import numpy as np
 
+from . import _core
 from ._validation import (
     as_float_array,
     broadcast_shape,
+    check_axis,
     check_choice,
+    check_positive_float,
     check_positive_int,
     check_probability_vectors,
     check_same_dimension,
@@ -46,6 +51,10 @@ __all__ = [
     "perplexity",
     "empirical_distribution",
     "to_bits",
+    "prediction_summary",
+    "cross_entropy_curve",
+    "bigram_surprisal",
+    "perplexity_curve",
 ]
 
 _REDUCTIONS = ("sum", "mean")
@@ -55,37 +64,6 @@ _REDUCTIONS = ("sum", "mean")
 def _as_output(x: np.ndarray):
     """A 0-d result becomes a Python float; anything else stays an array."""
     return float(x) if np.ndim(x) == 0 else x
-
-
-def _axis(axis, ndim: int, func: str) -> int:
-    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
-        raise TypeError(f"{func}: axis must be an integer, got {type(axis).__name__} {axis!r}")
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"{func}: axis {axis} is out of range for an array of {ndim} dimension(s)")
-    return int(axis) % ndim
-
-
-def _shifted_log_sum(z: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
-    """(m, log Σ_j e^{z_j − m}) along ``axis`` with m = max z, both keepdims (``info-lse-shift``).
-
-    The shifted sum is 1 + r, where r sums the terms other than one maximal
-    entry (that one is e⁰ = 1 exactly); log1p(r) keeps its digits when r is
-    tiny, as for a confident prediction, where log(1 + r) would round r away.
-    """
-    arg = np.expand_dims(np.argmax(z, axis=axis), axis)
-    m = np.take_along_axis(z, arg, axis=axis)
-    # z − m overflowing to −inf (logits of ±1e308) and e^(z − m) underflowing to 0 are
-    # harmless: such a term is below u next to the maximal term e⁰ = 1
-    with np.errstate(over="ignore", under="ignore"):
-        terms = np.exp(z - m)
-    np.put_along_axis(terms, arg, 0.0, axis=axis)
-    return m, np.log1p(np.sum(terms, axis=axis, keepdims=True))
-
-
-def _lse(z: np.ndarray, axis: int) -> np.ndarray:
-    """log Σ exp(z) along ``axis``, shifted by the maximum (``info-lse-shift``), keepdims."""
-    m, log_sum = _shifted_log_sum(z, axis)
-    return m + log_sum
 
 
 def _labels(y, name: str, func: str, n_classes: int, shape: tuple[int, ...]) -> np.ndarray:
@@ -140,47 +118,110 @@ def _xlogy_terms(p: np.ndarray, log_q: np.ndarray) -> np.ndarray:
 
 # ------------------------------------------------------------------- public functions
 def log_sum_exp(x, axis=-1):
-    """log Σ_j exp(x_j) along ``axis``, computed stably (equations ``info-lse``, ``info-lse-shift``).
+    """log Σ_j exp(x_j), shifted by the maximum (``info-lse``, ``info-lse-shift``, ``info-lse-bounds``).
 
     Uses log Σ e^{x_j} = m + log Σ e^{x_j − m} with m = max_j x_j: the largest
     term of the shifted sum is e⁰ = 1, so the sum lies in [1, V] and neither
-    overflows nor has a logarithm of 0. ``log_sum_exp([1000, 1000])`` is
-    1000 + log 2, where the naive formula gives ``inf``. The result lies in
-    [max x, max x + log V] (``info-lse-bounds``).
+    overflows nor has a logarithm of 0; it is taken as log1p of the other
+    terms, which keeps their digits when they are tiny. The result lies in
+    [max x, max x + log V].
 
-    A 1-D input gives a float; otherwise an array with ``axis`` removed.
+    Parameters
+    ----------
+    x : array-like, at least 1-D
+    axis : int, default -1
+
+    Returns
+    -------
+    float or ndarray
+        A float for a 1-D input; otherwise an array with ``axis`` removed.
+
+    Raises
+    ------
+    ValueError
+        For nan or inf in ``x``, a scalar ``x`` or an axis out of range.
+    TypeError
+        For a non-integer axis.
+
+    Examples
+    --------
+    >>> print(f"{log_sum_exp([1000.0, 1000.0]) - 1000:.6f}")  # log 2; the naive sum is inf
+    0.693147
+    >>> print(log_sum_exp([[0.0, 0.0], [1.0, -1e4]]).round(4))
+    [0.6931 1.    ]
     """
     func = "log_sum_exp"
     z = as_float_array(x, "x", func)
     if z.ndim == 0:
         raise ValueError(f"{func}: x must have at least one dimension, got a scalar")
-    ax = _axis(axis, z.ndim, func)
-    return _as_output(np.squeeze(_lse(z, ax), axis=ax))
+    ax = check_axis(axis, z.ndim, func)
+    return _as_output(_core.log_sum_exp(z, ax))
 
 
 def log_softmax(logits, axis=-1):
-    """log softmax(z)_j = z_j − log Σ_k e^{z_k} (equation ``info-log-softmax``), stably.
+    """log softmax(z)_j = z_j − log Σ_k e^{z_k}, stably (equation ``info-log-softmax``).
 
     The log-sum-exp is computed with the maximum shifted out (``info-lse-shift``),
     so logits of ±1e4 give finite log-probabilities (−2e4, not −inf or nan)
-    and the largest entry is ≤ 0. Same shape and dtype as ``logits``.
+    and the largest entry is ≤ 0.
+
+    Parameters
+    ----------
+    logits : array-like, at least 1-D
+    axis : int, default -1
+
+    Returns
+    -------
+    ndarray
+        Same shape and dtype as ``logits``.
+
+    Raises
+    ------
+    ValueError
+        For nan or inf, a scalar or an axis out of range.
+
+    Examples
+    --------
+    >>> print(log_softmax([0.0, 0.0]).round(4))
+    [-0.6931 -0.6931]
+    >>> print(log_softmax([1e4, -1e4]))
+    [     0. -20000.]
     """
     func = "log_softmax"
     z = as_float_array(logits, "logits", func)
     if z.ndim == 0:
         raise ValueError(f"{func}: logits must have at least one dimension, got a scalar")
-    ax = _axis(axis, z.ndim, func)
-    m, log_sum = _shifted_log_sum(z, ax)
-    with np.errstate(over="ignore"):  # z − m < −1.8e308 rounds to −inf, its correct rounding
-        return (z - m) - log_sum  # z − m ≤ 0, with a 0 in every slice
+    ax = check_axis(axis, z.ndim, func)
+    return _core.log_softmax(z, ax)
 
 
 def entropy(p):
     """Shannon entropy H(p) = −Σ_j p_j log p_j in nats (equation ``info-entropy``).
 
-    ``p`` holds probability vectors along its last axis (0·log 0 = 0). A single
-    vector gives a float, a batch (..., V) an array of shape (...). The result
-    is never negative: rounding (probabilities a hair above 1) is clipped at 0.
+    0·log 0 counts as 0. The result is never negative: rounding
+    (probabilities a hair above 1) is clipped at 0.
+
+    Parameters
+    ----------
+    p : array-like, (..., V)
+        Probability vectors along the last axis.
+
+    Returns
+    -------
+    float or ndarray
+        A float for one vector, an array of shape (...) for a batch.
+
+    Raises
+    ------
+    ValueError
+        When ``p`` is not made of probability vectors.
+
+    Examples
+    --------
+    >>> print(f"{entropy([0.5, 0.5]):.4f}")
+    0.6931
+    >>> print(entropy([1.0, 0.0]))
+    0.0
     """
     func = "entropy"
     p = check_probability_vectors(p, "p", func)
@@ -191,17 +232,38 @@ def entropy(p):
 
 
 def kl_divergence(p, q):
-    """Kullback–Leibler divergence KL(p ‖ q) = Σ_j p_j log(p_j / q_j) (equation ``info-kl``).
+    """Kullback–Leibler divergence KL(p ‖ q) = Σ_j p_j log(p_j / q_j) ≥ 0 (``info-kl``, ``info-gibbs``).
 
-    Probability vectors along the last axis; leading axes broadcast, so one
-    ``p`` can be compared with a batch of ``q``. Terms with p_j = 0 count 0;
-    a q_j = 0 where p_j > 0 gives ``inf`` (the model says impossible what
-    happens). Each logarithm is log(p_j / q_j), or log1p((p_j − q_j)/q_j) when
-    q_j/2 ≤ p_j ≤ 2q_j (then p_j − q_j is exact, so a nearly-zero term keeps its
-    digits), or log p_j − log q_j where the ratio over- or underflows.
-    Gibbs' inequality (``info-gibbs``) says the
-    result is ≥ 0; sums that rounding makes a hair negative are clipped at 0,
-    and KL(p ‖ p) is exactly 0.
+    Terms with p_j = 0 count 0; a q_j = 0 where p_j > 0 gives ``inf`` (the
+    model says impossible what happens). Each logarithm is log(p_j / q_j), or
+    log1p((p_j − q_j)/q_j) when q_j/2 ≤ p_j ≤ 2q_j (then p_j − q_j is exact,
+    so a nearly-zero term keeps its digits), or log p_j − log q_j where the
+    ratio over- or underflows. By Gibbs' inequality the result is ≥ 0; sums
+    that rounding makes a hair negative are clipped at 0, and KL(p ‖ p) is
+    exactly 0.
+
+    Parameters
+    ----------
+    p, q : array-like, (..., V)
+        Probability vectors along the last axis; leading axes broadcast, so
+        one ``p`` can be compared with a batch of ``q``.
+
+    Returns
+    -------
+    float or ndarray
+
+    Raises
+    ------
+    ValueError
+        For inputs that are not probability vectors, of different V, or whose
+        leading axes do not broadcast.
+
+    Examples
+    --------
+    >>> print(f"{kl_divergence([0.5, 0.5], [0.9, 0.1]):.4f}")
+    0.5108
+    >>> print(kl_divergence([0.5, 0.5], [1.0, 0.0]))
+    inf
     """
     func = "kl_divergence"
     p = check_probability_vectors(p, "p", func)
@@ -227,19 +289,40 @@ def kl_divergence(p, q):
 
 
 def cross_entropy(y_true, y_pred, reduction="sum"):
-    """Cross-entropy −Σ_i Σ_j y_ij log ŷ_ij (equations ``info-cross-entropy``, ``info-ce-batch``).
+    """Cross-entropy (``info-cross-entropy``, ``info-one-hot``, ``info-ce-batch``, ``info-reduction``).
+
+    −Σ_i Σ_j y_ij log ŷ_ij, of predicted probability rows against targets. With
+    integer labels, row i contributes −log ŷ_{i, y_i}. Terms with y_ij = 0
+    count 0 whatever ŷ_ij; a ŷ_ij = 0 where y_ij > 0 gives ``inf``.
 
     Parameters
     ----------
-    y_true : (N, V) probability (or one-hot) rows, or (N,) integer labels.
-        With labels, row i contributes −log ŷ_{i, y_i} (``info-one-hot``).
-    y_pred : (N, V) predicted probability rows, each summing to 1.
-        A single row (V,) goes with a (V,) target or a single integer label.
-    reduction : {"sum", "mean"}
-        "mean" divides the sum by N, the number of rows (``info-reduction``).
+    y_true : array-like
+        (N, V) probability (or one-hot) rows, or (N,) integer labels; with a
+        single row (V,) of predictions, a (V,) target or a single label.
+    y_pred : array-like, (N, V) or (V,)
+        Predicted probability rows, each summing to 1.
+    reduction : {"sum", "mean"}, default "sum"
+        "mean" divides the sum by N, the number of rows.
 
-    Returns a float: ``inf`` if some ŷ_ij = 0 where y_ij > 0; terms with
-    y_ij = 0 count 0 whatever ŷ_ij.
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        For rows that are not probability vectors, labels out of range,
+        mismatched shapes or an unknown reduction.
+    TypeError
+        For targets with one dimension less than y_pred that are not integers.
+
+    Examples
+    --------
+    >>> print(f"{cross_entropy([0, 1], [[0.5, 0.5], [0.25, 0.75]]):.4f}")  # log 2 − log 0.75
+    0.9808
+    >>> print(f"{cross_entropy([0, 1], [[0.5, 0.5], [0.25, 0.75]], reduction='mean'):.4f}")
+    0.4904
     """
     func = "cross_entropy"
     reduction = check_choice(reduction, "reduction", func, _REDUCTIONS)
@@ -272,34 +355,75 @@ def _cross_entropy_rows(targets, log_q: np.ndarray, names: tuple[str, str], func
 
 
 def cross_entropy_from_logits(logits, labels, reduction="mean"):
-    """Cross-entropy of softmax(logits) against ``labels``, never forming the softmax.
+    """Cross-entropy of softmax(logits), never forming it (equations ``info-ce-logits``, ``info-ce-grad``).
 
-    Row i contributes log Σ_k e^{z_ik} − z_{i, y_i} (equation ``info-ce-logits``),
-    with the log-sum-exp computed stably (``info-lse-shift``), so a very wrong
-    prediction costs a large finite loss instead of −log 0 = inf. ``labels``
-    are (N,) integer labels, or (N, V) probability rows (soft targets, giving
-    −Σ_j y_ij log softmax(z_i)_j). ``logits`` is (N, V), or (V,) with a single
-    label. ``reduction`` ∈ {"sum", "mean"}; mean divides by N. Returns a float.
-    The gradient with respect to z_i is softmax(z_i) − y_i (``info-ce-grad``).
+    Row i contributes log Σ_k e^{z_ik} − z_{i, y_i}, with the log-sum-exp
+    computed stably (``info-lse-shift``), so a very wrong
+    prediction costs a large finite loss instead of −log 0 = inf. Soft
+    targets give −Σ_j y_ij log softmax(z_i)_j. The gradient with respect to
+    z_i is softmax(z_i) − y_i.
+
+    Parameters
+    ----------
+    logits : array-like, (N, V), or (V,) with a single label
+    labels : array-like
+        (N,) integer labels, or (N, V) probability rows.
+    reduction : {"sum", "mean"}, default "mean"
+        "mean" divides by N.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        For labels out of range, rows that are not probability vectors,
+        mismatched shapes, nan or inf logits, or an unknown reduction.
+
+    Examples
+    --------
+    >>> print(f"{cross_entropy_from_logits([[0.0, 0.0]], [1]):.4f}")
+    0.6931
+    >>> print(f"{cross_entropy_from_logits([[1e4, -1e4]], [1]):.1f}")  # finite, not inf
+    20000.0
     """
     func = "cross_entropy_from_logits"
     reduction = check_choice(reduction, "reduction", func, _REDUCTIONS)
     z = as_float_array(logits, "logits", func, ndim=(1, 2))
-    per_row = _cross_entropy_rows(labels, log_softmax(z), ("labels", "logits"), func)
+    per_row = _cross_entropy_rows(labels, _core.log_softmax(z, -1), ("labels", "logits"), func)
     return _reduce(np.atleast_1d(per_row), reduction)
 
 
 def perplexity(log_probs):
-    """Perplexity exp(−(1/N) Σ_i log p_i) of N tokens (equation ``info-perplexity``).
+    """Perplexity exp(−(1/N) Σ_i log p_i) of N tokens (equations ``info-perplexity``, ``info-ppl-geometric``).
 
-    ``log_probs`` (1-D) are the natural-log probabilities the model gave the
-    N tokens of a sequence, log p(y_i | y_<i). The result is the geometric
-    mean of the inverse probabilities (``info-ppl-geometric``), at least 1.
-    For one sentence it is p(y)^(−1/n) (equation ``info-ppl-sentence``).
-    A token given probability 0 (log-probability −inf) makes it ``inf``, and
-    so does a mean log-probability below about −709.78 (exp overflows).
-    Log-probabilities must be ≤ 0; up to 1e-6 above 0 is accepted as the
-    rounding of a probability of 1 (the tolerance of probability vectors).
+    The geometric mean of the inverse probabilities, at least 1; for one
+    sentence it is p(y)^(−1/n) (``info-ppl-sentence``). A token given
+    probability 0 (log-probability −inf) makes it ``inf``, and so does a mean
+    log-probability below about −709.78 (exp overflows).
+
+    Parameters
+    ----------
+    log_probs : array-like, 1-D
+        The natural-log probabilities log p(y_i | y_<i) the model gave the N
+        tokens of a sequence. They must be ≤ 0; up to 1e-6 above 0 is
+        accepted as the rounding of a probability of 1.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        For nan, a log-probability above 1e-6, or an input that is not 1-D.
+
+    Examples
+    --------
+    >>> import math
+    >>> print(f"{perplexity([math.log(0.5), math.log(0.125)]):.4f}")  # (0.5 · 0.125)^(−1/2)
+    4.0000
     """
     func = "perplexity"
     lp = as_float_array(log_probs, "log_probs", func, ndim=1, finite=False)
@@ -327,8 +451,28 @@ def perplexity(log_probs):
 def empirical_distribution(labels, n_classes):
     """Relative frequencies p̂(v) = #{i : y_i = v} / N of N labels (equation ``info-empirical``).
 
-    ``labels``: 1-D integer labels in 0 … n_classes − 1. Returns a (n_classes,)
-    float64 probability vector.
+    Parameters
+    ----------
+    labels : array-like of int, 1-D
+        Labels in 0 … n_classes − 1.
+    n_classes : int ≥ 1
+
+    Returns
+    -------
+    ndarray, (n_classes,)
+        A float64 probability vector.
+
+    Raises
+    ------
+    ValueError
+        For an empty or multi-dimensional ``labels`` or a label out of range.
+    TypeError
+        For labels that are not integers.
+
+    Examples
+    --------
+    >>> print(empirical_distribution([0, 2, 2, 1], 3))
+    [0.25 0.25 0.5 ]
     """
     func = "empirical_distribution"
     n_classes = check_positive_int(n_classes, "n_classes", func)
@@ -341,13 +485,274 @@ def empirical_distribution(labels, n_classes):
 
 
 def to_bits(nats):
-    """Convert nats to bits: x / ln 2 (equation ``info-bits``); log₂ x = ln x / ln 2.
+    """Convert nats to bits, x / ln 2 (equation ``info-bits``): log₂ x = ln x / ln 2.
 
-    Elementwise; a scalar gives a float. ±inf stay ±inf (an infinite
-    cross-entropy is infinite in any unit); nan raises ValueError.
+    Elementwise. ±inf stay ±inf (an infinite cross-entropy is infinite in
+    any unit).
+
+    Parameters
+    ----------
+    nats : float or array-like
+
+    Returns
+    -------
+    float or ndarray
+        A float for a scalar.
+
+    Raises
+    ------
+    ValueError
+        For nan.
+
+    Examples
+    --------
+    >>> import math
+    >>> print(to_bits(math.log(8)))
+    3.0
     """
     func = "to_bits"
     x = as_float_array(nats, "nats", func, finite=False)
     if np.isnan(x).any():
         raise ValueError(f"{func}: nats contains nan")
     return _as_output(x / np.log(2.0).astype(x.dtype))
+
+
+# ------------------------------------------------------- a prediction against a target
+def prediction_summary(logits, temperature, target):
+    """A tempered prediction q = softmax(z / T) against a target p (equation ``info-temperature``).
+
+    q is computed as the exponential of :func:`log_softmax` of z / T, and
+    compared with p by the quantities of the chapter: H(p, q) = H(p) + KL(p ‖ q)
+    (``info-cross-entropy``, ``info-entropy``, ``info-kl``), the cross-entropy
+    taken from the logits (``info-ce-logits``), and the perplexities
+    e^{H(p, q)} and e^{H(p)} (``info-perplexity``).
+
+    Parameters
+    ----------
+    logits : array-like, (V,)
+        The model's logits z.
+    temperature : float > 0
+    target : array-like, (V,)
+        The target distribution p.
+
+    Returns
+    -------
+    dict
+        "p", "q" (V,) and the floats "entropy" H(p), "kl" KL(p ‖ q),
+        "cross_entropy" H(p, q), "perplexity" e^{H(p, q)} and
+        "min_perplexity" e^{H(p)}, the perplexity of q = p.
+
+    Raises
+    ------
+    ValueError
+        For a temperature that is not a finite positive number, a target that
+        is not a probability vector, or a target and logits of different sizes.
+
+    Examples
+    --------
+    >>> s = prediction_summary([1.0, 1.0], 1.0, [0.5, 0.5])
+    >>> print(f"{s['cross_entropy']:.4f} {s['kl']:.1f} {s['perplexity']:.4f}")
+    0.6931 0.0 2.0000
+    """
+    func = "prediction_summary"
+    z = as_float_array(logits, "logits", func, ndim=1).astype(np.float64)
+    temperature = check_positive_float(temperature, "temperature", func)
+    p = check_probability_vectors(target, "target", func).astype(np.float64)
+    if p.shape != z.shape:
+        raise ValueError(f"{func}: target has {p.size} entries but logits has {z.size}; they must match")
+    scaled = z / temperature
+    q = np.exp(log_softmax(scaled))
+    ce = cross_entropy_from_logits(scaled, p)
+    h = entropy(p)
+    return {
+        "p": p,
+        "q": q,
+        "entropy": h,
+        "kl": kl_divergence(p, q),
+        "cross_entropy": ce,
+        "perplexity": math.exp(ce) if ce < 709 else math.inf,
+        "min_perplexity": math.exp(h),
+    }
+
+
+def cross_entropy_curve(temperatures, logits, target):
+    """H(p, softmax(z / T)) at every temperature T of ``temperatures`` (uses ``info-temperature``).
+
+    Parameters
+    ----------
+    temperatures : sequence of float > 0
+    logits, target : array-like, (V,)
+        As in :func:`prediction_summary`.
+
+    Returns
+    -------
+    ndarray, (len(temperatures),)
+        The cross-entropies in nats (``info-ce-logits``).
+
+    Raises
+    ------
+    ValueError
+        As :func:`prediction_summary`.
+
+    Examples
+    --------
+    >>> print(cross_entropy_curve([0.5, 1.0, 100.0], [2.0, 0.0], [0.5, 0.5]).round(4))
+    [2.0181 1.1269 0.6932]
+    """
+    return np.array(
+        [prediction_summary(logits, t, target)["cross_entropy"] for t in temperatures]
+    )
+
+
+# ---------------------------------------------------------------- a bigram model
+def _sentences(training, func: str) -> tuple[str, ...]:
+    if isinstance(training, str) or not all(isinstance(s, str) for s in training):
+        raise TypeError(f"{func}: training must be a list of sentences (strings)")
+    training = tuple(training)
+    if not training:
+        raise ValueError(f"{func}: training is empty; it needs at least one sentence")
+    return training
+
+
+def _words(sentence, func: str) -> list[str]:
+    """The tokens of a sentence (chapter 4's ``lex-tokenize``: lowercased runs of letters and digits)."""
+    if not isinstance(sentence, str):
+        raise TypeError(f"{func}: sentence must be a string, got {type(sentence).__name__}")
+    return _core.word_tokens(sentence)
+
+
+def _bigram_counts(training: tuple[str, ...]):
+    """(bigram counts, context counts, vocabulary) of sentences framed by <s> … </s>."""
+    pairs: Counter = Counter()
+    for sentence in training:
+        words = ["<s>", *_core.word_tokens(sentence), "</s>"]
+        pairs.update(zip(words[:-1], words[1:]))
+    contexts: Counter = Counter()
+    for (v, _), c in pairs.items():
+        contexts[v] += c
+    vocabulary = tuple(sorted({w for _, w in pairs}))  # every word, and </s>
+    return pairs, contexts, vocabulary
+
+
+def _framed(counts, sentence: str, func: str) -> list[str]:
+    _, contexts, _ = counts
+    words = _words(sentence, func)
+    unknown = [w for w in words if w not in contexts]
+    if unknown:
+        raise ValueError(
+            f"{func}: sentence has the word {unknown[0]!r}, which is not in the training "
+            f"vocabulary; the model gives it no probability"
+        )
+    return ["<s>", *words, "</s>"]
+
+
+def _add_alpha_log_probs(counts, framed: list[str], alpha: float) -> np.ndarray:
+    """log p_α(w | v) = log((c(v, w) + α) / (c(v) + α|V|)) of every bigram of ``framed``."""
+    pairs, contexts, vocabulary = counts
+    size = len(vocabulary)
+    return np.array(
+        [math.log((pairs[(v, w)] + alpha) / (contexts[v] + alpha * size))
+         if pairs[(v, w)] + alpha > 0 else -math.inf
+         for v, w in zip(framed[:-1], framed[1:])]
+    )
+
+
+def bigram_surprisal(training, sentence, alpha=1.0):
+    """Surprisal of each token of a sentence, add-α bigram model (``info-add-alpha``, ``info-ppl-sentence``).
+
+    The model frames every sentence as <s> w_1 … w_n </s> and predicts each
+    token from the one before it, p(w | v) = (c(v, w) + α) / (c(v) + α|V|),
+    where c counts the bigrams of the training sentences, c(v) = Σ_w c(v, w),
+    and V is the vocabulary of predicted tokens (the training words and
+    </s>). α = 1 is add-one (Laplace) smoothing, α = 0 the unsmoothed
+    maximum-likelihood estimate. Sentences are tokenized as in chapter 4
+    (lowercased runs of letters and digits). The sentence's log-likelihood is
+    the sum of the log-probabilities (``info-seq-loglik``) and its perplexity
+    p(y)^(−1/n) (``info-ppl-sentence``).
+
+    Parameters
+    ----------
+    training : list of str
+        The training sentences.
+    sentence : str
+        Every word of it must occur in ``training``.
+    alpha : float ≥ 0, default 1
+
+    Returns
+    -------
+    dict
+        "contexts" and "tokens" (the n + 1 predicted tokens, </s> last),
+        "log_probs", "surprisal" (−log p), "seen" (whether each bigram occurs
+        in training), "running_perplexity" (the perplexity of the first i
+        tokens), "log_likelihood" (their sum), "perplexity" and
+        "vocabulary_size" |V|.
+
+    Raises
+    ------
+    ValueError
+        For an empty training set, a negative α, or a word the training
+        sentences do not contain.
+    TypeError
+        For training that is not a list of strings, or a sentence that is not
+        a string.
+
+    Examples
+    --------
+    >>> r = bigram_surprisal(["the cat sat", "the dog sat"], "the cat sat", alpha=0)
+    >>> print(r["tokens"], np.exp(r["log_probs"]), f"{r['perplexity']:.4f}")
+    ['the', 'cat', 'sat', '</s>'] [1.  0.5 1.  1. ] 1.1892
+    """
+    func = "bigram_surprisal"
+    counts = _bigram_counts(_sentences(training, func))
+    alpha = check_positive_float(alpha, "alpha", func, allow_zero=True)
+    framed = _framed(counts, sentence, func)
+    log_probs = _add_alpha_log_probs(counts, framed, alpha)
+    pairs = counts[0]
+    ctx, toks = framed[:-1], framed[1:]
+    running = np.array([perplexity(log_probs[: i + 1]) for i in range(len(log_probs))])
+    return {
+        "contexts": ctx,
+        "tokens": toks,
+        "log_probs": log_probs,
+        "surprisal": -log_probs,
+        "seen": np.array([pairs[(v, w)] > 0 for v, w in zip(ctx, toks)]),
+        "running_perplexity": running,
+        "log_likelihood": float(log_probs.sum()),
+        "perplexity": perplexity(log_probs),
+        "vocabulary_size": len(counts[2]),
+    }
+
+
+def perplexity_curve(training, sentence, alphas):
+    """The perplexity of a sentence under the add-α bigram model, for every α of ``alphas``.
+
+    The bigrams of ``training`` are counted once for all the α; each value
+    is ``bigram_surprisal(training, sentence, alpha)["perplexity"]``, the
+    sentence's perplexity (``info-ppl-sentence``) under the model of
+    ``info-add-alpha``.
+
+    Parameters
+    ----------
+    training : list of str
+    sentence : str
+    alphas : sequence of float ≥ 0
+
+    Returns
+    -------
+    ndarray, (len(alphas),)
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`bigram_surprisal`.
+
+    Examples
+    --------
+    >>> print(perplexity_curve(["the cat sat", "the dog sat"], "the cat sat", [0, 1, 1e9]).round(4))
+    [1.1892 2.7497 5.    ]
+    """
+    func = "perplexity_curve"
+    counts = _bigram_counts(_sentences(training, func))
+    framed = _framed(counts, sentence, func)
+    alphas = [check_positive_float(a, "alphas", func, allow_zero=True) for a in alphas]
+    return np.array([perplexity(_add_alpha_log_probs(counts, framed, a)) for a in alphas])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from decimal import Decimal, localcontext
 from fractions import Fraction
 
@@ -22,7 +23,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from ragmath.information import (
+    bigram_surprisal,
     cross_entropy,
+    cross_entropy_curve,
     cross_entropy_from_logits,
     empirical_distribution,
     entropy,
@@ -30,6 +33,8 @@ from ragmath.information import (
     log_softmax,
     log_sum_exp,
     perplexity,
+    perplexity_curve,
+    prediction_summary,
     to_bits,
 )
 
@@ -653,3 +658,179 @@ class TestOtherBadInput:
             empirical_distribution([0.5], 4)
         with pytest.raises(ValueError, match=names("empirical_distribution", "n_classes")):
             empirical_distribution([0], 0)
+
+
+# ====================================================== the chapter's prediction example
+# "the cat sat on the ___": the target and logits that chapter 3's widget starts from
+EXAMPLE_LOGITS = (2.0, 0.5, 1.5, 0.0, -1.0, -0.5)
+EXAMPLE_TARGET = (0.40, 0.25, 0.15, 0.10, 0.10, 0.00)
+
+TRAINING = [
+    "the cat sat on the mat",
+    "the dog sat on the rug",
+    "a cat saw the dog",
+]
+SENTENCE = "the cat sat on the rug"  # bigram "the rug" seen, "cat sat" seen, all seen
+ODD = "the dog saw a cat"  # "dog saw", "saw a", "a cat"(seen): some unseen
+
+
+def ref_softmax_t(z, t=1.0):
+    m = max(z)
+    e = [math.exp((x - m) / t) for x in z]
+    s = math.fsum(e)
+    return [x / s for x in e]
+
+
+def ref_bigram(training, sentence, alpha):
+    """Exact add-α probabilities of every predicted token, as Fractions."""
+    pairs = Counter()
+    for s in training:
+        w = ["<s>", *re.findall(r"[^\W_]+", s.lower()), "</s>"]
+        pairs.update(zip(w, w[1:]))
+    context = Counter()
+    for (v, _), c in pairs.items():
+        context[v] += c
+    vocab = {w for _, w in pairs}
+    a = Fraction(alpha)
+    w = ["<s>", *re.findall(r"[^\W_]+", sentence.lower()), "</s>"]
+    probs = [(pairs[(v, x)] + a) / (context[v] + a * len(vocab)) for v, x in zip(w, w[1:])]
+    return probs, vocab, pairs, context
+
+
+@pytest.mark.parametrize("t", [0.25, 1.0, 3.0])
+def test_prediction_summary_matches_math(t):
+    s = prediction_summary(EXAMPLE_LOGITS, t, EXAMPLE_TARGET)
+    q = ref_softmax_t(EXAMPLE_LOGITS, t)
+    p = list(EXAMPLE_TARGET)
+    np.testing.assert_allclose(s["q"], q, rtol=1e-13)
+    h = -math.fsum(x * math.log(x) for x in p if x > 0)
+    ce = -math.fsum(x * math.log(y) for x, y in zip(p, q) if x > 0)
+    kl = math.fsum(x * math.log(x / y) for x, y in zip(p, q) if x > 0)
+    assert s["entropy"] == pytest.approx(h, rel=1e-13)
+    assert s["cross_entropy"] == pytest.approx(ce, rel=1e-12)
+    assert s["kl"] == pytest.approx(kl, rel=1e-10)
+    assert s["cross_entropy"] == pytest.approx(s["entropy"] + s["kl"], rel=1e-12)
+    assert s["perplexity"] == pytest.approx(math.exp(ce), rel=1e-12)
+    assert s["min_perplexity"] == pytest.approx(math.exp(h), rel=1e-13)
+
+
+def test_prediction_matching_the_target_has_zero_kl():
+    p = [0.5, 0.3, 0.2]
+    s = prediction_summary(np.log(p), 1.0, p)
+    assert s["kl"] == pytest.approx(0.0, abs=1e-15)
+    assert s["perplexity"] == pytest.approx(s["min_perplexity"], rel=1e-13)
+
+
+def test_high_temperature_tends_to_the_uniform_model():
+    s = prediction_summary(EXAMPLE_LOGITS, 1e6, EXAMPLE_TARGET)
+    np.testing.assert_allclose(s["q"], 1 / 6, rtol=1e-5)
+    assert s["perplexity"] == pytest.approx(6.0, rel=1e-4)  # uniform over V = 6 tokens
+
+
+def test_prediction_summary_rejects_bad_input():
+    with pytest.raises(ValueError, match="prediction_summary: temperature"):
+        prediction_summary(EXAMPLE_LOGITS, 0.0, EXAMPLE_TARGET)
+    with pytest.raises(ValueError, match="prediction_summary: target"):
+        prediction_summary([1.0, 2.0], 1.0, [0.5, 0.6])
+    with pytest.raises(ValueError, match="prediction_summary: target"):
+        prediction_summary([1.0, 2.0, 3.0], 1.0, [0.5, 0.5])
+
+
+def test_cross_entropy_has_a_minimum_between_cold_and_hot():
+    curve = cross_entropy_curve([0.1, 1.5, 50.0], EXAMPLE_LOGITS, EXAMPLE_TARGET)
+    assert curve[1] < curve[0] and curve[1] < curve[2]
+
+
+
+# ====================================================================== bigram model
+def test_bigram_sentences_are_tokenized_like_chapter_4():
+    from ragmath.lexical import tokenize
+
+    r = bigram_surprisal(["The cat, the MAT!"], "THE mat!", 1.0)
+    assert r["tokens"] == [*tokenize("THE mat!"), "</s>"] == ["the", "mat", "</s>"]
+    assert r["vocabulary_size"] == len({*tokenize("The cat, the MAT!"), "</s>"})
+    with pytest.raises(TypeError, match="bigram_surprisal: sentence"):
+        bigram_surprisal(TRAINING, ["the"])
+    with pytest.raises(TypeError, match="perplexity_curve: sentence"):
+        perplexity_curve(TRAINING, None, [1.0])
+    with pytest.raises(ValueError, match="perplexity_curve: alphas"):
+        perplexity_curve(TRAINING, SENTENCE, [1.0, -2.0])
+
+
+@pytest.mark.parametrize("alpha", [0.1, 1.0, 2.5])
+@pytest.mark.parametrize("sentence", [SENTENCE, ODD])
+def test_bigram_surprisal_matches_exact_counts(alpha, sentence):
+    r = bigram_surprisal(TRAINING, sentence, alpha)
+    probs, vocab, pairs, _ = ref_bigram(TRAINING, sentence, alpha)
+    np.testing.assert_allclose(r["log_probs"], [math.log(p) for p in probs], rtol=1e-14)
+    np.testing.assert_allclose(r["surprisal"], [-math.log(p) for p in probs], rtol=1e-14)
+    assert r["vocabulary_size"] == len(vocab)
+    words = ["<s>", *sentence.split(), "</s>"]
+    assert r["tokens"] == words[1:] and r["contexts"] == words[:-1]
+    assert r["seen"].tolist() == [pairs[(v, w)] > 0 for v, w in zip(words, words[1:])]
+    log_likelihood = math.fsum(math.log(p) for p in probs)
+    assert r["log_likelihood"] == pytest.approx(log_likelihood, rel=1e-14)
+    assert r["perplexity"] == pytest.approx(math.exp(-log_likelihood / len(probs)), rel=1e-13)
+    running = [math.exp(-math.fsum(math.log(p) for p in probs[: i + 1]) / (i + 1)) for i in range(len(probs))]
+    np.testing.assert_allclose(r["running_perplexity"], running, rtol=1e-13)
+
+
+def model_conditional(v, alpha):
+    """p_α(· | v) read off bigram_surprisal: one two-token sentence per predicted word."""
+    _, vocab, _, _ = ref_bigram(TRAINING, SENTENCE, 1)
+    probs = {}
+    for w in sorted(vocab):
+        if v == "<s>":  # p(w | <s>) is the first prediction of the sentence "w"
+            r = bigram_surprisal(TRAINING, "" if w == "</s>" else w, alpha)
+            probs[w] = math.exp(r["log_probs"][0])
+        else:  # p(w | v) is the second prediction of the sentence "v w"
+            r = bigram_surprisal(TRAINING, v if w == "</s>" else f"{v} {w}", alpha)
+            probs[w] = math.exp(r["log_probs"][1])
+    return probs
+
+
+@pytest.mark.parametrize("alpha", [0.0, 1 / 3, 1.0, 7.0])
+def test_add_alpha_probabilities_sum_to_one_in_every_context(alpha):
+    _, vocab, pairs, context = ref_bigram(TRAINING, SENTENCE, 1)
+    for v in context:
+        probs = model_conditional(v, alpha)
+        assert set(probs) == vocab
+        assert math.fsum(probs.values()) == pytest.approx(1.0, rel=1e-14)
+        a = Fraction(alpha)
+        for w, p in probs.items():
+            expected = (pairs[(v, w)] + a) / (context[v] + a * len(vocab))
+            assert p == pytest.approx(float(expected), rel=1e-14, abs=0.0)
+
+
+def test_unsmoothed_model_gives_an_unseen_bigram_infinite_surprisal():
+    r = bigram_surprisal(TRAINING, ODD, 0.0)
+    assert not r["seen"].all()
+    assert np.isinf(r["surprisal"][~r["seen"]]).all()
+    assert r["perplexity"] == math.inf
+    assert np.isfinite(bigram_surprisal(TRAINING, SENTENCE, 0.0)["perplexity"])
+
+
+def test_large_alpha_tends_to_the_uniform_model():
+    r = bigram_surprisal(TRAINING, ODD, 1e9)
+    assert r["perplexity"] == pytest.approx(r["vocabulary_size"], rel=1e-6)
+
+
+def test_perplexity_curve():
+    alphas = [0.01, 1.0, 100.0]
+    curve = perplexity_curve(TRAINING, ODD, alphas)
+    expected = []
+    for a in alphas:
+        probs = ref_bigram(TRAINING, ODD, a)[0]
+        expected.append(math.exp(-math.fsum(math.log(p) for p in probs) / len(probs)))
+    np.testing.assert_allclose(curve, expected, rtol=1e-13)
+
+
+def test_bigram_surprisal_rejects_bad_input():
+    with pytest.raises(ValueError, match="bigram_surprisal: sentence .*'zebra'"):
+        bigram_surprisal(TRAINING, "the zebra sat", 1.0)
+    with pytest.raises(ValueError, match="bigram_surprisal: alpha"):
+        bigram_surprisal(TRAINING, SENTENCE, -1.0)
+    with pytest.raises(TypeError, match="bigram_surprisal: training"):
+        bigram_surprisal("the cat sat", SENTENCE)
+    with pytest.raises(ValueError, match="bigram_surprisal: training"):
+        bigram_surprisal([], SENTENCE)

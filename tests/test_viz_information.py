@@ -17,20 +17,16 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
+from ragmath.information import bigram_surprisal, cross_entropy_curve, perplexity_curve, prediction_summary
 from ragmath.viz.information import (
     LOGITS,
     TARGET,
     TOKENS,
-    bigram_surprisal,
-    cross_entropy_curve,
-    perplexity_curve,
     plot_prediction,
     plot_prediction_grid,
     plot_prediction_sliders,
     plot_sentence_surprisal,
     plot_sentence_surprisal_grid,
-    prediction_summary,
-    sentence_tokens,
 )
 from ragmath.widgets import SliderFigure
 from ragmath.widgets.information import prediction_explorer, sentence_perplexity_explorer
@@ -75,45 +71,6 @@ def bar_heights(ax):
 
 
 # ====================================================================== prediction
-@pytest.mark.parametrize("t", [0.25, 1.0, 3.0])
-def test_prediction_summary_matches_math(t):
-    s = prediction_summary(LOGITS, t, TARGET)
-    q = ref_softmax(LOGITS, t)
-    p = list(TARGET)
-    np.testing.assert_allclose(s["q"], q, rtol=1e-13)
-    h = -math.fsum(x * math.log(x) for x in p if x > 0)
-    ce = -math.fsum(x * math.log(y) for x, y in zip(p, q) if x > 0)
-    kl = math.fsum(x * math.log(x / y) for x, y in zip(p, q) if x > 0)
-    assert s["entropy"] == pytest.approx(h, rel=1e-13)
-    assert s["cross_entropy"] == pytest.approx(ce, rel=1e-12)
-    assert s["kl"] == pytest.approx(kl, rel=1e-10)
-    assert s["cross_entropy"] == pytest.approx(s["entropy"] + s["kl"], rel=1e-12)
-    assert s["perplexity"] == pytest.approx(math.exp(ce), rel=1e-12)
-    assert s["min_perplexity"] == pytest.approx(math.exp(h), rel=1e-13)
-
-
-def test_prediction_matching_the_target_has_zero_kl():
-    p = [0.5, 0.3, 0.2]
-    s = prediction_summary(np.log(p), 1.0, p)
-    assert s["kl"] == pytest.approx(0.0, abs=1e-15)
-    assert s["perplexity"] == pytest.approx(s["min_perplexity"], rel=1e-13)
-
-
-def test_high_temperature_tends_to_the_uniform_model():
-    s = prediction_summary(LOGITS, 1e6, TARGET)
-    np.testing.assert_allclose(s["q"], 1 / 6, rtol=1e-5)
-    assert s["perplexity"] == pytest.approx(6.0, rel=1e-4)  # uniform over V = 6 tokens
-
-
-def test_prediction_summary_rejects_bad_input():
-    with pytest.raises(ValueError, match="prediction_summary: temperature"):
-        prediction_summary(LOGITS, 0.0)
-    with pytest.raises(ValueError, match="prediction_summary: target"):
-        prediction_summary([1.0, 2.0], 1.0, [0.5, 0.6])
-    with pytest.raises(ValueError, match="prediction_summary: target"):
-        prediction_summary([1.0, 2.0, 3.0], 1.0, [0.5, 0.5])
-
-
 def test_plot_prediction_draws_p_q_entropy_and_kl():
     fig = plot_prediction(LOGITS, 0.5, TARGET, TOKENS)
     assert isinstance(fig, Figure)
@@ -162,100 +119,18 @@ def test_plot_prediction_grid_is_small_multiples():
         assert f"H(p,q) = {s['cross_entropy']:.2f}" in ax.get_title()
     curve_ax = visible[-1]
     marks = curve_ax.lines[1].get_ydata()
-    np.testing.assert_allclose(marks, cross_entropy_curve(temps), rtol=1e-12)
+    np.testing.assert_allclose(marks, cross_entropy_curve(temps, LOGITS, TARGET), rtol=1e-12)
     floor = curve_ax.lines[2].get_ydata()[0]
     assert floor == pytest.approx(-math.fsum(x * math.log(x) for x in TARGET if x > 0))
 
 
-def test_cross_entropy_has_a_minimum_between_cold_and_hot():
-    curve = cross_entropy_curve([0.1, 1.5, 50.0])
-    assert curve[1] < curve[0] and curve[1] < curve[2]
-
-
 # ====================================================================== bigram model
-def test_sentence_tokens():
-    assert sentence_tokens("The cat, the MAT!") == ["the", "cat", "the", "mat"]
-    with pytest.raises(TypeError, match="sentence_tokens: text"):
-        sentence_tokens(["the"])
+def test_the_cached_perplexity_curve_is_the_chapter_module_result():
+    from ragmath.viz import information as viz
 
-
-@pytest.mark.parametrize("alpha", [0.1, 1.0, 2.5])
-@pytest.mark.parametrize("sentence", [SENTENCE, ODD])
-def test_bigram_surprisal_matches_exact_counts(alpha, sentence):
-    r = bigram_surprisal(TRAINING, sentence, alpha)
-    probs, vocab, pairs, _ = ref_bigram(TRAINING, sentence, alpha)
-    np.testing.assert_allclose(r["log_probs"], [math.log(p) for p in probs], rtol=1e-14)
-    np.testing.assert_allclose(r["surprisal"], [-math.log(p) for p in probs], rtol=1e-14)
-    assert r["vocabulary_size"] == len(vocab)
-    words = ["<s>", *sentence.split(), "</s>"]
-    assert r["tokens"] == words[1:] and r["contexts"] == words[:-1]
-    assert r["seen"].tolist() == [pairs[(v, w)] > 0 for v, w in zip(words, words[1:])]
-    log_likelihood = math.fsum(math.log(p) for p in probs)
-    assert r["log_likelihood"] == pytest.approx(log_likelihood, rel=1e-14)
-    assert r["perplexity"] == pytest.approx(math.exp(-log_likelihood / len(probs)), rel=1e-13)
-    running = [math.exp(-math.fsum(math.log(p) for p in probs[: i + 1]) / (i + 1)) for i in range(len(probs))]
-    np.testing.assert_allclose(r["running_perplexity"], running, rtol=1e-13)
-
-
-def model_conditional(v, alpha):
-    """p_α(· | v) read off bigram_surprisal: one two-token sentence per predicted word."""
-    _, vocab, _, _ = ref_bigram(TRAINING, SENTENCE, 1)
-    probs = {}
-    for w in sorted(vocab):
-        if v == "<s>":  # p(w | <s>) is the first prediction of the sentence "w"
-            r = bigram_surprisal(TRAINING, "" if w == "</s>" else w, alpha)
-            probs[w] = math.exp(r["log_probs"][0])
-        else:  # p(w | v) is the second prediction of the sentence "v w"
-            r = bigram_surprisal(TRAINING, v if w == "</s>" else f"{v} {w}", alpha)
-            probs[w] = math.exp(r["log_probs"][1])
-    return probs
-
-
-@pytest.mark.parametrize("alpha", [0.0, 1 / 3, 1.0, 7.0])
-def test_add_alpha_probabilities_sum_to_one_in_every_context(alpha):
-    _, vocab, pairs, context = ref_bigram(TRAINING, SENTENCE, 1)
-    for v in context:
-        probs = model_conditional(v, alpha)
-        assert set(probs) == vocab
-        assert math.fsum(probs.values()) == pytest.approx(1.0, rel=1e-14)
-        a = Fraction(alpha)
-        for w, p in probs.items():
-            expected = (pairs[(v, w)] + a) / (context[v] + a * len(vocab))
-            assert p == pytest.approx(float(expected), rel=1e-14, abs=0.0)
-
-
-def test_unsmoothed_model_gives_an_unseen_bigram_infinite_surprisal():
-    r = bigram_surprisal(TRAINING, ODD, 0.0)
-    assert not r["seen"].all()
-    assert np.isinf(r["surprisal"][~r["seen"]]).all()
-    assert r["perplexity"] == math.inf
-    assert np.isfinite(bigram_surprisal(TRAINING, SENTENCE, 0.0)["perplexity"])
-
-
-def test_large_alpha_tends_to_the_uniform_model():
-    r = bigram_surprisal(TRAINING, ODD, 1e9)
-    assert r["perplexity"] == pytest.approx(r["vocabulary_size"], rel=1e-6)
-
-
-def test_perplexity_curve():
-    alphas = [0.01, 1.0, 100.0]
-    curve = perplexity_curve(TRAINING, ODD, alphas)
-    expected = []
-    for a in alphas:
-        probs = ref_bigram(TRAINING, ODD, a)[0]
-        expected.append(math.exp(-math.fsum(math.log(p) for p in probs) / len(probs)))
-    np.testing.assert_allclose(curve, expected, rtol=1e-13)
-
-
-def test_bigram_surprisal_rejects_bad_input():
-    with pytest.raises(ValueError, match="bigram_surprisal: sentence .*'zebra'"):
-        bigram_surprisal(TRAINING, "the zebra sat", 1.0)
-    with pytest.raises(ValueError, match="bigram_surprisal: alpha"):
-        bigram_surprisal(TRAINING, SENTENCE, -1.0)
-    with pytest.raises(TypeError, match="bigram_surprisal: training"):
-        bigram_surprisal("the cat sat", SENTENCE)
-    with pytest.raises(ValueError, match="bigram_surprisal: training"):
-        bigram_surprisal([], SENTENCE)
+    curve = viz._perplexity_curve(tuple(TRAINING), ODD, viz._ALPHA_GRID)
+    np.testing.assert_array_equal(curve, perplexity_curve(TRAINING, ODD, viz._ALPHA_GRID))
+    assert viz._perplexity_curve(tuple(TRAINING), ODD, viz._ALPHA_GRID) is curve and not curve.flags.writeable
 
 
 def test_plot_sentence_surprisal_draws_bars_and_running_perplexity():

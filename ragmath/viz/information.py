@@ -1,7 +1,7 @@
 """Pure plotting functions for chapter 3, "Cross-entropy, perplexity and KL divergence".
 
-Each ``plot_*`` function takes plain parameters, computes with
-:mod:`ragmath.information`, and returns a new :class:`matplotlib.figure.Figure`
+Each ``plot_*`` function takes plain parameters, gets every number it draws
+from :mod:`ragmath.information`, and returns a new :class:`matplotlib.figure.Figure`
 (never touching pyplot). The widgets of :mod:`ragmath.widgets.information`
 only connect sliders to these functions; the ``*_grid`` functions draw the
 static small multiples that follow each widget on the website.
@@ -18,8 +18,6 @@ Two pictures:
 from __future__ import annotations
 
 import math
-import re
-from collections import Counter
 from functools import lru_cache
 
 import numpy as np
@@ -27,13 +25,13 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
-from .._validation import as_float_array, check_positive_float, check_probability_vectors
+from .._validation import check_positive_float
 from ..information import (
-    cross_entropy_from_logits,
+    bigram_surprisal,
+    cross_entropy_curve,
     entropy,
-    kl_divergence,
-    log_softmax,
-    perplexity,
+    perplexity_curve,
+    prediction_summary,
 )
 from ._style import COLORS, new_figure
 
@@ -41,14 +39,9 @@ __all__ = [
     "TOKENS",
     "TARGET",
     "LOGITS",
-    "prediction_summary",
-    "cross_entropy_curve",
     "plot_prediction",
     "plot_prediction_sliders",
     "plot_prediction_grid",
-    "sentence_tokens",
-    "bigram_surprisal",
-    "perplexity_curve",
     "plot_sentence_surprisal",
     "plot_sentence_surprisal_grid",
 ]
@@ -67,42 +60,6 @@ _PPL_TICKS = [1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000]
 
 
 # ------------------------------------------------------------- prediction vs target
-def prediction_summary(logits=LOGITS, temperature: float = 1.0, target=TARGET) -> dict:
-    """q = softmax(logits / T) against the target p, and the quantities that compare them.
-
-    Returns a dict with "q" (computed as exp of :func:`ragmath.information.log_softmax`,
-    equation ``info-temperature``), "p", "entropy" H(p), "kl" KL(p ‖ q),
-    "cross_entropy" H(p, q) (from the logits, ``info-ce-logits``), "perplexity"
-    e^{H(p, q)} and "min_perplexity" e^{H(p)}, the perplexity of q = p.
-    """
-    func = "prediction_summary"
-    z = as_float_array(logits, "logits", func, ndim=1).astype(np.float64)
-    temperature = check_positive_float(temperature, "temperature", func)
-    p = check_probability_vectors(target, "target", func).astype(np.float64)
-    if p.shape != z.shape:
-        raise ValueError(f"{func}: target has {p.size} entries but logits has {z.size}; they must match")
-    scaled = z / temperature
-    q = np.exp(log_softmax(scaled))
-    ce = cross_entropy_from_logits(scaled, p)
-    h = entropy(p)
-    return {
-        "p": p,
-        "q": q,
-        "entropy": h,
-        "kl": kl_divergence(p, q),
-        "cross_entropy": ce,
-        "perplexity": math.exp(ce) if ce < 709 else math.inf,
-        "min_perplexity": math.exp(h),
-    }
-
-
-def cross_entropy_curve(temperatures, logits=LOGITS, target=TARGET) -> np.ndarray:
-    """H(p, softmax(z / T)) for every T of ``temperatures``."""
-    return np.array(
-        [prediction_summary(logits, float(t), target)["cross_entropy"] for t in temperatures]
-    )
-
-
 def _draw_distributions(ax, summary: dict, tokens, legend: bool = True) -> None:
     x = np.arange(len(tokens))
     ax.bar(x - 0.2, summary["p"], width=0.4, color=_TARGET_COLOR, label="target p")
@@ -200,7 +157,9 @@ def plot_prediction_sliders(temperature: float = 1.0, target=TARGET, tokens=TOKE
     names = [f"z{i}" for i in range(1, size + 1)]
     unknown = sorted(set(logits) - set(names))
     if unknown:
-        raise TypeError(f"plot_prediction_sliders: unexpected keyword(s) {unknown}; the logits are z1 … z{size}")
+        raise TypeError(
+            f"plot_prediction_sliders: unexpected keyword(s) {unknown}; the logits are z1 … z{size}"
+        )
     values = {**defaults, **logits}
     missing = [n for n in names if n not in values]
     if missing:
@@ -217,7 +176,9 @@ def plot_prediction_grid(
     panel draws the cross-entropy against the temperature (log scale) with
     the panels' temperatures marked and H(p), its floor, dashed.
     """
-    temperatures = [check_positive_float(float(t), "temperatures", "plot_prediction_grid") for t in temperatures]
+    temperatures = [
+        check_positive_float(float(t), "temperatures", "plot_prediction_grid") for t in temperatures
+    ]
     tokens = [str(t) for t in tokens]
     n = len(temperatures)
     ncols = 3
@@ -256,96 +217,12 @@ def plot_prediction_grid(
 
 
 # ---------------------------------------------------------------- a bigram model
-def sentence_tokens(text: str) -> list[str]:
-    """The lower-cased words of a sentence: runs of letters and digits."""
-    if not isinstance(text, str):
-        raise TypeError(f"sentence_tokens: text must be a string, got {type(text).__name__}")
-    return re.findall(r"[^\W_]+", text.lower())
-
-
 @lru_cache(maxsize=32)
-def _bigram_counts(training: tuple[str, ...]):
-    """(bigram counts, context counts, vocabulary) of sentences framed by <s> … </s>."""
-    pairs: Counter = Counter()
-    for sentence in training:
-        words = ["<s>", *sentence_tokens(sentence), "</s>"]
-        pairs.update(zip(words[:-1], words[1:]))
-    contexts: Counter = Counter()
-    for (v, _), c in pairs.items():
-        contexts[v] += c
-    vocabulary = tuple(sorted({w for _, w in pairs}))  # every word, and </s>
-    return pairs, contexts, vocabulary
-
-
-def _training(training, func: str) -> tuple[str, ...]:
-    if isinstance(training, str) or not all(isinstance(s, str) for s in training):
-        raise TypeError(f"{func}: training must be a list of sentences (strings)")
-    training = tuple(training)
-    if not training:
-        raise ValueError(f"{func}: training is empty; it needs at least one sentence")
-    return training
-
-
-def bigram_surprisal(training, sentence: str, alpha: float = 1.0) -> dict:
-    """Per-token log-probabilities of ``sentence`` under an add-α bigram model of ``training``.
-
-    The model (equation ``info-add-alpha``) frames every sentence as
-    <s> w_1 … w_n </s> and predicts each token from the one before it:
-    p(w | v) = (c(v, w) + α) / (c(v) + α|V|), where c counts bigrams in the
-    training sentences, c(v) = Σ_w c(v, w), and V is the vocabulary of
-    predicted tokens (the training words and </s>). α = 1 is add-one
-    (Laplace) smoothing, α = 0 the unsmoothed maximum-likelihood estimate.
-
-    Returns a dict: "contexts" and "tokens" (the n + 1 predicted tokens,
-    </s> last), "log_probs", "surprisal" (−log p), "seen" (whether each
-    bigram occurs in training), "running_perplexity" (the perplexity of the
-    first i tokens), "log_likelihood" (their sum, ``info-seq-loglik``),
-    "perplexity" (``info-perplexity``) and "vocabulary_size" |V|.
-    """
-    func = "bigram_surprisal"
-    training = _training(training, func)
-    alpha = check_positive_float(alpha, "alpha", func, allow_zero=True)
-    pairs, contexts, vocabulary = _bigram_counts(training)
-    words = sentence_tokens(sentence)
-    unknown = [w for w in words if w not in contexts]
-    if unknown:
-        raise ValueError(
-            f"{func}: sentence has the word {unknown[0]!r}, which is not in the training "
-            f"vocabulary; the model gives it no probability"
-        )
-    framed = ["<s>", *words, "</s>"]
-    size = len(vocabulary)
-    ctx, toks = framed[:-1], framed[1:]
-    with np.errstate(divide="ignore"):
-        log_probs = np.array(
-            [math.log((pairs[(v, w)] + alpha) / (contexts[v] + alpha * size))
-             if pairs[(v, w)] + alpha > 0 else -math.inf
-             for v, w in zip(ctx, toks)]
-        )
-    running = np.array([perplexity(log_probs[: i + 1]) for i in range(len(log_probs))])
-    return {
-        "contexts": ctx,
-        "tokens": toks,
-        "log_probs": log_probs,
-        "surprisal": -log_probs,
-        "seen": np.array([pairs[(v, w)] > 0 for v, w in zip(ctx, toks)]),
-        "running_perplexity": running,
-        "log_likelihood": float(log_probs.sum()),
-        "perplexity": perplexity(log_probs),
-        "vocabulary_size": size,
-    }
-
-
-def perplexity_curve(training, sentence: str, alphas) -> np.ndarray:
-    """The perplexity of ``sentence`` under the add-α bigram model, for every α of ``alphas``."""
-    training = _training(training, "perplexity_curve")
-    return np.array(_perplexity_curve(training, sentence, tuple(float(a) for a in alphas)))
-
-
-@lru_cache(maxsize=32)
-def _perplexity_curve(training, sentence, alphas) -> tuple[float, ...]:
-    """Cached: the widget redraws the same curve at every move of its slider."""
-    return tuple(bigram_surprisal(training, sentence, a)["perplexity"] for a in alphas)
+def _perplexity_curve(training: tuple, sentence: str, alphas: tuple) -> np.ndarray:
+    """:func:`ragmath.information.perplexity_curve`, cached: the widget redraws it at every move."""
+    curve = perplexity_curve(training, sentence, alphas)
+    curve.flags.writeable = False
+    return curve
 
 
 _ALPHA_GRID = tuple(np.logspace(-3, 2, 31).tolist())
@@ -362,7 +239,8 @@ def _draw_surprisal(ax, result: dict, top: float, legend: bool = True, ppl_axis:
             bar.set_hatch("//")
             ax.text(bar.get_x() + bar.get_width() / 2, 0.95 * top, "∞", ha="center", va="top", fontsize=12)
     running = np.log(result["running_perplexity"])  # the running mean of the surprisal
-    ax.plot(x, running, "o-", color=COLORS["diff"], ms=4, lw=1.5, label="running mean (right axis: running perplexity)")
+    ax.plot(x, running, "o-", color=COLORS["diff"], ms=4, lw=1.5,
+            label="running mean (right axis: running perplexity)")
     ax.set_xticks(x)
     ax.set_xticklabels(result["tokens"], rotation=45, ha="right", fontsize=9)
     ax.set_xlim(-0.6, len(s) - 0.4)
@@ -409,11 +287,12 @@ def plot_sentence_surprisal(training, sentence: str, alpha: float = 1.0) -> Figu
         fontsize=10,
     )
     alphas = np.array(_ALPHA_GRID)
-    curve = perplexity_curve(training, sentence, alphas)
+    curve = _perplexity_curve(tuple(training), sentence, _ALPHA_GRID)
     size = result["vocabulary_size"]
     ax_curve.plot(alphas, curve, color=_MODEL_COLOR, lw=1.5, label="perplexity")
     if alpha > 0:
-        ax_curve.plot([alpha], [result["perplexity"]], "o", color=COLORS["diff"], ms=8, label=f"α = {alpha:g}")
+        ax_curve.plot([alpha], [result["perplexity"]], "o", color=COLORS["diff"], ms=8,
+                      label=f"α = {alpha:g}")
     ax_curve.axhline(size, color="0.5", ls=":", lw=1.2, label=f"|V| = {size}")
     ax_curve.set_xscale("log")
     _plain_log_ticks(ax_curve.xaxis, [0.001, 0.01, 0.1, 1, 10, 100])
@@ -433,7 +312,10 @@ def plot_sentence_surprisal_grid(training, sentence: str, alphas=(0.01, 0.1, 1.0
     and unseen ones very expensive; large α flattens every surprisal towards
     log |V|. Each title gives α and the sentence's perplexity.
     """
-    alphas = [check_positive_float(float(a), "alphas", "plot_sentence_surprisal_grid", allow_zero=True) for a in alphas]
+    alphas = [
+        check_positive_float(float(a), "alphas", "plot_sentence_surprisal_grid", allow_zero=True)
+        for a in alphas
+    ]
     results = [bigram_surprisal(training, sentence, a) for a in alphas]
     n = len(alphas)
     ncols = 2 if n > 1 else 1

@@ -9,9 +9,16 @@ Shapes (vectors are rows)::
     a (n, d), b (m, d)  -> (n, m)
     a 1-D,    b (m, d)  -> (m,)
     a (n, d), b 1-D     -> (n,)
+
+The chapter's two experiments are here too: :func:`vector_pair` (two 2-D
+vectors and their three scores) and :func:`distance_concentration` (the
+relative contrast of random points, which shrinks as the dimension grows);
+:mod:`ragmath.viz.similarity` only draws them.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 import numpy as np
 
@@ -20,7 +27,9 @@ from ._core import NonFinite, candidates, power_of_two_below, select_top, square
 from ._validation import (
     as_float_array,
     check_choice,
+    check_positive_float,
     check_positive_int,
+    check_random_state,
     check_same_dimension,
     first_bad_index,
 )
@@ -31,6 +40,9 @@ __all__ = [
     "distance_to_similarity",
     "row_norms",
     "top_k",
+    "vector_pair",
+    "distance_concentration",
+    "relative_contrast_curve",
 ]
 
 _METRICS = ("cosine", "dot", "euclidean")
@@ -70,10 +82,33 @@ def _shape_result(out: np.ndarray, a1: bool, b1: bool):
 def row_norms(X):
     """Euclidean norm of every row, ‖x‖ = √(x·x) (equation ``sim-norm``).
 
-    X is 1-D (one vector, gives a float) or 2-D (one norm per row).
     Computed as √(Σ x_i²) with one fast pass; rows whose squares overflow or
     underflow are recomputed as s·‖x/s‖ with s = max |x_i|, so a vector of
     1e200s or of 1e-200s still gets its true norm, not inf or 0.
+
+    Parameters
+    ----------
+    X : array-like, (d,) or (n, d)
+        One vector, or one vector per row (finite).
+
+    Returns
+    -------
+    float or numpy.ndarray of shape (n,)
+        A float for a 1-D ``X``, one norm per row for a 2-D ``X``.
+
+    Raises
+    ------
+    TypeError
+        If ``X`` is not an array-like of real numbers.
+    ValueError
+        If ``X`` is empty, not 1-D or 2-D, or holds nan or inf.
+
+    Examples
+    --------
+    >>> row_norms([3.0, 4.0])
+    5.0
+    >>> print(row_norms([[3.0, 4.0], [1e200, 1e200]]) / [1, 1e200])
+    [5.         1.41421356]
     """
     X = as_float_array(X, "X", "row_norms", ndim=(1, 2))
     norms = _core.row_norms(np.atleast_2d(X))
@@ -86,11 +121,36 @@ def cosine_similarity(a, b):
 
     Each vector is first divided by its own norm (computed without overflow,
     see :func:`row_norms`), and the dot products of the unit vectors are
-    clipped to [-1, 1], the range proved by Cauchy–Schwarz (``sim-cauchy-schwarz``),
-    so rounding never returns 1.0000000000000002.
+    clipped to [-1, 1], the range proved by Cauchy–Schwarz (uses
+    ``sim-cauchy-schwarz``), so rounding never returns 1.0000000000000002.
 
-    Raises ValueError if either argument holds a zero vector: the angle, and so
-    the cosine, is undefined there.
+    Parameters
+    ----------
+    a : array-like, (d,) or (n, d)
+    b : array-like, (d,) or (m, d)
+        Same dimension d as ``a``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A float for two vectors; (m,) for a vector and a batch, (n,) for a
+        batch and a vector, (n, m) for two batches (the module's shape table).
+
+    Raises
+    ------
+    TypeError
+        If an argument is not an array-like of real numbers.
+    ValueError
+        If either argument holds a zero vector (the angle, and so the cosine,
+        is undefined there), nan or inf, is not 1-D or 2-D, or the dimensions differ.
+
+    Examples
+    --------
+    >>> print(f"{cosine_similarity([1, 0], [1, 1]):.4f}")
+    0.7071
+    >>> print(cosine_similarity([[1, 0], [0, 2]], [[1, 1], [0, -1], [3, 0]]).round(4))
+    [[ 0.7071  0.      1.    ]
+     [ 0.7071 -1.      0.    ]]
     """
     func = "cosine_similarity"
     A, B, a1, b1 = _pair(a, b, func)
@@ -147,17 +207,45 @@ def euclidean_distance(a, b):
     """Euclidean distance ‖a − b‖ = √(Σ (a_i − b_i)²) (equation ``sim-euclidean``).
 
     For speed, all pairs are first computed with the expansion
-    ‖a − b‖² = ‖a‖² + ‖b‖² − 2a·b (equation ``sim-expansion``), a single matrix
+    ‖a − b‖² = ‖a‖² + ‖b‖² − 2a·b (uses ``sim-expansion``), a single matrix
     product. The expansion subtracts nearly equal large numbers when a and b
     are close compared with their length (catastrophic cancellation), so every
-    pair whose worst-case rounding error (``sim-cancellation``),
+    pair whose worst-case rounding error (uses ``sim-cancellation``),
     E = (2d + 3)·u·(‖a‖² + ‖b‖²), exceeds 2¹²·u times the computed squared
     distance is recomputed directly from a − b (and so is every pair whose
     squares come near underflow). A kept pair has lost at most 12 of the
     significand's bits: a relative error of at most about 2¹¹·u in the distance
     (2.3e-13 in float64, 1.2e-4 in float32, worst case). A recomputed pair is
-    accurate to a few units of round-off: for x = [1e8, 1e8 + 1] and
-    y = [1e8 + 1, 1e8] it returns √2, where the plain expansion returns 0.
+    accurate to a few units of round-off.
+
+    Parameters
+    ----------
+    a : array-like, (d,) or (n, d)
+    b : array-like, (d,) or (m, d)
+        Same dimension d as ``a``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Shapes as :func:`cosine_similarity` (the module's shape table).
+
+    Raises
+    ------
+    TypeError
+        If an argument is not an array-like of real numbers.
+    ValueError
+        If an argument holds nan or inf, is not 1-D or 2-D, or the dimensions differ.
+
+    Examples
+    --------
+    >>> euclidean_distance([0, 0], [3, 4])
+    5.0
+    >>> x, y = [1e8, 1e8 + 1], [1e8 + 1, 1e8]  # the plain expansion gives 0 here
+    >>> print(f"{euclidean_distance(x, y):.12f}")
+    1.414213562373
+    >>> print(euclidean_distance([[0, 0], [1, 1]], [[3, 4], [1, 1], [0, 1]]).round(4))
+    [[5.     1.4142 1.    ]
+     [3.6056 0.     1.    ]]
     """
     func = "euclidean_distance"
     A, B, a1, b1 = _pair(a, b, func)
@@ -185,12 +273,36 @@ def euclidean_distance(a, b):
 def distance_to_similarity(d):
     """Map a distance d ≥ 0 to a similarity 1 / (1 + d) in (0, 1] (equation ``sim-dist-to-sim``).
 
-    Elementwise; a scalar gives a float. In exact arithmetic the map is
-    strictly decreasing, so it keeps the ranking of neighbours, and equals 1
-    only at d = 0. In floating point it can merge distances that differ only in
-    their last bits into one similarity (1 / (1 + 1e-17) rounds to 1.0), so
-    rank by the distance itself when such ties matter.
-    Negative distances raise ValueError.
+    In exact arithmetic the map is strictly decreasing, so it keeps the
+    ranking of neighbours, and equals 1 only at d = 0. In floating point it can
+    merge distances that differ only in their last bits into one similarity
+    (1 / (1 + 1e-17) rounds to 1.0), so rank by the distance itself when such
+    ties matter.
+
+    Parameters
+    ----------
+    d : float or array-like
+        Distances, non-negative.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        1 / (1 + d), elementwise (a float for a scalar).
+
+    Raises
+    ------
+    TypeError
+        If ``d`` is not a real number or an array-like of them.
+    ValueError
+        If a distance is negative (the message gives the first one and its
+        index), nan or inf.
+
+    Examples
+    --------
+    >>> print(distance_to_similarity([0.0, 1.0, 3.0]))
+    [1.   0.5  0.25]
+    >>> distance_to_similarity(1e-17)  # a distance > 0, merged with 0 by rounding
+    1.0
     """
     func = "distance_to_similarity"
     arr = as_float_array(d, "d", func)
@@ -220,29 +332,49 @@ def _explain_nonfinite(Q: np.ndarray, C: np.ndarray, func: str, what: str) -> Va
 
 
 def top_k(queries, corpus, k, metric="cosine"):
-    """Exact k-nearest-neighbour search: one matrix product plus a partial sort.
+    """Exact k-nearest-neighbour search (equations ``sim-score-matrix`` and ``sim-top-k``).
 
     Scores every corpus vector against every query with one matrix product
-    S = Q Cᵀ (equation ``sim-score-matrix``), then keeps the k best of each row
-    (equation ``sim-top-k``) without sorting the whole row.
+    S = Q Cᵀ, then keeps the k best of each row without sorting the whole row.
+    Cost: O(N·d) time per query for the product and O(N) for the selection;
+    the corpus itself takes O(N·d) memory (chapter 1, "Exact search").
 
     Parameters
     ----------
     queries : array-like, (d,) or (q, d)
     corpus : array-like, (N, d)
-    k : int, 1 ≤ k ≤ N
-    metric : {"cosine", "dot", "euclidean"}
-        "dot" scores by the dot product a·b (equation ``sim-dot``).
-        "cosine" and "dot" return the k largest scores; "euclidean" returns the
-        k smallest distances (the scores are then distances, ascending).
+    k : int
+        1 ≤ k ≤ N.
+    metric : {"cosine", "dot", "euclidean"}, default "cosine"
+        "dot" scores by the dot product a·b (uses ``sim-dot``), "cosine" by
+        :func:`cosine_similarity`; both return the k largest scores.
+        "euclidean" returns the k smallest distances of :func:`euclidean_distance`
+        (the scores are then distances, ascending).
 
     Returns
     -------
-    (indices, scores) : best first, ties broken by the lower index.
-        Shapes (k,) and (k,) for a 1-D query, (q, k) and (q, k) otherwise.
+    indices : numpy.ndarray of int, (k,) for a 1-D query, else (q, k)
+    scores : numpy.ndarray, same shape
+        Best first; ties are broken by the lower index.
 
-    Cost: O(N·d) time per query for the product and O(N) for the selection;
-    the corpus itself takes O(N·d) memory (chapter 1, "Exact search").
+    Raises
+    ------
+    ValueError
+        If ``metric`` is unknown, k < 1 or k > N, the dimensions differ, an
+        argument holds nan or inf, the scores overflow, or (for "cosine") a
+        vector is zero.
+    TypeError
+        If ``k`` is not an integer, or an array is not made of real numbers.
+
+    Examples
+    --------
+    >>> corpus = [[1, 0], [0.6, 0.8], [0, 1], [-1, 0]]
+    >>> indices, scores = top_k([1, 0.2], corpus, k=2)
+    >>> print(indices, scores.round(4))
+    [0 1] [0.9806 0.7452]
+    >>> indices, distances = top_k([1, 0.2], corpus, k=2, metric="euclidean")
+    >>> print(indices, distances.round(4))
+    [0 1] [0.2    0.7211]
     """
     func = "top_k"
     metric = check_choice(metric, "metric", func, _METRICS)
@@ -327,3 +459,163 @@ def _top_k_euclidean(Q, C, k):
         order = np.lexsort((cols, exact))[:k]
         idx[r], val[r] = cols[order], exact[order]
     return idx, val
+
+
+# --------------------------------------------------------------- the experiments
+def vector_pair(angle_deg: float, length_a: float = 1.0, length_b: float = 1.0) -> dict:
+    """Two 2-D vectors at a given angle, and their four similarity scores.
+
+    a = length_a·(1, 0) and b = length_b·(cos θ, sin θ), scored by the dot
+    product (uses ``sim-dot``), :func:`cosine_similarity` (uses ``sim-cosine``),
+    :func:`euclidean_distance` (uses ``sim-euclidean``) and
+    :func:`distance_to_similarity` (uses ``sim-dist-to-sim``): the cosine depends
+    on θ only, the distance on the lengths too. What the chapter's first
+    explorer draws.
+
+    Parameters
+    ----------
+    angle_deg : float
+        The angle θ between a and b, in degrees.
+    length_a, length_b : float, default 1.0
+        The lengths ‖a‖ and ‖b‖, positive.
+
+    Returns
+    -------
+    dict
+        "a" and "b" (arrays of shape (2,)), and the floats "dot", "cosine",
+        "distance" (‖a − b‖) and "similarity" (1 / (1 + distance)).
+
+    Raises
+    ------
+    TypeError
+        If a length is not a real number.
+    ValueError
+        If ``angle_deg`` is not a finite number or a length is not positive.
+
+    Examples
+    --------
+    >>> pair = vector_pair(60, 1.0, 2.0)
+    >>> print(f"{pair['cosine']:.4f} {pair['dot']:.4f} {pair['distance']:.4f}")
+    0.5000 1.0000 1.7321
+    """
+    func = "vector_pair"
+    theta = np.deg2rad(float(as_float_array(angle_deg, "angle_deg", func, ndim=0)))
+    length_a = check_positive_float(length_a, "length_a", func)
+    length_b = check_positive_float(length_b, "length_b", func)
+    a = np.array([length_a, 0.0])
+    b = length_b * np.array([np.cos(theta), np.sin(theta)])
+    distance = euclidean_distance(a, b)
+    return {
+        "a": a,
+        "b": b,
+        "dot": float(a @ b),
+        "cosine": cosine_similarity(a, b),
+        "distance": distance,
+        "similarity": distance_to_similarity(distance),
+    }
+
+
+def _sorted_distances(dim: int, n_points: int, rng: np.random.Generator) -> np.ndarray:
+    """n_points uniform points of [0, 1]^dim, then one query: its sorted distances to them."""
+    points = rng.random((n_points, dim))
+    query = rng.random(dim)
+    return np.sort(euclidean_distance(query, points))
+
+
+@lru_cache(maxsize=64)
+def _cached_sorted_distances(dim: int, n_points: int, seed: int) -> np.ndarray:
+    """Read-only (callers get a copy): the explorer's slider revisits the same dimensions."""
+    d = _sorted_distances(dim, n_points, np.random.default_rng(seed))
+    d.setflags(write=False)
+    return d
+
+
+def distance_concentration(dim: int, n_points: int = 1000, seed=0) -> dict:
+    """Relative contrast of random distances in the unit cube (equation ``sim-relative-contrast``).
+
+    Draws n_points points, then one query, uniformly in [0, 1]^dim, and measures
+    the distances from the query to the points (:func:`euclidean_distance`).
+    The relative contrast (D_max − D_min) / D_min tends to 0 as dim grows:
+    nearest and farthest neighbours become almost equally far away. An int
+    seed gives the same draw every time (and is cached: the chapter's
+    explorer revisits the same dimensions).
+
+    Parameters
+    ----------
+    dim : int
+        The dimension d, at least 1.
+    n_points : int, default 1000
+        The number of points, at least 2.
+    seed : int or numpy.random.Generator, default 0
+        An int ≥ 0 seeds ``numpy.random.default_rng``; a Generator is used as it is.
+
+    Returns
+    -------
+    dict
+        "distances" (sorted, shape (n_points,)), "min" and "max" (floats) and
+        "contrast", the relative contrast (a float).
+
+    Raises
+    ------
+    TypeError
+        If ``dim`` or ``n_points`` is not an integer, or ``seed`` is neither
+        an int nor a Generator.
+    ValueError
+        If dim < 1, n_points < 2, or the seed is negative.
+
+    Examples
+    --------
+    >>> low, high = distance_concentration(2, seed=0), distance_concentration(1000, seed=0)
+    >>> low["contrast"] > 10 > 1 > high["contrast"]
+    True
+    >>> print(f"{high['min']:.3f} {high['max']:.3f} {high['contrast']:.3f}")
+    12.289 13.753 0.119
+    """
+    func = "distance_concentration"
+    dim = check_positive_int(dim, "dim", func)
+    n_points = check_positive_int(n_points, "n_points", func, minimum=2)
+    rng = check_random_state(seed, func)
+    if isinstance(seed, np.random.Generator):  # a stream: draw afresh
+        d = _sorted_distances(dim, n_points, rng)
+    else:  # a fixed seed: the same draw every time, cached
+        d = _cached_sorted_distances(dim, n_points, int(seed)).copy()
+    return {
+        "distances": d,
+        "min": float(d[0]),
+        "max": float(d[-1]),
+        "contrast": float((d[-1] - d[0]) / d[0]),
+    }
+
+
+def relative_contrast_curve(dims, n_points: int = 1000, seed=0) -> np.ndarray:
+    """The relative contrast of random distances at each of several dimensions.
+
+    One :func:`distance_concentration` experiment per dimension (uses
+    ``sim-relative-contrast``), each with the same ``seed`` (a Generator is
+    drawn from in turn): the curve that shows the contrast shrink.
+
+    Parameters
+    ----------
+    dims : sequence of int
+        The dimensions, each at least 1.
+    n_points : int, default 1000
+    seed : int or numpy.random.Generator, default 0
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (len(dims),)
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`distance_concentration`, for any of the dimensions.
+
+    Examples
+    --------
+    >>> curve = relative_contrast_curve([2, 20, 200], n_points=300)
+    >>> bool(curve[0] > curve[1] > curve[2])
+    True
+    """
+    return np.array(
+        [distance_concentration(dim, n_points, seed)["contrast"] for dim in dims], dtype=np.float64
+    )

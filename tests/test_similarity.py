@@ -23,10 +23,13 @@ from hypothesis.extra import numpy as hnp
 
 from ragmath.similarity import (
     cosine_similarity,
+    distance_concentration,
     distance_to_similarity,
     euclidean_distance,
+    relative_contrast_curve,
     row_norms,
     top_k,
+    vector_pair,
 )
 
 # The contract forbids warnings as much as silent nans: every warning fails a test.
@@ -967,3 +970,80 @@ class TestRowNormsBadInput:
     def test_bad_shapes(self, bad):
         with pytest.raises(ValueError, match=names("row_norms", "X")):
             row_norms(bad)
+
+
+# ====================================================================== the experiments
+def law_of_cosines(theta_deg, la, lb):
+    t = math.radians(theta_deg)
+    return math.sqrt(la * la + lb * lb - 2 * la * lb * math.cos(t))
+
+
+@pytest.mark.parametrize("theta, la, lb", [(0, 1, 1), (60, 1, 1), (90, 2, 1), (135, 0.5, 3), (180, 1, 2)])
+def test_vector_pair_values(theta, la, lb):
+    v = vector_pair(theta, la, lb)
+    assert v["cosine"] == pytest.approx(math.cos(math.radians(theta)), abs=1e-12)
+    assert v["distance"] == pytest.approx(law_of_cosines(theta, la, lb), abs=1e-12)
+    assert v["similarity"] == pytest.approx(1 / (1 + law_of_cosines(theta, la, lb)), abs=1e-12)
+    assert v["dot"] == pytest.approx(la * lb * math.cos(math.radians(theta)), abs=1e-12)
+    assert np.hypot(*v["a"]) == pytest.approx(la) and np.hypot(*v["b"]) == pytest.approx(lb)
+
+
+def test_vector_pair_rejects_bad_input():
+    with pytest.raises(ValueError, match=names("vector_pair", "length_b")):
+        vector_pair(30, 1.0, 0.0)
+    with pytest.raises(TypeError, match=names("vector_pair", "length_a")):
+        vector_pair(30, "1")
+    with pytest.raises(ValueError, match=names("vector_pair", "angle_deg")):
+        vector_pair(float("nan"))
+
+
+def brute_force_distances(dim, n_points, seed):
+    """The same draws as distance_concentration (points, then the query), distances by hand."""
+    rng = np.random.default_rng(seed)
+    points = rng.random((n_points, dim))
+    query = rng.random(dim)
+    return np.sort(np.sqrt(((points - query) ** 2).sum(axis=1)))
+
+
+@pytest.mark.parametrize("dim", [1, 7, 300])
+def test_distance_concentration_matches_brute_force(dim):
+    result = distance_concentration(dim, n_points=200, seed=3)
+    expected = brute_force_distances(dim, 200, 3)
+    np.testing.assert_allclose(result["distances"], expected, rtol=1e-10)
+    assert result["min"] == result["distances"][0] and result["max"] == result["distances"][-1]
+    assert result["contrast"] == pytest.approx((expected[-1] - expected[0]) / expected[0])
+
+
+def test_distance_concentration_seeds():
+    first = distance_concentration(5, n_points=50, seed=1)
+    first["distances"][0] = -1.0  # the caller's copy: the cached draw is untouched
+    again = distance_concentration(5, n_points=50, seed=1)
+    np.testing.assert_allclose(again["distances"], brute_force_distances(5, 50, 1), rtol=1e-12)
+    from_generator = distance_concentration(5, n_points=50, seed=np.random.default_rng(1))
+    np.testing.assert_array_equal(from_generator["distances"], again["distances"])
+    rng = np.random.default_rng(1)
+    distance_concentration(5, n_points=50, seed=rng)
+    assert distance_concentration(5, n_points=50, seed=rng)["contrast"] != again["contrast"]  # a stream
+
+
+def test_contrast_shrinks_with_dimension():
+    curve = relative_contrast_curve([2, 20, 200, 2000], n_points=300, seed=0)
+    assert curve.shape == (4,) and curve.dtype == np.float64
+    assert np.all(np.diff(curve) < 0), curve
+    assert curve[-1] < 0.2 < 1 < curve[0]
+    assert curve[1] == distance_concentration(20, n_points=300, seed=0)["contrast"]
+
+
+def test_distance_concentration_rejects_bad_input():
+    with pytest.raises(ValueError, match=names("distance_concentration", "dim")):
+        distance_concentration(0)
+    with pytest.raises(TypeError, match=names("distance_concentration", "dim")):
+        distance_concentration(2.5)
+    with pytest.raises(ValueError, match=names("distance_concentration", "n_points")):
+        distance_concentration(2, n_points=1)
+    with pytest.raises(TypeError, match=names("distance_concentration", "seed")):
+        distance_concentration(2, seed=None)
+    with pytest.raises(ValueError, match=names("distance_concentration", "seed")):
+        distance_concentration(2, seed=-1)
+    with pytest.raises(TypeError, match=names("distance_concentration", "dim")):
+        relative_contrast_curve([2, 2.5])

@@ -12,14 +12,12 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
+from ragmath.similarity import distance_concentration
 from ragmath.viz import (
-    distance_concentration,
     plot_distance_concentration,
     plot_distance_concentration_grid,
     plot_vector_pair,
     plot_vector_pair_grid,
-    relative_contrast_curve,
-    vector_pair,
 )
 from ragmath.widgets import SliderFigure, concentration_explorer, vector_pair_explorer
 
@@ -35,23 +33,6 @@ def bar_values(fig: Figure) -> dict:
     labels = [t.get_text() for t in ax.get_yticklabels()]
     widths = [p.get_width() for p in ax.patches]
     return dict(zip(labels, widths))
-
-
-@pytest.mark.parametrize("theta, la, lb", [(0, 1, 1), (60, 1, 1), (90, 2, 1), (135, 0.5, 3), (180, 1, 2)])
-def test_vector_pair_values(theta, la, lb):
-    v = vector_pair(theta, la, lb)
-    assert v["cosine"] == pytest.approx(math.cos(math.radians(theta)), abs=1e-12)
-    assert v["distance"] == pytest.approx(law_of_cosines(theta, la, lb), abs=1e-12)
-    assert v["similarity"] == pytest.approx(1 / (1 + law_of_cosines(theta, la, lb)), abs=1e-12)
-    assert v["dot"] == pytest.approx(la * lb * math.cos(math.radians(theta)), abs=1e-12)
-    assert np.hypot(*v["a"]) == pytest.approx(la) and np.hypot(*v["b"]) == pytest.approx(lb)
-
-
-def test_vector_pair_rejects_bad_lengths():
-    with pytest.raises(ValueError, match="vector_pair: length_b"):
-        vector_pair(30, 1.0, 0.0)
-    with pytest.raises(ValueError, match="vector_pair: angle_deg"):
-        vector_pair(float("nan"))
 
 
 def test_plot_vector_pair_draws_the_scores():
@@ -74,35 +55,6 @@ def test_plot_vector_pair_grid_is_small_multiples():
     titles = [ax.get_title() for ax in fig.axes]
     assert "cos = 1.00" in titles[0] and "cos = -1.00" in titles[2]
     assert f"‖a − b‖ = {law_of_cosines(180, 1, 2):.2f}" in titles[5]
-
-
-def brute_force_distances(dim, n_points, seed):
-    """The same draws as distance_concentration, distances by an independent route."""
-    rng = np.random.default_rng(seed)
-    points = rng.random((n_points, dim))
-    query = rng.random(dim)
-    return np.sort(np.linalg.norm(points - query, axis=1))
-
-
-@pytest.mark.parametrize("dim", [1, 7, 300])
-def test_distance_concentration_matches_brute_force(dim):
-    result = distance_concentration(dim, n_points=200, seed=3)
-    expected = brute_force_distances(dim, 200, 3)
-    np.testing.assert_allclose(result["distances"], expected, rtol=1e-10)
-    assert result["contrast"] == pytest.approx((expected[-1] - expected[0]) / expected[0])
-
-
-def test_contrast_shrinks_with_dimension():
-    curve = relative_contrast_curve([2, 20, 200, 2000], n_points=300, seed=0)
-    assert np.all(np.diff(curve) < 0), curve
-    assert curve[-1] < 0.2 < 1 < curve[0]
-
-
-def test_distance_concentration_rejects_bad_dim():
-    with pytest.raises(ValueError, match="distance_concentration: dim"):
-        distance_concentration(0)
-    with pytest.raises(TypeError, match="distance_concentration: dim"):
-        distance_concentration(2.5)
 
 
 def test_plot_distance_concentration_marks_nearest_and_farthest():

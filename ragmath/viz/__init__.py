@@ -2,24 +2,20 @@
 
 Every ``plot_*`` function returns a new :class:`matplotlib.figure.Figure` and has
 no side effects, so it can be tested, timed and reused by the static figures.
+The numbers a figure shows come from the chapter modules (``ragmath.similarity``,
+``ragmath.lexical``, ...), where the equation index finds them: ``viz`` only draws.
 """
 
 from .similarity import (
-    distance_concentration,
     plot_distance_concentration,
     plot_distance_concentration_grid,
     plot_vector_pair,
     plot_vector_pair_grid,
-    relative_contrast_curve,
-    vector_pair,
 )
 
 __all__ = [
-    "distance_concentration",
     "plot_distance_concentration",
     "plot_distance_concentration_grid",
     "plot_vector_pair",
     "plot_vector_pair_grid",
-    "relative_contrast_curve",
-    "vector_pair",
 ]

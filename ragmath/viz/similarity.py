@@ -1,7 +1,10 @@
 """Pure plotting functions for chapter 1, "Vectors and similarity".
 
-Each ``plot_*`` function takes plain parameters, computes with
-:mod:`ragmath.similarity`, and returns a new :class:`matplotlib.figure.Figure`
+Each ``plot_*`` function takes plain parameters, gets its numbers from
+:mod:`ragmath.similarity` (:func:`~ragmath.similarity.vector_pair`,
+:func:`~ragmath.similarity.distance_concentration`,
+:func:`~ragmath.similarity.relative_contrast_curve`), and returns a new
+:class:`matplotlib.figure.Figure`
 (never touching pyplot's global state). The widgets of
 :mod:`ragmath.widgets.similarity` only connect sliders to these functions, and
 the ``*_grid`` functions draw the static small multiples that follow each
@@ -10,52 +13,23 @@ widget on the website.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullLocator
 
-from .._validation import as_float_array, check_positive_float, check_positive_int
-from ..similarity import cosine_similarity, distance_to_similarity, euclidean_distance
+from .._validation import check_positive_int
+from ..similarity import distance_concentration, relative_contrast_curve, vector_pair
 from ._style import COLORS, new_figure
 
 __all__ = [
-    "vector_pair",
     "plot_vector_pair",
     "plot_vector_pair_grid",
-    "distance_concentration",
-    "relative_contrast_curve",
     "plot_distance_concentration",
     "plot_distance_concentration_grid",
 ]
 
 
 # ------------------------------------------------------------------ two 2-D vectors
-def vector_pair(angle_deg: float, length_a: float = 1.0, length_b: float = 1.0) -> dict:
-    """Two 2-D vectors at an angle, and their similarity scores.
-
-    a = length_a·(1, 0) and b = length_b·(cos θ, sin θ). Returns a dict with
-    the vectors and "dot", "cosine", "distance" (‖a − b‖) and "similarity"
-    (1 / (1 + distance)), all computed by :mod:`ragmath.similarity`.
-    """
-    func = "vector_pair"
-    theta = np.deg2rad(float(as_float_array(angle_deg, "angle_deg", func, ndim=0)))
-    length_a = check_positive_float(length_a, "length_a", func)
-    length_b = check_positive_float(length_b, "length_b", func)
-    a = np.array([length_a, 0.0])
-    b = length_b * np.array([np.cos(theta), np.sin(theta)])
-    distance = euclidean_distance(a, b)
-    return {
-        "a": a,
-        "b": b,
-        "dot": float(a @ b),
-        "cosine": cosine_similarity(a, b),
-        "distance": distance,
-        "similarity": distance_to_similarity(distance),
-    }
-
-
 def _draw_pair(ax, values: dict, limit: float, title: bool = True) -> None:
     a, b = values["a"], values["b"]
     for vec, color, name in ((a, COLORS["a"], "a"), (b, COLORS["b"], "b")):
@@ -88,7 +62,8 @@ def plot_vector_pair(angle_deg: float = 60.0, length_a: float = 1.0, length_b: f
 
     The bars on the right are, top to bottom: cosine similarity (``sim-cosine``),
     Euclidean distance (``sim-euclidean``) and the similarity 1/(1 + d)
-    (``sim-dist-to-sim``), labelled 1 / (1 + dist); their lengths are the values (``ax.patches``).
+    (``sim-dist-to-sim``), labelled 1 / (1 + dist); their lengths are the values (``ax.patches``),
+    from :func:`ragmath.similarity.vector_pair`.
     """
     values = vector_pair(angle_deg, length_a, length_b)
     fig, (ax_vec, ax_bar) = new_figure(1, 2, figsize=(9, 4), width_ratios=(1, 1.15))
@@ -141,60 +116,11 @@ def plot_vector_pair_grid(
 
 
 # -------------------------------------------------------- distance concentration
-def distance_concentration(dim: int, n_points: int = 1000, seed: int = 0) -> dict:
-    """Distances from one random query to n random points in the unit cube [0, 1]^dim.
-
-    Returns a dict with the sorted "distances", their "min", "max" and the
-    relative contrast (max − min) / min (equation ``sim-relative-contrast``),
-    which tends to 0 as dim grows: nearest and farthest neighbours become
-    almost equally far away.
-    """
-    func = "distance_concentration"
-    dim = check_positive_int(dim, "dim", func)
-    n_points = check_positive_int(n_points, "n_points", func, minimum=2)
-    if isinstance(seed, (int, np.integer)):  # a fixed seed: the same draw every time, cached
-        d = _cached_sorted_distances(dim, n_points, int(seed)).copy()
-    else:  # None, a Generator, a SeedSequence...: draw afresh
-        d = _sorted_distances(dim, n_points, seed)
-    return {
-        "distances": d,
-        "min": float(d[0]),
-        "max": float(d[-1]),
-        "contrast": float((d[-1] - d[0]) / d[0]),
-    }
-
-
-def _sorted_distances(dim: int, n_points: int, seed) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    points = rng.random((n_points, dim))
-    query = rng.random(dim)
-    return np.sort(euclidean_distance(query, points))
-
-
-@lru_cache(maxsize=64)
-def _cached_sorted_distances(dim: int, n_points: int, seed: int) -> np.ndarray:
-    """Read-only (callers get a copy): the widget's slider revisits the same dimensions."""
-    d = _sorted_distances(dim, n_points, seed)
-    d.setflags(write=False)
-    return d
-
-
-def relative_contrast_curve(dims, n_points: int = 1000, seed: int = 0) -> np.ndarray:
-    """The relative contrast (``sim-relative-contrast``) at each dimension of ``dims``."""
-    return np.array([_contrast(int(d), n_points, seed) for d in dims])
-
-
-@lru_cache(maxsize=256)
-def _contrast(dim: int, n_points: int, seed: int) -> float:
-    """Cached: the widget redraws the same curve at every move of its slider."""
-    return distance_concentration(dim, n_points, seed)["contrast"]
-
-
 def _draw_histogram(ax, result: dict, dim: int) -> None:
     d = result["distances"]
     scaled = d / d.mean()
     ax.hist(scaled, bins=np.linspace(0, 2, 41), color=COLORS["distance"], alpha=0.85)
-    for x, name in ((scaled[0], "nearest"), (scaled[-1], "farthest")):
+    for x in (scaled[0], scaled[-1]):  # the nearest and the farthest
         ax.axvline(x, color=COLORS["diff"], lw=1.5)
     ax.set_xlim(0, 2)
     ax.set_title(f"d = {dim}: contrast {result['contrast']:.2f}", fontsize=10)

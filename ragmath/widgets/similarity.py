@@ -12,7 +12,9 @@ __all__ = ["vector_pair_explorer", "concentration_explorer"]
 _STYLE = {"description_width": "initial"}
 
 
-def vector_pair_explorer(angle_deg: float = 60.0, length_a: float = 1.0, length_b: float = 1.0) -> SliderFigure:
+def vector_pair_explorer(
+    angle_deg: float = 60.0, length_a: float = 1.0, length_b: float = 1.0
+) -> SliderFigure:
     """Angle and length sliders driving :func:`ragmath.viz.plot_vector_pair`."""
     return SliderFigure(
         plot_vector_pair,

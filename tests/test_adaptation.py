@@ -11,12 +11,17 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from ragmath.adaptation import (
+    GRID,
+    MEANS,
+    bimodal_target,
     fit_gaussian_kl,
     gaussian_on_grid,
+    kl_curves,
     lm_loss,
     lsr_distribution,
     lsr_distribution_from_log,
     mixture_likelihood,
+    refresh_tradeoff,
     retriever_kl_grad,
     retriever_kl_loss,
     stale_index_simulation,
@@ -281,3 +286,50 @@ def test_stale_index_bad_inputs():
         stale_index_simulation(2.5)
     with pytest.raises(ValueError, match="k must be at most"):
         stale_index_simulation(1, n_passages=5, k=6)
+
+
+def test_kl_curves_independent():
+    p = bimodal_target()
+    rev, fwd = kl_curves(1.0)
+    i = int(np.argmin(np.abs(MEANS - 1.0)))
+    q = np.exp(-0.5 * (GRID - MEANS[i]) ** 2)
+    q /= q.sum()
+    ind_rev = math.fsum(a * math.log(a / b) for a, b in zip(q, p) if a > 0)
+    ind_fwd = math.fsum(a * math.log(a / b) for a, b in zip(p, q) if a > 0)
+    assert math.isclose(rev[i], ind_rev, rel_tol=1e-9) and math.isclose(fwd[i], ind_fwd, rel_tol=1e-9)
+    # mode seeking: the reverse KL is smaller at a peak than between the peaks; forward the other way
+    centre, peak = int(np.argmin(np.abs(MEANS))), int(np.argmin(np.abs(MEANS - 2.0)))
+    rev7, fwd7 = kl_curves(0.7)
+    assert rev7[peak] < rev7[centre]
+    assert fwd[centre] < fwd[peak]
+    with pytest.raises(ValueError, match="kl_curves: std must be"):
+        kl_curves(0.0)
+
+
+def test_bimodal_target():
+    p = bimodal_target()
+    assert p.shape == GRID.shape and abs(p.sum() - 1) < 1e-12
+    assert np.allclose(p, p[::-1], rtol=0, atol=1e-15)  # symmetric about 0
+    assert GRID[np.argmax(p)] == pytest.approx(-2.0)
+    with pytest.raises(ValueError, match="bimodal_target: std must be"):
+        bimodal_target(std=0)
+    with pytest.raises(ValueError, match="bimodal_target: separation must lie in"):
+        bimodal_target(separation=np.inf)
+
+
+def test_refresh_tradeoff_runs_the_simulation_once_per_interval():
+    runs = refresh_tradeoff((1, 10), steps=40)
+    assert list(runs) == [1, 10]
+    one = stale_index_simulation(10, steps=40)
+    assert runs[10]["mrr"] == one["mrr"] and np.array_equal(runs[10]["curve"], one["curve"])
+    assert refresh_tradeoff((1, 10), steps=40) is runs  # cached
+    with pytest.raises(ValueError, match="refresh_tradeoff: intervals must be at least 1"):
+        refresh_tradeoff((0,), steps=10)
+
+
+def test_stale_index_seed():
+    a = stale_index_simulation(5, steps=20, seed=3)
+    b = stale_index_simulation(5, steps=20, seed=np.random.default_rng(3))
+    assert a["mrr"] == b["mrr"] and a["hit_rate"] == b["hit_rate"]
+    with pytest.raises(ValueError, match="stale_index_simulation: seed must be non-negative"):
+        stale_index_simulation(5, steps=20, seed=-1)

@@ -1,7 +1,8 @@
 """Pure plotting functions for chapter 9, "Adapting RAG to a domain".
 
-Each ``plot_*`` function takes plain parameters, computes with
-:mod:`ragmath.adaptation`, and returns a new :class:`matplotlib.figure.Figure`
+Each ``plot_*`` function takes plain parameters, gets every number it draws
+from :mod:`ragmath.adaptation` (the target p, the KL curves and the
+refresh-interval runs included), and returns a new :class:`matplotlib.figure.Figure`
 (never touching pyplot). The widgets of :mod:`ragmath.widgets.adaptation`
 connect sliders to them; the ``*_grid`` functions draw the static small
 multiples that follow each widget on the website.
@@ -9,18 +10,19 @@ multiples that follow each widget on the website.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 from matplotlib.figure import Figure
 
-from .._validation import as_float_array, check_positive_float, check_positive_int
+from .._validation import as_float_array, check_positive_float
 from ..adaptation import (
+    GRID,
+    MEANS,
+    bimodal_target,
     gaussian_on_grid,
+    kl_curves,
     lsr_distribution,
     lsr_distribution_from_log,
     retriever_kl_loss,
-    stale_index_simulation,
 )
 from ._style import new_figure
 
@@ -28,11 +30,8 @@ __all__ = [
     "DEFAULT_LOG_LIKELIHOODS",
     "plot_lsr",
     "plot_lsr_grid",
-    "bimodal_target",
-    "kl_curves",
     "plot_kl_directions",
     "plot_kl_directions_grid",
-    "refresh_tradeoff",
     "plot_refresh",
     "plot_refresh_grid",
 ]
@@ -53,8 +52,10 @@ def _bars(ax, probs, color, title):
 
 
 def plot_lsr(tau: float, log_likelihoods=DEFAULT_LOG_LIKELIHOODS) -> Figure:
-    """p_LSR at temperature τ from likelihoods (left, ``ada-lsr``) and log-likelihoods (right, ``ada-lsr-log``).
+    """The LSR target at temperature τ, from likelihoods and from log-likelihoods.
 
+    Left: ``ada-lsr`` (:func:`ragmath.adaptation.lsr_distribution`); right:
+    ``ada-lsr-log`` (:func:`ragmath.adaptation.lsr_distribution_from_log`).
     ``log_likelihoods`` are natural logs of p_LM(y | c∘x), one per candidate.
     """
     func = "plot_lsr"
@@ -70,7 +71,9 @@ def plot_lsr(tau: float, log_likelihoods=DEFAULT_LOG_LIKELIHOODS) -> Figure:
     return fig
 
 
-def plot_lsr_grid(taus=(1e-22, 1e-21, 1e-20, 0.3, 1.0, 10.0), log_likelihoods=DEFAULT_LOG_LIKELIHOODS) -> Figure:
+def plot_lsr_grid(
+    taus=(1e-22, 1e-21, 1e-20, 0.3, 1.0, 10.0), log_likelihoods=DEFAULT_LOG_LIKELIHOODS
+) -> Figure:
     """Small multiples of :func:`plot_lsr`: one column per τ, likelihood row above log-likelihood row."""
     func = "plot_lsr_grid"
     taus = [check_positive_float(float(t), "taus", func) for t in taus]
@@ -88,27 +91,6 @@ def plot_lsr_grid(taus=(1e-22, 1e-21, 1e-20, 0.3, 1.0, 10.0), log_likelihoods=DE
 
 
 # ------------------------------------------------------------------ direction of the KL
-GRID = np.linspace(-10.0, 10.0, 801)
-MEANS = np.round(np.linspace(-4.0, 4.0, 81), 10)
-
-
-def bimodal_target(separation: float = 4.0, std: float = 0.7) -> np.ndarray:
-    """An equal mixture of N(−separation/2, std²) and N(separation/2, std²) on :data:`GRID`."""
-    return 0.5 * gaussian_on_grid(GRID, -separation / 2, std) + 0.5 * gaussian_on_grid(GRID, separation / 2, std)
-
-
-@lru_cache(maxsize=64)
-def kl_curves(std: float) -> tuple[np.ndarray, np.ndarray]:
-    """KL(q ‖ p) and KL(p ‖ q) for q = N(m, std²), m over :data:`MEANS`, p = :func:`bimodal_target`."""
-    p = bimodal_target()
-    rev, fwd = [], []
-    for m in MEANS:
-        q = gaussian_on_grid(GRID, float(m), std)
-        rev.append(retriever_kl_loss(q, p))
-        fwd.append(retriever_kl_loss(p, q))
-    return np.array(rev), np.array(fwd)
-
-
 def plot_kl_directions(mean: float, std: float) -> Figure:
     """A Gaussian q = N(mean, std²) against the two-peaked p; both KL directions as functions of the mean.
 
@@ -122,7 +104,7 @@ def plot_kl_directions(mean: float, std: float) -> Figure:
     p = bimodal_target()
     q = gaussian_on_grid(GRID, mean, std)
     rev_now, fwd_now = retriever_kl_loss(q, p), retriever_kl_loss(p, q)
-    rev, fwd = kl_curves(round(std, 10))
+    rev, fwd = kl_curves(std)
     fig, (a, b) = new_figure(1, 2, figsize=(8.0, 3.0))
     a.plot(GRID, p, color=GREY, lw=2, label="target p")
     a.plot(GRID, q, color=BLUE, lw=1.5, label="fit q")
@@ -165,24 +147,11 @@ def plot_kl_directions_grid(means=(-2.0, 0.0, 2.0), stds=(0.7, 2.2)) -> Figure:
 
 
 # ------------------------------------------------------------------ refresh interval
-REFRESH_INTERVALS = (1, 2, 5, 10, 20, 50, 100, 200)
-
-
-@lru_cache(maxsize=8)
-def refresh_tradeoff(intervals=REFRESH_INTERVALS, steps: int = 200, seed: int = 0) -> dict:
-    """:func:`ragmath.adaptation.stale_index_simulation` for every refresh interval T (cached).
-
-    Returns {T: result dict}; every run uses the same seed, so the runs differ
-    only by T.
-    """
-    steps = check_positive_int(steps, "steps", "refresh_tradeoff")
-    return {int(T): stale_index_simulation(int(T), steps=steps, seed=seed) for T in intervals}
-
-
 def plot_refresh(refresh_every: int, results: dict) -> Figure:
     """Quality (held-out MRR) and cost (passage re-encodings) against the refresh interval T.
 
-    ``results`` is the dict of :func:`refresh_tradeoff`; ``refresh_every`` one of its keys.
+    ``results`` is the dict of :func:`ragmath.adaptation.refresh_tradeoff`;
+    ``refresh_every`` one of its keys.
     The title of the right panel gives the cost; the fraction of training
     questions whose gold passage was among the stale candidates is in the left title.
     """

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from ..viz.adaptation import (
-    REFRESH_INTERVALS,
-    plot_kl_directions,
-    plot_lsr,
-    plot_refresh,
-    refresh_tradeoff,
-)
+from ..adaptation import refresh_tradeoff
+from ..viz.adaptation import plot_kl_directions, plot_lsr, plot_refresh
 from ._base import SliderFigure
 
 __all__ = ["lsr_explorer", "kl_direction_explorer", "refresh_explorer"]
@@ -32,14 +27,19 @@ def kl_direction_explorer(mean: float = 0.0, std: float = 1.0) -> SliderFigure:
     return SliderFigure(
         plot_kl_directions,
         {
-            "mean": widgets.FloatSlider(value=mean, min=-4, max=4, step=0.1, description="mean of q", style=_STYLE),
-            "std": widgets.FloatSlider(value=std, min=0.3, max=3, step=0.1, description="std of q", style=_STYLE),
+            "mean": widgets.FloatSlider(value=mean, min=-4, max=4, step=0.1, description="mean of q",
+                                        style=_STYLE),
+            "std": widgets.FloatSlider(value=std, min=0.3, max=3, step=0.1, description="std of q",
+                                       style=_STYLE),
         },
     )
 
 
 def refresh_explorer(refresh_every: int = 20, results: dict | None = None) -> SliderFigure:
-    """A refresh-interval slider over a precomputed :func:`refresh_tradeoff` driving :func:`plot_refresh`."""
+    """A refresh-interval slider over a precomputed :func:`ragmath.adaptation.refresh_tradeoff`.
+
+    It drives :func:`ragmath.viz.adaptation.plot_refresh`.
+    """
     results = refresh_tradeoff() if results is None else results
     return SliderFigure(
         plot_refresh,

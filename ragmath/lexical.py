@@ -930,10 +930,11 @@ class BM25:
         return self._scores(self._query_counts(query, "scores"))
 
     def search(self, query, k: int):
-        """The k best documents for a query, best first (ranked by ``lex-bm25``).
+        """The k best documents for a query, best first.
 
-        Scores from :meth:`scores`; ties are broken by the lower index. Only the
-        k best are sorted (a partial selection finds them in O(N)).
+        Ranked by the scores of :meth:`scores` (uses ``lex-bm25``); ties are
+        broken by the lower index. Only the k best are sorted (a partial
+        selection finds them in O(N)).
 
         Parameters
         ----------

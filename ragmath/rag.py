@@ -15,38 +15,48 @@ The model of Lewis et al. (2020) has two parts:
   marginalisations: RAG-Sequence (:func:`rag_sequence_likelihood`) or
   RAG-Token (:func:`rag_token_likelihood`).
 
+:func:`document_distribution` and :func:`rag_marginals` gather these numbers
+for the chapter's figures (:mod:`ragmath.viz.rag` only draws them).
+
 Shapes: ``doc_probs`` is a probability vector (n_docs,); ``token_probs`` is
-(n_docs, n_tokens), entry (z, i) = p(y_i | x, z, y_<i).
+(n_docs, n_tokens), entry (z, i) = p(y_i | x, z, y_<i). The softmax, the
+log-sum-exp and the top-k selection are those of the package's lower layer
+(:mod:`ragmath._core`); the tokens and the TF-IDF features are those of
+:mod:`ragmath.lexical`.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
 
+from ._core import log_softmax, log_sum_exp, select_top, softmax
 from ._validation import (
     as_float_array,
     check_positive_float,
     check_positive_int,
     check_probability_vectors,
+    check_random_state,
     check_same_dimension,
     first_bad_index,
 )
+from .lexical import document_frequency, idf, tfidf_vectors, tokenize
 from .optim import Adam
 
 __all__ = [
     "retrieval_distribution",
     "truncated_mass",
+    "document_distribution",
     "sequence_log_likelihood",
     "rag_sequence_likelihood",
     "rag_token_likelihood",
     "rag_sequence_log_likelihood",
     "rag_token_log_likelihood",
+    "rag_marginals",
     "in_batch_contrastive_loss",
     "DualEncoder",
     "PassageNGramGenerator",
@@ -54,34 +64,12 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- helpers
-def _log_softmax_rows(S: np.ndarray) -> np.ndarray:
-    """Stable log-softmax along the last axis: S − max − log(1 + Σ' exp(S − max)).
-
-    Σ' leaves out one maximal entry (whose exp is exactly 1), and log1p keeps
-    full relative accuracy when the other entries are tiny, so that a nearly
-    certain row gives a log-probability (and a loss) accurate to the last
-    digits instead of a rounding error of log(1 + ε).
-    """
-    m = S.max(axis=-1, keepdims=True)
-    shifted = S - m
-    e = np.exp(shifted)
-    np.put_along_axis(e, np.argmax(S, axis=-1)[..., None], 0.0, axis=-1)
-    return shifted - np.log1p(e.sum(axis=-1, keepdims=True))
-
-
-def _log_sum_exp(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    m = np.max(x, axis=axis, keepdims=True)
-    finite_m = np.where(np.isfinite(m), m, 0.0)
-    with np.errstate(divide="ignore"):
-        out = np.log(np.exp(x - finite_m).sum(axis=axis, keepdims=True)) + finite_m
-    return np.squeeze(out, axis=axis)
-
-
 def _check_temperature(temperature, func: str) -> float:
     return check_positive_float(temperature, "temperature", func)
 
 
-def _dot_scores(query, docs, func: str) -> tuple[np.ndarray, np.ndarray]:
+def _dot_scores(query, docs, func: str) -> np.ndarray:
+    """d(z)·q(x) for every row of docs, validated; overflow is an error."""
     q = as_float_array(query, "query", func, ndim=1)
     D = as_float_array(docs, "docs", func, ndim=2)
     check_same_dimension(q, D, ("query", "docs"), func)
@@ -90,7 +78,7 @@ def _dot_scores(query, docs, func: str) -> tuple[np.ndarray, np.ndarray]:
         scores = D.astype(dtype, copy=False) @ q.astype(dtype, copy=False)
     if not np.isfinite(scores).all():
         raise ValueError(f"{func}: the dot products d(z)·q(x) overflow; scale query and docs down")
-    return scores, D
+    return scores
 
 
 def _check_k(k, n_docs: int, func: str) -> int:
@@ -102,45 +90,79 @@ def _check_k(k, n_docs: int, func: str) -> int:
     return k
 
 
+def _scaled(scores: np.ndarray, tau: float, func: str) -> np.ndarray:
+    """scores / τ, or a ValueError when the division overflows."""
+    with np.errstate(over="ignore"):
+        z = scores / tau
+    if not np.isfinite(z).all():
+        raise ValueError(f"{func}: the scores divided by temperature overflow; use a larger temperature")
+    return z
+
+
 def _best_first(scores: np.ndarray, k: int) -> np.ndarray:
     """Indices of the k largest scores, best first, ties by the lower index."""
-    order = np.argsort(-scores, kind="stable")
-    return order[:k]
+    return select_top(scores[None, :], k)[0][0]
+
+
+def _retriever(scores: np.ndarray, k: int, tau: float, func: str) -> tuple[np.ndarray, np.ndarray]:
+    idx = _best_first(scores, k)
+    return idx, np.exp(log_softmax(_scaled(scores[idx], tau, func)))
+
+
+def _dropped(scores: np.ndarray, k: int, tau: float, func: str) -> float:
+    z = _scaled(scores, tau, func)
+    rest = np.ones(len(z), dtype=bool)
+    rest[_best_first(scores, k)] = False
+    return float(np.exp(log_softmax(z)[rest]).sum()) if rest.any() else 0.0
 
 
 # --------------------------------------------------------------------------- retriever
 def retrieval_distribution(query, docs, k=None, temperature=1.0):
-    """The retriever p_η(z | x) over the top-k documents (equations ``rag-retriever``, ``rag-temperature``; chapter 9 recalls it as ``ada-retriever``).
+    """The retriever p_η(z | x) on the top-k (``rag-retriever``, ``rag-temperature``, ``ada-retriever``).
 
     p_η(z | x) = exp(d(z)·q(x)/τ) / Σ_{z' ∈ top-k} exp(d(z')·q(x)/τ) for the k
     documents with the largest dot product d(z)·q(x) (all documents when k is
-    None), and 0 for the others.
+    None), and 0 for the others. Computed stably, by the shifted log-softmax.
+    Chapter 9 recalls it as ``ada-retriever``.
 
     Parameters
     ----------
-    query : (d,) array-like, the query embedding q(x)
-    docs : (n_docs, d) array-like, the document embeddings d(z), one per row
-    k : int or None, how many documents keep probability (1 ≤ k ≤ n_docs)
-    temperature : float > 0, τ; τ → 0 concentrates all mass on the best
-        document, τ → ∞ spreads it evenly over the k documents
+    query : array-like, shape (d,)
+        The query embedding q(x).
+    docs : array-like, shape (n_docs, d)
+        The document embeddings d(z), one per row.
+    k : int or None, optional
+        How many documents keep probability (1 ≤ k ≤ n_docs); None keeps all.
+    temperature : float, optional
+        τ > 0; τ → 0 concentrates all mass on the best document, τ → ∞
+        spreads it evenly over the k documents.
 
     Returns
     -------
-    (indices, probs) : the k document indices, best first (ties by the lower
-    index), and their probabilities, which sum to 1. Computed stably (the
-    largest scaled score is subtracted before exponentiating).
+    indices : ndarray of int, shape (k,)
+        The k document indices, best first (ties by the lower index).
+    probs : ndarray, shape (k,)
+        Their probabilities, which sum to 1.
+
+    Raises
+    ------
+    ValueError
+        On shapes that do not match, nan or inf, k out of range, a
+        non-positive temperature, or scores that overflow.
+    TypeError
+        When k is not an integer or an input is not numeric.
+
+    Examples
+    --------
+    >>> idx, p = retrieval_distribution([1.0, 0.0], [[0.0, 1.0], [2.0, 0.0], [1.0, 5.0]], k=2)
+    >>> idx.tolist(), [round(float(v), 4) for v in p]
+    ([1, 2], [0.7311, 0.2689])
     """
     func = "retrieval_distribution"
-    scores, D = _dot_scores(query, docs, func)
-    k = _check_k(k, D.shape[0], func)
+    scores = _dot_scores(query, docs, func)
+    k = _check_k(k, scores.shape[0], func)
     tau = _check_temperature(temperature, func)
-    idx = _best_first(scores, k)
-    with np.errstate(over="ignore"):
-        z = scores[idx] / tau
-    if not np.isfinite(z).all():
-        raise ValueError(f"{func}: the scores divided by temperature overflow; use a larger temperature")
-    probs = np.exp(_log_softmax_rows(z))
-    return idx, probs
+    return _retriever(scores, k, tau, func)
 
 
 def truncated_mass(query, docs, k, temperature=1.0) -> float:
@@ -148,21 +170,87 @@ def truncated_mass(query, docs, k, temperature=1.0) -> float:
 
     δ_k = Σ_{z ∉ top-k} p_all(z | x), where p_all is the softmax of
     d(z)·q(x)/τ over *all* documents. It is 0 when k = n_docs and decreases as
-    k grows.
+    k grows; the top-k distribution is p_all conditioned on the top-k,
+    p_all / (1 − δ_k) there (``rag-renormalise``).
+
+    Parameters
+    ----------
+    query : array-like, shape (d,)
+        The query embedding q(x).
+    docs : array-like, shape (n_docs, d)
+        The document embeddings d(z).
+    k : int
+        The number of documents kept, 1 ≤ k ≤ n_docs.
+    temperature : float, optional
+        τ > 0.
+
+    Returns
+    -------
+    float
+        δ_k, in [0, 1).
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`retrieval_distribution`.
+
+    Examples
+    --------
+    >>> print(f"{truncated_mass([1.0], [[2.0], [1.0], [0.0]], k=2):.4f}")
+    0.0900
     """
     func = "truncated_mass"
-    scores, D = _dot_scores(query, docs, func)
-    k = _check_k(k, D.shape[0], func)
+    scores = _dot_scores(query, docs, func)
+    k = _check_k(k, scores.shape[0], func)
     tau = _check_temperature(temperature, func)
-    with np.errstate(over="ignore"):
-        z = scores / tau
-    if not np.isfinite(z).all():
-        raise ValueError(f"{func}: the scores divided by temperature overflow; use a larger temperature")
-    idx = _best_first(scores, k)
-    log_p = _log_softmax_rows(z)
-    rest = np.ones(len(z), dtype=bool)
-    rest[idx] = False
-    return float(np.exp(log_p[rest]).sum()) if rest.any() else 0.0
+    return _dropped(scores, k, tau, func)
+
+
+def document_distribution(query, docs, k=None, temperature=1.0) -> dict:
+    """The retriever's distribution over all documents and over the top-k, side by side.
+
+    What the chapter's figure of p(z | x) draws: the softmax of d(z)·q(x)/τ
+    over every document (``rag-retriever`` with k = n_docs), the same
+    renormalised over the top-k (``rag-retriever``), and the mass δ_k that the
+    truncation drops (``rag-dropped-mass``). The dot products are computed
+    once, so a large ``docs`` matrix is read once.
+
+    Parameters
+    ----------
+    query, docs, k, temperature
+        As in :func:`retrieval_distribution`.
+
+    Returns
+    -------
+    dict
+        "order": every document index, best first (ties by the lower index);
+        "full": the softmax over all documents, in that order; "truncated":
+        p over the top-k in that order, 0 beyond (length n_docs); "dropped":
+        δ_k, a float.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`retrieval_distribution`.
+
+    Examples
+    --------
+    >>> d = document_distribution([1.0], [[0.0], [2.0], [1.0]], k=2)
+    >>> d["order"].tolist(), [round(float(v), 4) for v in d["truncated"]]
+    ([1, 2, 0], [0.7311, 0.2689, 0.0])
+    >>> print(f"{d['dropped']:.4f}")
+    0.0900
+    """
+    func = "document_distribution"
+    scores = _dot_scores(query, docs, func)
+    n_docs = scores.shape[0]
+    k = _check_k(k, n_docs, func)
+    tau = _check_temperature(temperature, func)
+    order, full = _retriever(scores, n_docs, tau, func)
+    idx, probs = _retriever(scores, k, tau, func)
+    truncated = np.zeros(n_docs)
+    truncated[: len(idx)] = probs
+    return {"order": order, "full": full, "truncated": truncated, "dropped": _dropped(scores, k, tau, func)}
 
 
 # --------------------------------------------------------------------------- likelihoods
@@ -176,14 +264,33 @@ def _token_probs(token_probs, func: str, ndim=(1, 2)) -> np.ndarray:
 
 
 def sequence_log_likelihood(token_probs):
-    """log p_θ(y | x, z) = Σ_i log p_θ(y_i | x, z, y_<i) (equation ``rag-seq-loglik``).
+    """log p_θ(y | x, z) = Σ_i log p_θ(y_i | x, z, y_<i) (equations ``rag-seq-loglik``, ``info-seq-loglik``).
 
-    token_probs is 1-D (the probabilities of the tokens of one sequence),
-    giving a float, or 2-D (one row per document), giving one log-likelihood
-    per row. A token of probability 0 gives −inf (the sequence is impossible).
     Summing logarithms avoids the underflow of the product of many small
-    probabilities.
-    Without x and z it is the chain rule of chapter 3 (equation ``info-seq-loglik``).
+    probabilities. Without x and z it is the chain rule of chapter 3
+    (``info-seq-loglik``), which chapter 3 computes with this function.
+
+    Parameters
+    ----------
+    token_probs : array-like, shape (n_tokens,) or (n_docs, n_tokens)
+        The probabilities of the tokens of one sequence, in [0, 1]; 2-D gives
+        one sequence per row (one per document).
+
+    Returns
+    -------
+    float or ndarray, shape (n_docs,)
+        The log-likelihood (of every row). A token of probability 0 gives
+        −inf (the sequence is impossible).
+
+    Raises
+    ------
+    ValueError
+        When a probability lies outside [0, 1], or on nan, inf or a wrong shape.
+
+    Examples
+    --------
+    >>> print(f"{sequence_log_likelihood([0.5, 0.25]):.4f}")
+    -2.0794
     """
     func = "sequence_log_likelihood"
     P = _token_probs(token_probs, func)
@@ -205,36 +312,69 @@ def _doc_and_tokens(doc_probs, token_probs, func: str) -> tuple[np.ndarray, np.n
     return p, P
 
 
-def rag_sequence_log_likelihood(doc_probs, token_probs) -> float:
-    """log p_RAG-Sequence(y | x) (equation ``rag-sequence``), by log-sum-exp.
-
-    log Σ_z exp(log p(z|x) + Σ_i log p(y_i|x,z,y_<i)): exact even when every
-    product underflows to 0 in floating point.
-    """
-    return _sequence_log(doc_probs, token_probs, "rag_sequence_log_likelihood")
-
-
 def _sequence_log(doc_probs, token_probs, func: str) -> float:
     p, P = _doc_and_tokens(doc_probs, token_probs, func)
     with np.errstate(divide="ignore"):
         terms = np.log(p) + np.log(P).sum(axis=1)
-    return float(_log_sum_exp(terms))
+    return float(log_sum_exp(terms))
+
+
+def rag_sequence_log_likelihood(doc_probs, token_probs) -> float:
+    """log p_RAG-Sequence(y | x), by log-sum-exp over the documents.
+
+    log Σ_z exp(log p(z|x) + Σ_i log p(y_i|x,z,y_<i)), the logarithm of
+    ``rag-sequence``: exact even when every product underflows to 0 in
+    floating point.
+    Parameters
+    ----------
+    doc_probs : array-like, shape (n_docs,)
+        The retriever's p_η(z | x), a probability vector.
+    token_probs : array-like, shape (n_docs, n_tokens)
+        Entry (z, i) is p_θ(y_i | x, z, y_<i), in [0, 1].
+    Returns
+    -------
+    float
+        The log-likelihood, −inf when y is impossible under every document.
+    Raises
+    ------
+    ValueError
+        When doc_probs is not a 1-D probability vector, or token_probs is not
+        2-D with one row per document, or holds values outside [0, 1].
+    Examples
+    --------
+    >>> print(f"{rag_sequence_log_likelihood([0.5, 0.5], [[0.9, 0.9], [0.1, 0.1]]):.4f}")
+    -0.8916
+    """
+    return _sequence_log(doc_probs, token_probs, "rag_sequence_log_likelihood")
 
 
 def rag_sequence_likelihood(doc_probs, token_probs) -> float:
     """RAG-Sequence: p(y | x) = Σ_z p_η(z | x) Π_i p_θ(y_i | x, z, y_<i) (equation ``rag-sequence``).
 
     One document generates the whole sequence; the documents are marginalised
-    once, at the end. doc_probs: (n_docs,) probability vector; token_probs:
-    (n_docs, n_tokens) in [0, 1]. Computed in log space
+    once, at the end. Computed in log space
     (:func:`rag_sequence_log_likelihood`) and exponentiated.
+    Parameters
+    ----------
+    doc_probs : array-like, shape (n_docs,)
+        The retriever's p_η(z | x), a probability vector.
+    token_probs : array-like, shape (n_docs, n_tokens)
+        Entry (z, i) is p_θ(y_i | x, z, y_<i), in [0, 1].
+    Returns
+    -------
+    float
+        The likelihood (it may underflow to 0 for long sequences; use the log).
+    Raises
+    ------
+    ValueError
+        When doc_probs is not a 1-D probability vector, or token_probs is not
+        2-D with one row per document, or holds values outside [0, 1].
+    Examples
+    --------
+    >>> print(f"{rag_sequence_likelihood([0.5, 0.5], [[0.9, 0.9], [0.1, 0.1]]):.4f}")
+    0.4100
     """
     return math.exp(_sequence_log(doc_probs, token_probs, "rag_sequence_likelihood"))
-
-
-def rag_token_log_likelihood(doc_probs, token_probs) -> float:
-    """log p_RAG-Token(y | x) = Σ_i log Σ_z p(z|x) p(y_i|x,z,y_<i) (equation ``rag-token``)."""
-    return _token_log(doc_probs, token_probs, "rag_token_log_likelihood")
 
 
 def _token_log(doc_probs, token_probs, func: str) -> float:
@@ -244,20 +384,119 @@ def _token_log(doc_probs, token_probs, func: str) -> float:
         return float(np.log(mixture).sum())
 
 
+def rag_token_log_likelihood(doc_probs, token_probs) -> float:
+    """log p_RAG-Token(y | x) = Σ_i log Σ_z p(z|x) p(y_i|x,z,y_<i).
+
+    The logarithm of ``rag-token``, a sum of logarithms of the per-token
+    mixtures, so that it does not underflow for long sequences.
+    Parameters
+    ----------
+    doc_probs : array-like, shape (n_docs,)
+        The retriever's p_η(z | x), a probability vector.
+    token_probs : array-like, shape (n_docs, n_tokens)
+        Entry (z, i) is p_θ(y_i | x, z, y_<i), in [0, 1].
+    Returns
+    -------
+    float
+        The log-likelihood.
+    Raises
+    ------
+    ValueError
+        When doc_probs is not a 1-D probability vector, or token_probs is not
+        2-D with one row per document, or holds values outside [0, 1].
+    Examples
+    --------
+    >>> print(f"{rag_token_log_likelihood([0.5, 0.5], [[0.9, 0.9], [0.1, 0.1]]):.4f}")
+    -1.3863
+    """
+    return _token_log(doc_probs, token_probs, "rag_token_log_likelihood")
+
+
 def rag_token_likelihood(doc_probs, token_probs) -> float:
     """RAG-Token: p(y | x) = Π_i Σ_z p_η(z | x) p_θ(y_i | x, z, y_<i) (equation ``rag-token``).
 
     Every token may come from another document: the documents are
-    marginalised at every position. Shapes as in
-    :func:`rag_sequence_likelihood`; computed as the exponential of
+    marginalised at every position. Computed as the exponential of
     :func:`rag_token_log_likelihood`.
+    Parameters
+    ----------
+    doc_probs : array-like, shape (n_docs,)
+        The retriever's p_η(z | x), a probability vector.
+    token_probs : array-like, shape (n_docs, n_tokens)
+        Entry (z, i) is p_θ(y_i | x, z, y_<i), in [0, 1].
+    Returns
+    -------
+    float
+        The likelihood.
+    Raises
+    ------
+    ValueError
+        When doc_probs is not a 1-D probability vector, or token_probs is not
+        2-D with one row per document, or holds values outside [0, 1].
+    Examples
+    --------
+    >>> print(f"{rag_token_likelihood([0.5, 0.5], [[0.9, 0.9], [0.1, 0.1]]):.4f}")
+    0.2500
     """
     return math.exp(_token_log(doc_probs, token_probs, "rag_token_likelihood"))
 
 
+def rag_marginals(doc_scores, token_probs, temperature: float = 1.0) -> dict:
+    """The retriever's p(z | x) from scores, and both marginal log-likelihoods.
+
+    p(z | x) = softmax(scores/τ) over the given documents (``rag-retriever``
+    with their scores as given), the RAG-Token mixture of every token
+    Σ_z p(z|x) p(y_i|x,z,y_<i), and the logarithms of the RAG-Sequence
+    (``rag-sequence``) and RAG-Token (``rag-token``) likelihoods: the numbers
+    of the chapter's figure comparing the two marginalisations.
+
+    Parameters
+    ----------
+    doc_scores : array-like, shape (n_docs,)
+        The retrieval scores d(z)·q(x) of the documents.
+    token_probs : array-like, shape (n_docs, n_tokens)
+        Entry (z, i) is p_θ(y_i | x, z, y_<i), in [0, 1].
+    temperature : float, optional
+        τ > 0.
+
+    Returns
+    -------
+    dict
+        "doc_probs" (n_docs,), "token_mixture" (n_tokens,), "log_sequence"
+        and "log_token" (floats).
+
+    Raises
+    ------
+    ValueError
+        On shapes that do not match (one row of token_probs per score), nan
+        or inf, a non-positive temperature, or scores/τ that overflow.
+
+    Examples
+    --------
+    >>> m = rag_marginals([0.0, 0.0], [[0.9, 0.9], [0.1, 0.1]])
+    >>> m["doc_probs"].tolist(), round(m["log_sequence"], 4), round(m["log_token"], 4)
+    ([0.5, 0.5], -0.8916, -1.3863)
+    """
+    func = "rag_marginals"
+    s = as_float_array(doc_scores, "doc_scores", func, ndim=1)
+    P = as_float_array(token_probs, "token_probs", func, ndim=2)
+    tau = _check_temperature(temperature, func)
+    if P.shape[0] != s.shape[0]:
+        raise ValueError(
+            f"{func}: token_probs has {P.shape[0]} rows but doc_scores has {s.shape[0]} documents"
+        )
+    p = softmax(_scaled(s, tau, func))
+    return {
+        "doc_probs": p,
+        "token_mixture": p @ P,
+        "log_sequence": rag_sequence_log_likelihood(p, P),
+        "log_token": rag_token_log_likelihood(p, P),
+    }
+
+
 # --------------------------------------------------------------------------- training
 def in_batch_contrastive_loss(Q, P, temperature=1.0):
-    """DPR's loss with in-batch negatives, and its gradients (equations ``rag-contrastive``, ``rag-contrastive-grad``).
+    """DPR's in-batch loss and its gradients (equations ``rag-contrastive``, ``rag-contrastive-grad``).
 
     S = Q Pᵀ / τ; row i of P is the positive passage of query i (the
     diagonal), every other row of P a negative. P may have more rows than Q
@@ -265,12 +504,38 @@ def in_batch_contrastive_loss(Q, P, temperature=1.0):
 
     L = (1/B) Σ_i [ log Σ_j exp(S_ij) − S_ii ]   (mean over the B queries)
 
-    ∂L/∂S = (softmax(S) − [I 0]) / B, row by row, so
+    ∂L/∂S = (softmax(S) − [I 0]) / B, row by row (``rag-contrastive-grad-s``), so
     ∂L/∂Q = (∂L/∂S) P / τ and ∂L/∂P = (∂L/∂S)ᵀ Q / τ.
+
+    Parameters
+    ----------
+    Q : array-like, shape (B, d)
+        The query embeddings q(x_i).
+    P : array-like, shape (n_passages, d), n_passages ≥ B
+        The passage embeddings; row i is the positive of query i.
+    temperature : float, optional
+        τ > 0.
 
     Returns
     -------
-    (loss, grad_Q, grad_P) : a float and arrays of the shapes of Q and P.
+    loss : float
+        L, computed by the shifted log-softmax (accurate also when it is tiny).
+    grad_Q : ndarray, shape (B, d)
+        ∂L/∂Q.
+    grad_P : ndarray, shape (n_passages, d)
+        ∂L/∂P.
+
+    Raises
+    ------
+    ValueError
+        On dimensions that do not match, P with fewer rows than Q, nan or
+        inf, a non-positive temperature, or scores that overflow.
+
+    Examples
+    --------
+    >>> loss, gQ, gP = in_batch_contrastive_loss([[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 1.0]])
+    >>> print(f"{loss:.4f}", gQ.shape, gP.shape)
+    0.3133 (2, 2) (2, 2)
     """
     func = "in_batch_contrastive_loss"
     Q = as_float_array(Q, "Q", func, ndim=2)
@@ -290,7 +555,7 @@ def in_batch_contrastive_loss(Q, P, temperature=1.0):
         S = (Q @ P.T) / tau
     if not np.isfinite(S).all():
         raise ValueError(f"{func}: the scores Q Pᵀ / temperature overflow; scale Q and P down")
-    log_p = _log_softmax_rows(S)
+    log_p = log_softmax(S, axis=-1)
     rows = np.arange(B)
     loss = float(-log_p[rows, rows].mean())
     G = np.exp(log_p)
@@ -301,10 +566,20 @@ def in_batch_contrastive_loss(Q, P, temperature=1.0):
     return loss, grad_Q.astype(dtype, copy=False), grad_P.astype(dtype, copy=False)
 
 
-def _tokens(text) -> list[str]:
-    if not isinstance(text, str):
-        raise TypeError(f"expected a str text, got {type(text).__name__}")
-    return re.findall(r"[^\W_]+", text.lower())
+def _check_texts(texts, func: str, name: str, *, allow_empty: bool = False) -> list[str]:
+    """A list of str texts (non-empty unless ``allow_empty``)."""
+    if isinstance(texts, (str, bytes)) or not isinstance(texts, Sequence):
+        raise TypeError(f"{func}: {name} must be a list of str texts, got {type(texts).__name__}")
+    texts = list(texts)
+    if not texts and not allow_empty:
+        raise TypeError(f"{func}: {name} must be a non-empty list of str texts")
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"{func}: {name}[{i}] must be a str, got {type(text).__name__}")
+    return texts
+
+
+_SMALL_PASSAGES = ["cats purr when content", "dogs bark at the postman", "a kitten is a young cat"]
 
 
 class DualEncoder:
@@ -312,8 +587,9 @@ class DualEncoder:
 
     q(x) = [φ(x), φ(x) A_q] and d(z) = [φ(z), φ(z) A_p], where φ is the
     L2-normalised TF-IDF vector of a text in the vocabulary of ``passages``
-    (idf = log(N / df)) and A_q, A_p are (n_terms, dim) matrices. The score is
-    their dot product,
+    (:func:`ragmath.lexical.tfidf_vectors`, with idf = log(N / df) from
+    :func:`ragmath.lexical.idf`) and A_q, A_p are (n_terms, dim) matrices. The
+    score is their dot product,
 
         q(x)·d(z) = φ(x)·φ(z) + (φ(x) A_q)·(φ(z) A_p),
 
@@ -329,32 +605,57 @@ class DualEncoder:
 
     Parameters
     ----------
-    passages : list of str, the collection (fixes the vocabulary and the idf)
-    dim : int, the dimension of the learned block
-    seed : int, for the initial matrices and the batches
-    keep_tfidf : bool, keep the fixed TF-IDF block of the embedding
-    init_scale : float > 0, the scale of the initial A_q, A_p when keep_tfidf
+    passages : list of str
+        The collection (fixes the vocabulary and the idf).
+    dim : int, optional
+        The dimension of the learned block.
+    seed : int or numpy.random.Generator, optional
+        For the initial matrices and, in :meth:`fit`, the batches (an int
+        seed starts the same stream in both; a Generator is used as it is).
+    keep_tfidf : bool, optional
+        Keep the fixed TF-IDF block of the embedding.
+    init_scale : float, optional
+        The scale (> 0) of the initial A_q, A_p when keep_tfidf.
+
+    Attributes
+    ----------
+    vocabulary : list of str
+        The sorted terms of the passages (the columns of φ).
+    idf : ndarray, shape (n_terms,)
+        log(N / df) of every term.
+    A_q, A_p : ndarray, shape (n_terms, dim)
+        The learned matrices.
+    loss_history_ : list of float
+        The mean loss of every epoch of :meth:`fit`.
+
+    Raises
+    ------
+    TypeError
+        When passages is not a non-empty list of str, or dim, seed are not integers.
+    ValueError
+        When dim < 1, seed < 0, init_scale ≤ 0, or no passage has a token.
+
+    Examples
+    --------
+    >>> enc = DualEncoder(["cats purr when content", "dogs bark at the postman"], dim=4)
+    >>> len(enc.vocabulary), enc.encode_queries(["why do cats purr"]).shape
+    (9, (1, 13))
     """
 
-    def __init__(self, passages: Sequence[str], dim: int = 64, seed: int = 0, *,
+    def __init__(self, passages: Sequence[str], dim: int = 64, seed=0, *,
                  keep_tfidf: bool = True, init_scale: float = 0.1):
         func = "DualEncoder"
-        if isinstance(passages, (str, bytes)) or not isinstance(passages, Sequence) or len(passages) == 0:
-            raise TypeError(f"{func}: passages must be a non-empty list of str texts")
-        for i, text in enumerate(passages):
-            if not isinstance(text, str):
-                raise TypeError(f"{func}: passages[{i}] must be a str, got {type(text).__name__}")
+        passages = _check_texts(passages, func, "passages")
         self.dim = check_positive_int(dim, "dim", func)
-        self.seed = check_positive_int(seed, "seed", func, minimum=0)
+        rng = check_random_state(seed, func)
+        self.seed = seed if isinstance(seed, np.random.Generator) else int(seed)
         self.keep_tfidf = bool(keep_tfidf)
         init_scale = check_positive_float(init_scale, "init_scale", func)
-        docs = [_tokens(t) for t in passages]
-        df = Counter(term for doc in docs for term in set(doc))
-        self.vocabulary = sorted(df)
-        self._column = {t: j for j, t in enumerate(self.vocabulary)}
-        n = len(docs)
-        self.idf = np.array([math.log(n / df[t]) for t in self.vocabulary])
-        rng = np.random.default_rng(self.seed)
+        docs = [tokenize(t) for t in passages]
+        if not any(docs):
+            raise ValueError(f"{func}: passages have no tokens at all; there is no vocabulary to index")
+        df, self.vocabulary = document_frequency(docs)
+        self.idf = idf(df, len(docs))
         R = rng.standard_normal((len(self.vocabulary), self.dim)) / math.sqrt(self.dim)
         if self.keep_tfidf:
             self.A_q = init_scale * R
@@ -365,40 +666,132 @@ class DualEncoder:
         self.loss_history_: list[float] = []
 
     def features(self, texts: Sequence[str]):
-        """φ(text): L2-normalised TF-IDF rows, a CSR matrix (n_texts, n_terms); unknown words are ignored."""
-        if isinstance(texts, (str, bytes)):
-            raise TypeError("DualEncoder.features: texts must be a list of str, got a str")
-        rows, cols, vals = [], [], []
-        for i, text in enumerate(texts):
-            tokens = _tokens(text)
-            entries = [(self._column[t], f / len(tokens) * self.idf[self._column[t]])
-                       for t, f in Counter(tokens).items() if t in self._column]
-            norm = math.sqrt(math.fsum(v * v for _, v in entries))
-            for j, v in entries:
-                if norm > 0:
-                    rows.append(i)
-                    cols.append(j)
-                    vals.append(v / norm)
-        return sp.csr_matrix((vals, (rows, cols)), shape=(len(texts), len(self.vocabulary)))
+        """φ(text): the L2-normalised TF-IDF rows of texts.
+
+        The φ of ``rag-dual-encoder``. The TF-IDF vectors are :func:`ragmath.lexical.tfidf_vectors` in the
+        passages' vocabulary; unknown words get no coordinate, and a text
+        without a known word (with nonzero idf) is the zero row.
+
+        Parameters
+        ----------
+        texts : list of str
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix, shape (n_texts, n_terms)
+
+        Raises
+        ------
+        TypeError
+            When texts is a str, or holds something else than str.
+
+        Examples
+        --------
+        >>> enc = DualEncoder(["cats purr", "dogs bark"], dim=2)
+        >>> print(enc.features(["cats purr", "zebras"]).toarray().round(4))
+        [[0.     0.7071 0.     0.7071]
+         [0.     0.     0.     0.    ]]
+        """
+        func = "DualEncoder.features"
+        texts = _check_texts(texts, func, "texts", allow_empty=True)
+        if not texts:
+            return sp.csr_matrix((0, len(self.vocabulary)))
+        X = tfidf_vectors([tokenize(t) for t in texts], self.vocabulary, self.idf)
+        for i in range(X.shape[0]):  # exactly rounded norms (math.fsum), row by row
+            row = X.data[X.indptr[i] : X.indptr[i + 1]]
+            norm = math.sqrt(math.fsum(row * row))
+            if norm > 0:
+                row /= norm
+        return X
 
     def _embed(self, X, A) -> np.ndarray:
         learned = np.asarray(X @ A)
         return np.hstack([X.toarray(), learned]) if self.keep_tfidf else learned
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """q(x) for every text: (n_texts, n_terms + dim), or (n_texts, dim) without the TF-IDF block."""
+        """q(x) = [φ(x), φ(x) A_q] for every text, the query side of the dual encoder.
+
+        Uses ``rag-dual-encoder``.
+
+        Parameters
+        ----------
+        texts : list of str
+
+        Returns
+        -------
+        ndarray, shape (n_texts, n_terms + dim), or (n_texts, dim) without the TF-IDF block
+
+        Raises
+        ------
+        TypeError
+            As :meth:`features`.
+
+        Examples
+        --------
+        >>> enc = DualEncoder(["cats purr", "dogs bark"], dim=2)
+        >>> enc.encode_queries(["cats", "dogs"]).shape
+        (2, 6)
+        """
         return self._embed(self.features(texts), self.A_q)
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
-        """d(z) for every text, like :meth:`encode_queries` with A_p."""
+        """d(z) = [φ(z), φ(z) A_p] for every text, like :meth:`encode_queries` with A_p.
+
+        Uses ``rag-dual-encoder``.
+
+        Parameters
+        ----------
+        texts : list of str
+
+        Returns
+        -------
+        ndarray, shape (n_texts, n_terms + dim), or (n_texts, dim) without the TF-IDF block
+
+        Raises
+        ------
+        TypeError
+            As :meth:`features`.
+
+        Examples
+        --------
+        >>> enc = DualEncoder(["cats purr", "dogs bark"], dim=2, keep_tfidf=False)
+        >>> enc.encode_passages(["cats purr"]).shape
+        (1, 2)
+        """
         return self._embed(self.features(texts), self.A_p)
 
     def loss_and_gradients(self, X_q, X_p, temperature: float = 1.0):
-        """The in-batch loss of feature rows X_q, X_p and its gradients in A_q, A_p (chain rule).
+        """The in-batch loss of feature rows and its gradients in A_q, A_p (``rag-dual-encoder-grad``).
 
         With Q = [X_q, X_q A_q] and P = [X_p, X_p A_p], only the second blocks
-        depend on A: ∂L/∂A_q = X_qᵀ (∂L/∂Q)[:, learned] and
-        ∂L/∂A_p = X_pᵀ (∂L/∂P)[:, learned] (equation ``rag-dual-encoder-grad``).
+        depend on A, so by the chain rule through
+        :func:`in_batch_contrastive_loss` (``rag-contrastive-grad``)
+        ∂L/∂A_q = X_qᵀ (∂L/∂Q)[:, learned] and ∂L/∂A_p = X_pᵀ (∂L/∂P)[:, learned].
+
+        Parameters
+        ----------
+        X_q, X_p : scipy.sparse matrix, shapes (B, n_terms) and (n_passages, n_terms)
+            Rows of :meth:`features` of the queries and of their passages.
+        temperature : float, optional
+            τ > 0.
+
+        Returns
+        -------
+        loss : float
+        grad_A_q, grad_A_p : ndarray, shape (n_terms, dim)
+
+        Raises
+        ------
+        ValueError
+            As :func:`in_batch_contrastive_loss`.
+
+        Examples
+        --------
+        >>> enc = DualEncoder(["cats purr", "dogs bark"], dim=2)
+        >>> X = enc.features(["cats purr", "dogs bark"])
+        >>> loss, g_q, g_p = enc.loss_and_gradients(X, X)
+        >>> g_q.shape == enc.A_q.shape, loss < 0.7
+        (True, True)
         """
         Q, P = self._embed(X_q, self.A_q), self._embed(X_p, self.A_p)
         loss, g_Q, g_P = in_batch_contrastive_loss(Q, P, temperature)
@@ -406,13 +799,46 @@ class DualEncoder:
 
     def fit(self, queries: Sequence[str], positives: Sequence[str], *, epochs: int = 10,
             batch_size: int = 32, lr: float = 1e-2, temperature: float = 0.05) -> DualEncoder:
-        """Train on (query, positive passage) pairs with in-batch negatives and Adam.
+        """Train A_q and A_p on (query, positive passage) pairs with in-batch negatives and Adam.
 
-        Each epoch shuffles the pairs (seeded) and takes one Adam step per batch
-        of at most ``batch_size`` pairs. A passage that is the positive of two
-        queries of one batch would be a "negative" of itself: such duplicates
-        are moved to a later batch. The mean loss of every epoch is appended to
-        ``loss_history_``.
+        Each epoch shuffles the pairs (with the encoder's seed) and takes one
+        Adam step per batch of at most ``batch_size`` pairs, with the
+        gradients of :meth:`loss_and_gradients`. A passage that is the
+        positive of two queries of one batch would be a "negative" of itself:
+        such duplicates are moved to a later batch. The mean loss of every
+        epoch is appended to ``loss_history_``. The loss minimised is
+        ``rag-contrastive``.
+
+        Parameters
+        ----------
+        queries, positives : list of str, the same length (at least 2)
+            The training pairs.
+        epochs : int, optional
+        batch_size : int, optional
+            At least 2.
+        lr : float, optional
+            Adam's step size.
+        temperature : float, optional
+            τ > 0 of the loss.
+
+        Returns
+        -------
+        DualEncoder
+            self, trained.
+
+        Raises
+        ------
+        ValueError
+            When the lists differ in length or hold fewer than 2 pairs, or on
+            bad epochs, batch_size or temperature.
+
+        Examples
+        --------
+        >>> passages = ["cats purr when content", "dogs bark at the postman", "bread rises with yeast"]
+        >>> enc = DualEncoder(passages, dim=4).fit(["why do cats purr", "what barks", "yeast"], passages,
+        ...                                         epochs=20, batch_size=3, lr=0.05, temperature=0.1)
+        >>> enc.loss_history_[-1] < enc.loss_history_[0]
+        True
         """
         func = "DualEncoder.fit"
         if len(queries) != len(positives) or len(queries) < 2:
@@ -423,7 +849,7 @@ class DualEncoder:
         X_q, X_p = self.features(list(queries)), self.features(list(positives))
         positive_ids = np.unique(np.asarray(list(positives), dtype=object), return_inverse=True)[1]
         opt_q, opt_p = Adam(lr=lr), Adam(lr=lr)
-        rng = np.random.default_rng(self.seed)
+        rng = check_random_state(self.seed, func)
         for _ in range(epochs):
             losses = []
             for batch in _batches(rng.permutation(X_q.shape[0]), positive_ids, batch_size):
@@ -471,22 +897,47 @@ class PassageNGramGenerator:
     question x enters only through the passage z retrieved for it: the model
     copies from the passage, which is what a reader model does at its simplest.
     Tokens are those of :func:`ragmath.lexical.tokenize`.
+
+    Parameters
+    ----------
+    passages : list of str
+        The collection (fixes V and p_bg).
+    lambdas : sequence of 3 floats, optional
+        (λ₂, λ₁, λ₀), non-negative, summing to 1.
+
+    Attributes
+    ----------
+    vocabulary : list of str
+        The sorted words of the collection, then ``<unk>``.
+    background : ndarray, shape (len(vocabulary),)
+        p_bg over the vocabulary.
+
+    Raises
+    ------
+    TypeError
+        When passages is not a non-empty list of str.
+    ValueError
+        When lambdas are not 3 weights summing to 1.
+
+    Examples
+    --------
+    >>> gen = PassageNGramGenerator(["the cat sat on the mat", "dogs run"], lambdas=(0.5, 0.3, 0.2))
+    >>> print(gen.token_probabilities("the cat sat on the mat", "the mat").round(4))
+    [0.3042 0.325 ]
     """
 
     UNK = "<unk>"
 
     def __init__(self, passages: Sequence[str], lambdas=(0.6, 0.3, 0.1)):
         func = "PassageNGramGenerator"
-        if isinstance(passages, (str, bytes)) or not isinstance(passages, Sequence) or len(passages) == 0:
-            raise TypeError(f"{func}: passages must be a non-empty list of str texts")
-        for i, text in enumerate(passages):
-            if not isinstance(text, str):
-                raise TypeError(f"{func}: passages[{i}] must be a str, got {type(text).__name__}")
+        passages = _check_texts(passages, func, "passages")
         lam = check_probability_vectors(lambdas, "lambdas", func)
         if lam.shape != (3,):
-            raise ValueError(f"{func}: lambdas must hold 3 weights (bigram, unigram, background), got shape {lam.shape}")
+            raise ValueError(
+                f"{func}: lambdas must hold 3 weights (bigram, unigram, background), got shape {lam.shape}"
+            )
         self.lambdas = tuple(float(v) for v in lam)
-        counts = Counter(t for text in passages for t in _tokens(text))
+        counts = Counter(t for text in passages for t in tokenize(text))
         self.vocabulary = sorted(counts) + [self.UNK]
         self._index = {w: j for j, w in enumerate(self.vocabulary)}
         n_tokens = sum(counts.values())
@@ -496,13 +947,39 @@ class PassageNGramGenerator:
     def _id(self, token: str) -> int:
         return self._index.get(token, self._index[self.UNK])
 
-    def next_token_distribution(self, passage: str, previous: str | None = None) -> np.ndarray:
-        """p_θ(· | x, z, y_<i) over the whole vocabulary (``rag-ngram``); it sums to 1.
+    def _passage_ids(self, passage, func: str) -> list[int]:
+        if not isinstance(passage, str):
+            raise TypeError(f"{func}: passage must be a str, got {type(passage).__name__}")
+        return [self._id(t) for t in tokenize(passage)]
 
-        ``passage`` is the text of z; ``previous`` the token y_{i−1} (None for
-        the first token).
+    def next_token_distribution(self, passage: str, previous: str | None = None) -> np.ndarray:
+        """p_θ(· | x, z, y_<i) over the whole vocabulary; it sums to 1.
+
+        The mixture of ``rag-ngram``, for every word of the vocabulary at once.
+
+        Parameters
+        ----------
+        passage : str
+            The text of z.
+        previous : str or None, optional
+            The token y_{i−1} (None for the first token).
+
+        Returns
+        -------
+        ndarray, shape (len(vocabulary),)
+
+        Raises
+        ------
+        TypeError
+            When passage is not a str.
+
+        Examples
+        --------
+        >>> gen = PassageNGramGenerator(["the cat sat on the mat", "dogs run"])
+        >>> print(f"{gen.next_token_distribution('the cat sat on the mat', 'the').sum():.4f}")
+        1.0000
         """
-        z = [self._id(t) for t in _tokens(passage)]
+        z = self._passage_ids(passage, "PassageNGramGenerator.next_token_distribution")
         V = len(self.vocabulary)
         uni = np.bincount(z, minlength=V).astype(float) / max(len(z), 1)
         if not z:
@@ -517,13 +994,41 @@ class PassageNGramGenerator:
         return l2 * bi + l1 * uni + l0 * self.background
 
     def token_probabilities(self, passage: str, answer: str) -> np.ndarray:
-        """p_θ(y_i | x, z, y_<i) for every token y_i of ``answer`` given passage z, (n_tokens,)."""
+        """p_θ(y_i | x, z, y_<i) of every token of ``answer`` given passage z.
+
+        The entries of ``rag-ngram`` that the answer's tokens pick.
+
+        Parameters
+        ----------
+        passage : str
+            The text of z.
+        answer : str
+            The sequence y (its tokens by :func:`ragmath.lexical.tokenize`).
+
+        Returns
+        -------
+        ndarray, shape (n_tokens,)
+
+        Raises
+        ------
+        TypeError
+            When passage or answer is not a str.
+        ValueError
+            When answer has no tokens.
+
+        Examples
+        --------
+        >>> gen = PassageNGramGenerator(["the cat sat on the mat", "dogs run"])
+        >>> print(gen.token_probabilities("the cat sat on the mat", "the cat").round(4))
+        [0.3188 0.3625]
+        """
+        func = "PassageNGramGenerator.token_probabilities"
         if not isinstance(passage, str) or not isinstance(answer, str):
-            raise TypeError("PassageNGramGenerator.token_probabilities: passage and answer must be str")
-        y = _tokens(answer)
+            raise TypeError(f"{func}: passage and answer must be str")
+        y = tokenize(answer)
         if not y:
-            raise ValueError("PassageNGramGenerator.token_probabilities: answer has no tokens")
-        z = [self._id(t) for t in _tokens(passage)]
+            raise ValueError(f"{func}: answer has no tokens")
+        z = self._passage_ids(passage, func)
         V = len(self.vocabulary)
         uni_counts = np.bincount(z, minlength=V).astype(float)
         uni = uni_counts / len(z) if z else self.background
@@ -543,5 +1048,30 @@ class PassageNGramGenerator:
         return np.array(out)
 
     def token_probability_matrix(self, passages: Sequence[str], answer: str) -> np.ndarray:
-        """One row of :meth:`token_probabilities` per passage: (n_passages, n_tokens)."""
+        """One row of :meth:`token_probabilities` per passage.
+
+        The token_probs table of ``rag-sequence`` and ``rag-token``.
+
+        Parameters
+        ----------
+        passages : list of str
+            The candidate passages z.
+        answer : str
+            The sequence y.
+
+        Returns
+        -------
+        ndarray, shape (n_passages, n_tokens)
+
+        Raises
+        ------
+        TypeError, ValueError
+            As :meth:`token_probabilities`.
+
+        Examples
+        --------
+        >>> gen = PassageNGramGenerator(["the cat sat on the mat", "dogs run"])
+        >>> gen.token_probability_matrix(["the cat sat on the mat", "dogs run"], "the cat").shape
+        (2, 2)
+        """
         return np.vstack([self.token_probabilities(p, answer) for p in passages])

@@ -18,10 +18,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ragmath.lexical import document_frequency, tfidf_vectors, tokenize
 from ragmath.rag import (
     DualEncoder,
     PassageNGramGenerator,
+    document_distribution,
     in_batch_contrastive_loss,
+    rag_marginals,
     rag_sequence_likelihood,
     rag_sequence_log_likelihood,
     rag_token_likelihood,
@@ -119,6 +122,38 @@ def test_retrieval_overflow_is_an_error():
         retrieval_distribution([1e300], [[1e300]], temperature=1e-10)
 
 
+def test_document_distribution_against_loops():
+    rng = np.random.default_rng(0)
+    docs, query = rng.standard_normal((30, 4)), rng.standard_normal(4)
+    scores = (docs @ query).tolist()
+    order = sorted(range(30), key=lambda i: -scores[i])
+    d = document_distribution(query, docs, k=4, temperature=0.5)
+    full = ref_softmax([scores[i] / 0.5 for i in order])
+    top = ref_softmax([scores[i] / 0.5 for i in order[:4]])
+    assert d["order"].tolist() == order
+    np.testing.assert_allclose(d["full"], full, rtol=1e-12)
+    np.testing.assert_allclose(d["truncated"][:4], top, rtol=1e-12)
+    assert not d["truncated"][4:].any()
+    assert d["dropped"] == pytest.approx(math.fsum(full[4:]))
+
+
+def test_document_distribution_is_the_three_functions():
+    rng = np.random.default_rng(1)
+    docs, query = rng.standard_normal((12, 3)), rng.standard_normal(3)
+    d = document_distribution(query, docs, k=5, temperature=0.3)
+    order, full = retrieval_distribution(query, docs, temperature=0.3)
+    idx, p = retrieval_distribution(query, docs, k=5, temperature=0.3)
+    assert np.array_equal(d["order"], order) and np.array_equal(d["full"], full)
+    assert np.array_equal(d["truncated"][:5], p) and d["dropped"] == truncated_mass(query, docs, 5, 0.3)
+    assert np.array_equal(document_distribution(query, docs, temperature=0.3)["truncated"], full)
+    d = document_distribution([1.0], [[2.0], [2.0], [1.0]], k=1)  # a tie: the lower index first
+    assert d["order"].tolist() == [0, 1, 2] and d["truncated"].tolist() == [1.0, 0.0, 0.0]
+    with pytest.raises(ValueError, match="document_distribution: k = 4 is larger"):
+        document_distribution([1.0], [[2.0], [2.0], [1.0]], k=4)
+    with pytest.raises(ValueError, match="document_distribution: query has vectors of dimension 2"):
+        document_distribution([1.0, 0.0], [[2.0]])
+
+
 # ------------------------------------------------------------------ likelihoods
 def test_sequence_log_likelihood():
     assert sequence_log_likelihood([0.5, 0.25]) == pytest.approx(math.log(0.125))
@@ -177,6 +212,30 @@ def test_log_likelihoods_do_not_underflow():
     assert rag_sequence_log_likelihood(p, P) == pytest.approx(expected_seq, rel=1e-12)
     assert rag_token_log_likelihood(p, P) == pytest.approx(500 * math.log(0.3 * 0.01 + 0.7 * 0.02), rel=1e-12)
     assert rag_sequence_likelihood(p, P) == 0.0  # the value itself underflows; its log did not
+
+
+def test_rag_marginals_by_hand():
+    scores, tokens = np.array([2.0, 1.0, 0.0]), np.array([[0.9, 0.8], [0.2, 0.3], [0.05, 0.6]])
+    m = rag_marginals(scores, tokens, temperature=1.0)
+    p = ref_softmax(scores.tolist())
+    np.testing.assert_allclose(m["doc_probs"], p, rtol=1e-14)
+    np.testing.assert_allclose(m["token_mixture"], [math.fsum(pz * row[i] for pz, row in zip(p, tokens))
+                                                    for i in range(2)], rtol=1e-14)
+    seq = math.fsum(pz * a * b for pz, (a, b) in zip(p, tokens))
+    tok = math.fsum(pz * a for pz, (a, _) in zip(p, tokens)) * math.fsum(pz * b for pz, (_, b) in zip(p, tokens))
+    assert m["log_sequence"] == pytest.approx(math.log(seq), rel=1e-13)
+    assert m["log_token"] == pytest.approx(math.log(tok), rel=1e-13)
+    cold = rag_marginals(scores, tokens, temperature=1e-3)  # τ → 0: the best document alone
+    assert cold["doc_probs"][0] == pytest.approx(1.0) and cold["log_sequence"] == pytest.approx(math.log(0.72))
+
+
+def test_rag_marginals_errors():
+    with pytest.raises(ValueError, match="rag_marginals: token_probs has 2 rows but doc_scores has 3"):
+        rag_marginals([1.0, 2.0, 3.0], [[0.5], [0.5]])
+    with pytest.raises(ValueError, match="rag_marginals: temperature"):
+        rag_marginals([1.0], [[0.5]], temperature=0.0)
+    with pytest.raises(ValueError, match="rag_marginals: the scores divided by temperature overflow"):
+        rag_marginals([1e300, 0.0], [[0.5], [0.5]], temperature=1e-300)
 
 
 @pytest.mark.parametrize("func", [rag_sequence_likelihood, rag_token_likelihood])
@@ -285,8 +344,35 @@ def test_dual_encoder_features_and_start():
     assert X[0, j_cats] == pytest.approx(X[0, j_purr]) == pytest.approx(1 / math.sqrt(2))
     Qe, Pe = enc.encode_queries(TEXTS), enc.encode_passages(TEXTS)
     F = enc.features(TEXTS).toarray()
-    assert Qe.shape == (6, len(enc.vocabulary) + 8)
+    assert Qe.shape == Pe.shape == (6, len(enc.vocabulary) + 8)
     np.testing.assert_allclose(Qe[:, : len(enc.vocabulary)], F)  # the fixed TF-IDF block
+    np.testing.assert_allclose(Pe[:, : len(enc.vocabulary)], F)
+
+
+def test_dual_encoder_features_are_the_normalised_tfidf_of_chapter_4():
+    """φ is lexical's TF-IDF (lex-tfidf) in the passages' vocabulary, divided by its norm."""
+    enc = DualEncoder(TEXTS, dim=2, seed=0)
+    docs = [tokenize(t) for t in TEXTS]
+    df, vocabulary = document_frequency(docs)
+    assert enc.vocabulary == vocabulary
+    np.testing.assert_array_equal(enc.idf, [math.log(len(TEXTS) / n) for n in df])
+    texts = ["Cats and a young cat", "the sea, the sea", "nothing known here"]
+    V = tfidf_vectors([tokenize(t) for t in texts], vocabulary, enc.idf).toarray()
+    norms = np.linalg.norm(V, axis=1, keepdims=True)
+    expected = np.divide(V, norms, out=np.zeros_like(V), where=norms > 0)
+    np.testing.assert_allclose(enc.features(texts).toarray(), expected, rtol=1e-15, atol=0)
+    assert enc.features([]).shape == (0, len(vocabulary))
+
+
+def test_dual_encoder_seeds():
+    a, b = DualEncoder(TEXTS, dim=3, seed=5), DualEncoder(TEXTS, dim=3, seed=5)
+    assert np.array_equal(a.A_q, b.A_q) and not np.array_equal(a.A_q, DualEncoder(TEXTS, dim=3, seed=6).A_q)
+    g = DualEncoder(TEXTS, dim=3, seed=np.random.default_rng(5))  # a Generator is used as it is
+    assert np.array_equal(g.A_q, a.A_q)
+    with pytest.raises(TypeError, match="DualEncoder: seed must be an int or a numpy.random.Generator"):
+        DualEncoder(TEXTS, seed=1.5)
+    with pytest.raises(ValueError, match="DualEncoder: seed must be non-negative"):
+        DualEncoder(TEXTS, seed=-1)
 
 
 def test_dual_encoder_gradients_by_finite_differences():
@@ -330,6 +416,14 @@ def test_dual_encoder_errors():
     enc = DualEncoder(TEXTS, dim=2)
     with pytest.raises(ValueError, match="DualEncoder.fit: queries and positives"):
         enc.fit(["a"], ["b", "c"])
+    with pytest.raises(TypeError, match="DualEncoder.features: texts must be a list"):
+        enc.features("one text")
+    with pytest.raises(TypeError, match="DualEncoder.features: texts\\[1\\] must be a str, got int"):
+        enc.features(["a", 3])
+    with pytest.raises(TypeError, match="DualEncoder: passages\\[1\\] must be a str"):
+        DualEncoder(["a", None])
+    with pytest.raises(ValueError, match="DualEncoder: passages have no tokens"):
+        DualEncoder(["!!", "..."])
 
 
 # ------------------------------------------------------------------ generator
@@ -373,3 +467,7 @@ def test_generator_errors():
     gen = PassageNGramGenerator(TEXTS)
     with pytest.raises(ValueError, match="answer has no tokens"):
         gen.token_probabilities(TEXTS[0], "!!")
+    with pytest.raises(TypeError, match="PassageNGramGenerator.next_token_distribution: passage must be a str"):
+        gen.next_token_distribution(3)
+    with pytest.raises(TypeError, match="PassageNGramGenerator: passages\\[0\\] must be a str"):
+        PassageNGramGenerator([b"bytes"])

@@ -9,14 +9,13 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 
+from ragmath.rag import document_distribution, rag_marginals
 from ragmath.viz.rag import (
-    document_distribution,
     plot_rag_marginals,
     plot_rag_marginals_grid,
     plot_rag_pipeline,
     plot_retrieval_distribution,
     plot_retrieval_distribution_grid,
-    rag_marginals,
 )
 from ragmath.widgets.rag import rag_marginals_explorer, retrieval_explorer
 
@@ -42,19 +41,6 @@ def test_pipeline_has_five_steps():
     assert any("generator" in t for t in texts) and any("query encoder" in t for t in texts)
 
 
-def test_document_distribution_against_loops():
-    scores = (DOCS @ QUERY).tolist()
-    order = sorted(range(30), key=lambda i: -scores[i])
-    d = document_distribution(QUERY, DOCS, k=4, temperature=0.5)
-    full = softmax([scores[i] / 0.5 for i in order])
-    top = softmax([scores[i] / 0.5 for i in order[:4]])
-    assert d["order"].tolist() == order
-    np.testing.assert_allclose(d["full"], full, rtol=1e-12)
-    np.testing.assert_allclose(d["truncated"][:4], top, rtol=1e-12)
-    assert not d["truncated"][4:].any()
-    assert d["dropped"] == pytest.approx(math.fsum(full[4:]))
-
-
 def test_plot_retrieval_distribution_bars():
     fig = plot_retrieval_distribution(QUERY, DOCS, k=3, temperature=0.2, n_show=8)
     assert isinstance(fig, Figure)
@@ -78,16 +64,6 @@ def test_plot_retrieval_distribution_rejects_bad_k():
 
 SCORES = np.array([2.0, 1.0, 0.0])
 TOKENS = np.array([[0.9, 0.8], [0.2, 0.3], [0.05, 0.6]])
-
-
-def test_rag_marginals_by_hand():
-    m = rag_marginals(SCORES, TOKENS, temperature=1.0)
-    p = softmax(SCORES.tolist())
-    np.testing.assert_allclose(m["doc_probs"], p)
-    seq = math.fsum(pz * a * b for pz, (a, b) in zip(p, TOKENS))
-    tok = math.fsum(pz * a for pz, (a, _) in zip(p, TOKENS)) * math.fsum(pz * b for pz, (_, b) in zip(p, TOKENS))
-    assert m["log_sequence"] == pytest.approx(math.log(seq))
-    assert m["log_token"] == pytest.approx(math.log(tok))
 
 
 def test_plot_rag_marginals_data():

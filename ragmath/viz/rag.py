@@ -1,10 +1,12 @@
 """Pure plotting functions for chapter 8, "The RAG model: retriever and generator".
 
-Each ``plot_*`` function takes plain parameters, computes with
-:mod:`ragmath.rag`, and returns a new :class:`matplotlib.figure.Figure`
-(never touching pyplot's global state). The widgets of
-:mod:`ragmath.widgets.rag` only connect sliders to these functions, and the
-``*_grid`` functions draw the static small multiples that follow each widget.
+Each ``plot_*`` function takes plain parameters, gets its numbers from
+:mod:`ragmath.rag` (:func:`ragmath.rag.document_distribution`,
+:func:`ragmath.rag.rag_marginals`), and returns a new
+:class:`matplotlib.figure.Figure` (never touching pyplot's global state):
+nothing is computed here. The widgets of :mod:`ragmath.widgets.rag` only
+connect sliders to these functions, and the ``*_grid`` functions draw the
+static small multiples that follow each widget.
 """
 
 from __future__ import annotations
@@ -14,21 +16,13 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from .._validation import as_float_array, check_positive_float, check_positive_int
-from ..rag import _dot_scores  # noqa: PLC2701 (the scores, validated as the retriever does)
-from ..rag import (
-    rag_sequence_log_likelihood,
-    rag_token_log_likelihood,
-    retrieval_distribution,
-    truncated_mass,
-)
+from ..rag import document_distribution, rag_marginals
 from ._style import new_figure
 
 __all__ = [
     "plot_rag_pipeline",
-    "document_distribution",
     "plot_retrieval_distribution",
     "plot_retrieval_distribution_grid",
-    "rag_marginals",
     "plot_rag_marginals",
     "plot_rag_marginals_grid",
 ]
@@ -88,8 +82,8 @@ def plot_rag_pipeline() -> Figure:
             ax.text(mx + (0.015 if a[0] == b[0] else 0), my + (0.0 if a[0] == b[0] else 0.1), label,
                     ha="center", va="center", fontsize=10, fontweight="bold", color=_RED,
                     bbox=dict(boxstyle="circle,pad=0.2", fc="white", ec=_RED, lw=1))
-    ax.text(0.67, 0.73, "step 1 runs offline,\nonce for the collection", fontsize=8.5, color="0.35", ha="left", va="center",
-            style="italic")
+    ax.text(0.67, 0.73, "step 1 runs offline,\nonce for the collection", fontsize=8.5, color="0.35",
+            ha="left", va="center", style="italic")
     ax.text(0.925, 0.08, "answer y", fontsize=9.5, ha="center", va="center")
     ax.text(0.02, 0.96, "1 encode the chunks   2 encode the query   3 retrieve the top-k   "
             "4 add them to the prompt   5 generate", fontsize=9, va="top", color="0.2")
@@ -98,35 +92,14 @@ def plot_rag_pipeline() -> Figure:
 
 
 # ------------------------------------------------------------ the retriever p(z|x)
-def document_distribution(query, docs, k=None, temperature=1.0) -> dict:
-    """The retriever's distribution in full and truncated to the top-k (``rag-retriever``).
-
-    Returns a dict with "order" (every document, best first), "full" (the
-    softmax over all documents, in that order), "truncated" (p over the top-k,
-    0 beyond, in that order) and "dropped" (the mass δ_k of ``rag-dropped-mass``).
-    """
-    n_docs = as_float_array(docs, "docs", "document_distribution", ndim=2).shape[0]
-    # The three functions below depend on the documents only through the scores
-    # d(z)·q(x): compute them once (validated as retrieval_distribution does) and
-    # pass them as one-dimensional "embeddings" times the query [1], which gives
-    # the same scores exactly (x·1 = x) without three passes over a large docs matrix.
-    scores, _ = _dot_scores(query, docs, "retrieval_distribution")
-    one, column = np.ones(1, dtype=scores.dtype), scores[:, None]
-    order, full = retrieval_distribution(one, column, k=None, temperature=temperature)
-    idx, probs = retrieval_distribution(one, column, k=k, temperature=temperature)
-    truncated = np.zeros(n_docs)
-    truncated[: len(idx)] = probs
-    dropped = truncated_mass(one, column, k=len(idx), temperature=temperature)
-    return {"order": order, "full": full, "truncated": truncated, "dropped": dropped}
-
-
 def _draw_distribution(ax, dist: dict, k: int, temperature: float, labels, n_show: int, title=True):
     n = min(n_show, len(dist["order"]))
     x = np.arange(n)
     ax.bar(x, dist["full"][:n], width=0.8, color="none", edgecolor=_GREY, lw=1.2, label="all documents")
     ax.bar(x, dist["truncated"][:n], width=0.5, color=_BLUE, label=f"top-{k}, renormalised")
     ax.set_xticks(x)
-    names = [str(labels[i]) for i in dist["order"][:n]] if labels is not None else [str(i) for i in dist["order"][:n]]
+    shown = dist["order"][:n]
+    names = [str(labels[i]) for i in shown] if labels is not None else [str(i) for i in shown]
     ax.set_xticklabels(names, rotation=90, fontsize=7)
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("p(z | x)")
@@ -142,6 +115,7 @@ def plot_retrieval_distribution(query, docs, k: int = 5, temperature: float = 1.
     the same renormalised over the top-k (0 beyond). Their heights are the
     patches of ``fig.axes[0]``: first the n_show outlines, then the n_show bars.
     The title gives the mass δ_k that the truncation drops (``rag-dropped-mass``).
+    The numbers are those of :func:`ragmath.rag.document_distribution`.
     """
     func = "plot_retrieval_distribution"
     k = check_positive_int(k, "k", func)
@@ -165,9 +139,9 @@ def plot_retrieval_distribution_grid(query, docs, temperatures=(0.02, 0.05, 0.2)
     for r, k in enumerate(ks):
         for c, t in enumerate(temperatures):
             ax = axes[r, c]
-            _draw_distribution(ax, document_distribution(query, docs, k, t), k, t, labels, n_show)
-            ax.set_title(f"τ = {t:g}, k = {k}\ndropped {document_distribution(query, docs, k, t)['dropped']:.3f}",
-                         fontsize=9)
+            dist = document_distribution(query, docs, k, t)
+            _draw_distribution(ax, dist, k, t, labels, n_show)
+            ax.set_title(f"τ = {t:g}, k = {k}\ndropped {dist['dropped']:.3f}", fontsize=9)
             if c:
                 ax.set_ylabel("")
     fig.subplots_adjust(left=0.07, right=0.99, bottom=0.14, top=0.9, wspace=0.12, hspace=0.75)
@@ -175,30 +149,6 @@ def plot_retrieval_distribution_grid(query, docs, temperatures=(0.02, 0.05, 0.2)
 
 
 # ------------------------------------------------------ RAG-Sequence and RAG-Token
-def rag_marginals(doc_scores, token_probs, temperature: float = 1.0) -> dict:
-    """p(z | x) = softmax(scores/τ), and the two marginal log-likelihoods (``rag-sequence``, ``rag-token``).
-
-    Returns "doc_probs" (n_docs,), "token_mixture" (n_tokens,) = Σ_z p(z|x)
-    p(y_i|x,z,y_<i), and "log_sequence", "log_token", the natural logarithms of
-    the RAG-Sequence and RAG-Token likelihoods.
-    """
-    func = "rag_marginals"
-    s = as_float_array(doc_scores, "doc_scores", func, ndim=1)
-    P = as_float_array(token_probs, "token_probs", func, ndim=2)
-    tau = check_positive_float(temperature, "temperature", func)
-    if P.shape[0] != s.shape[0]:
-        raise ValueError(f"{func}: token_probs has {P.shape[0]} rows but doc_scores has {s.shape[0]} documents")
-    z = s / tau
-    z = z - z.max()
-    p = np.exp(z) / np.exp(z).sum()
-    return {
-        "doc_probs": p,
-        "token_mixture": p @ P,
-        "log_sequence": rag_sequence_log_likelihood(p, P),
-        "log_token": rag_token_log_likelihood(p, P),
-    }
-
-
 def plot_rag_marginals(doc_scores, token_probs, temperature: float = 1.0, tokens=None,
                        doc_labels=None) -> Figure:
     """Heat-map of p(y_i | x, z, y_<i), the retriever's p(z | x) and both marginals.
@@ -242,7 +192,8 @@ def plot_rag_marginals(doc_scores, token_probs, temperature: float = 1.0, tokens
     finite_low = low if np.isfinite(low) else -50.0
     ax_l.set_ylim(1.25 * finite_low - 0.5, 0)
     for i, v in enumerate(values):
-        ax_l.text(i, (v if np.isfinite(v) else finite_low) / 2, f"{v:.2f}", ha="center", va="center", fontsize=9)
+        ax_l.text(i, (v if np.isfinite(v) else finite_low) / 2, f"{v:.2f}", ha="center", va="center",
+                  fontsize=9)
     ax_l.set_title("log p(y | x)", fontsize=10)
     fig.subplots_adjust(left=0.16, right=0.98, bottom=0.2, top=0.88, wspace=0.35)
     return fig
@@ -258,7 +209,7 @@ def plot_rag_marginals_grid(doc_scores, token_probs, temperatures=(0.01, 0.05, 0
     temperatures marked.
     """
     temperatures = [float(t) for t in temperatures]
-    P = np.asarray(token_probs, dtype=float)
+    P = as_float_array(token_probs, "token_probs", "plot_rag_marginals_grid", ndim=2)
     n_docs = P.shape[0]
     doc_labels = list(doc_labels) if doc_labels is not None else [f"z{j + 1}" for j in range(n_docs)]
     fig, axes = new_figure(1, len(temperatures) + 1, figsize=(2.5 * (len(temperatures) + 1) + 1, 3.1))

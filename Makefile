@@ -81,11 +81,13 @@ serve: $(STAMP)
 
 # pytest-xdist already runs one worker per core: one BLAS thread each (two would fight
 # for the same cores; chapter 10's training cell went from ~2 s to 20-35 s that way).
+# --doctest-modules runs the Examples sections of ragmath's docstrings (the ragmath path:
+# a failing example fails make test like any test; tests/ holds no doctests).
 test: book mathjax-tool
 	RAGMATH_SITE_REQUIRED=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 		$(BIN)/python -m pytest $(PYTEST_FLAGS) \
 		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
-		--ignore=notebooks/assignments tests notebooks
+		--doctest-modules --ignore=notebooks/assignments tests notebooks ragmath
 
 # Graded assignments (otter-grader): notebooks/assignments/NN-name.ipynb are the
 # instructor sources; book/instructor-guide.md explains releasing and grading.

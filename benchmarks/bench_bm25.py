@@ -207,7 +207,8 @@ def run(n_docs: int = 100_000, doc_len: int = 100, vocab: int = 50_000, n_querie
         "ragmath idf='robertson' vs rank_bm25 BM25Okapi", worst < 1e-12,
         f"on the {len(clean)} of {len(slow)} queries whose terms are in at most half the documents, "
         f"max relative difference {worst:.1e}; the other {len(slow) - len(clean)} contain a term "
-        f"whose negative RSJ IDF rank_bm25 replaces by 0.25 x mean IDF = {okapi.epsilon * okapi.average_idf:.3f}"))
+        f"whose negative RSJ IDF rank_bm25 replaces by 0.25 x mean IDF = "
+        f"{okapi.epsilon * okapi.average_idf:.3f}"))
 
     checks.append(check("BM25 median query time vs bm25s get_scores + topk",
                         float(np.median(t_rm) / np.median(t_s)), BUDGET, case="ragmath BM25.search"))
@@ -240,7 +241,8 @@ def main() -> int:
         print(f"missing a comparison library ({exc.name}): "
               f".venv/bin/pip install -r requirements-bench.txt", file=sys.stderr)
         return 2
-    return print_section(run(args.docs, args.doc_len, args.vocab, args.queries, args.slow_queries, args.repeats))
+    return print_section(run(args.docs, args.doc_len, args.vocab, args.queries, args.slow_queries,
+                             args.repeats))
 
 
 if __name__ == "__main__":

@@ -65,7 +65,8 @@ def run(notebooks: list[Path] | None = None) -> dict:
     return {
         "name": "Chapter notebooks",
         "key": "notebooks",
-        "setup": "each chapter notebook executed top to bottom in a fresh kernel (nbclient), kernel start included",
+        "setup": "each chapter notebook executed top to bottom in a fresh kernel (nbclient), "
+                 "kernel start included",
         "rows": rows,
         "checks": checks,
         "notes": [],

@@ -53,7 +53,8 @@ def run(repeats: int = 25, n: int = 100_000, d: int = 256, n_queries: int = 100,
         notes.append("faiss not installed: its row is missing (pip install -r requirements-bench.txt)")
     times = interleaved(cases, repeats, settle={"faiss IndexFlatIP (dot)": OPENMP_SETTLE_S})
     rows = [
-        row(name, "search", ts, reference_times=times[bare], reference=bare, ragmath=name.startswith("ragmath"))
+        row(name, "search", ts, reference_times=times[bare], reference=bare,
+            ragmath=name.startswith("ragmath"))
         for name, ts in times.items()
     ]
     if "faiss IndexFlatIP (dot)" in times:
@@ -63,8 +64,8 @@ def run(repeats: int = 25, n: int = 100_000, d: int = 256, n_queries: int = 100,
         notes.append(f"ragmath top_k dot and faiss IndexFlatIP return the same top-{k} sets for "
                      f"{agree:.1%} of the positions (float32 sums in another order can swap near-ties)")
     checks = [
-        check(f"{name} vs the bare matrix product", float(np.median(times[name]) / np.median(times[bare])), BUDGET,
-              case=name)
+        check(f"{name} vs the bare matrix product", float(np.median(times[name]) / np.median(times[bare])),
+              BUDGET, case=name)
         for name in ("ragmath top_k dot", "ragmath top_k cosine")
     ]
     return {

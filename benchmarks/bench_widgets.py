@@ -57,7 +57,8 @@ import explorers  # noqa: E402  (tools/explorers.py: the notebook runner and the
 
 
 def widgets_in_notebook(path: Path) -> tuple[list, list[str]]:
-    """Execute a notebook's code here (no kernel): (factory, widget, chapter) of every widget it built, and errors.
+    """Execute a notebook's code here (no kernel): (factory, widget, chapter) of every widget it built,
+    and errors.
 
     The runner is the explorer build's (tools/explorers.py), so both see the same widgets.
     """
@@ -183,7 +184,8 @@ def time_grid_moves(widget, frames: Path, moves: int) -> np.ndarray:
             for point in plan[:moves]:
                 for name, value in grid.values(default).items():  # back to the defaults, not timed
                     widget.controls[name].value = value
-                name, value = next((n, v) for n, v in grid.values(point).items() if widget.controls[n].value != v)
+                name, value = next((n, v) for n, v in grid.values(point).items()
+                                   if widget.controls[n].value != v)
                 start = time.perf_counter()
                 widget.controls[name].value = value
                 times.append(time.perf_counter() - start)
@@ -194,7 +196,8 @@ def time_grid_moves(widget, frames: Path, moves: int) -> np.ndarray:
 
 
 def time_explorer_build(jobs: int = 2) -> tuple[float, float, dict]:
-    """(seconds from nothing, seconds when nothing changed, sizes) of tools/explorers.py, built in a temporary folder."""
+    """(seconds from nothing, seconds when nothing changed, sizes) of tools/explorers.py, built in a
+    temporary folder."""
     import tempfile
 
     folder = Path(tempfile.mkdtemp(prefix="explorers-"))
@@ -220,7 +223,8 @@ def site_sizes(site: Path) -> dict | None:
     heaviest = (0, "")
     for page in (site / "notebooks").glob("*.html"):
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-        urls = {u for e in soup.select("script.rm-explorer-data") for u in json.loads(e.string)["frames"].values()}
+        urls = {u for e in soup.select("script.rm-explorer-data")
+                for u in json.loads(e.string)["frames"].values()}
         weight = page.stat().st_size + sum((page.parent / u).resolve().stat().st_size for u in urls)
         heaviest = max(heaviest, (weight, page.name))
     return {"total": total, "page": heaviest[0], "page_name": heaviest[1]}
@@ -266,7 +270,8 @@ def _reference_png_time(repeats: int) -> np.ndarray:
 
 
 def run(moves: int = 20, notebooks: list[Path] | None = None, explorers_build: bool = True) -> dict:
-    """The widget section: slider moves drawn live and served from the explorer's frames; the explorer build; the site.
+    """The widget section: slider moves drawn live and served from the explorer's frames; the explorer
+    build; the site.
 
     For each widget: the median and 95th percentile of ``moves`` moves that draw
     (values off the grid, no cache), and of moves to grid values served from the
@@ -281,8 +286,8 @@ def run(moves: int = 20, notebooks: list[Path] | None = None, explorers_build: b
     if explorers_build:
         cold, warm, built = time_explorer_build()
         frames = built["folder"] / "frames"
-        rows.append(row("explorer build (tools/explorers.py)", "from nothing, 2 processes", cold, ragmath=True,
-                        note=f"{built['frames']} frames, {built['bytes'] / 1e6:.1f} MB"))
+        rows.append(row("explorer build (tools/explorers.py)", "from nothing, 2 processes", cold,
+                        ragmath=True, note=f"{built['frames']} frames, {built['bytes'] / 1e6:.1f} MB"))
         rows.append(row("explorer build (tools/explorers.py)", "nothing changed", warm, ragmath=True))
         checks.append(check("explorer build from nothing", cold, EXPLORER_BUILD_BUDGET_S, unit="s",
                             case="explorer build (tools/explorers.py)"))
@@ -291,8 +296,8 @@ def run(moves: int = 20, notebooks: list[Path] | None = None, explorers_build: b
         notes.append("the site is not built (make book): its size is not checked")
     else:
         checks.append(check("the whole site (MB)", sizes["total"] / 1e6, SITE_BUDGET_MB, unit="MB"))
-        checks.append(check(f"the heaviest page with its frames, {sizes['page_name']} (MB)", sizes["page"] / 1e6,
-                            PAGE_BUDGET_MB, unit="MB"))
+        checks.append(check(f"the heaviest page with its frames, {sizes['page_name']} (MB)",
+                            sizes["page"] / 1e6, PAGE_BUDGET_MB, unit="MB"))
     found, more = collect(notebooks)
     notes += more
     yardstick = "yardstick: an empty 2-panel figure"
@@ -313,7 +318,8 @@ def run(moves: int = 20, notebooks: list[Path] | None = None, explorers_build: b
                                 unit="s", case=name))
             continue
         rows.append(row(name, "slider move, grid value (frame cache)", served, ragmath=True,
-                        note=f"{hits['disk']} from disk, {hits['memory']} from memory, {hits['drawn']} drawn"))
+                        note=f"{hits['disk']} from disk, {hits['memory']} from memory, "
+                             f"{hits['drawn']} drawn"))
         checks.append(check(f"widget {name} on the grid (median)", float(np.median(served)), BUDGET_MS / 1e3,
                             unit="s", case=name))
     reference = np.concatenate(reference) if reference else _reference_png_time(moves)
@@ -324,10 +330,10 @@ def run(moves: int = 20, notebooks: list[Path] | None = None, explorers_build: b
     return {
         "name": "Widgets",
         "key": "widgets",
-        "setup": f"{moves} slider moves per widget, round robin over its sliders, timed from setting the value to "
-                 "having the PNG: drawn (plot function plus SliderFigure's palette PNG, no cache) and, for grid "
-                 "values, served from the frames the explorer build drew (budget on these); the explorer build "
-                 "from nothing in a temporary folder; the built site's size",
+        "setup": f"{moves} slider moves per widget, round robin over its sliders, timed from setting "
+                 "the value to having the PNG: drawn (plot function plus SliderFigure's palette PNG, no "
+                 "cache) and, for grid values, served from the frames the explorer build drew (budget on "
+                 "these); the explorer build from nothing in a temporary folder; the built site's size",
         "rows": rows,
         "checks": checks,
         "notes": notes,

@@ -30,7 +30,8 @@ OVER_COLOR = "#d62728"
 
 def failed_checks(results: dict) -> list[dict]:
     """Every budget or agreement check of the results that failed, with its section."""
-    return [dict(c, section=s["name"]) for s in results["sections"] for c in s.get("checks", []) if not c["ok"]]
+    return [dict(c, section=s["name"]) for s in results["sections"] for c in s.get("checks", [])
+            if not c["ok"]]
 
 
 def _nbsp(text: str) -> str:
@@ -54,7 +55,8 @@ def markdown_table(results: dict) -> str:
         names = {r["case"]: r for r in rows}
         has_p95 = any("p95_s" in r for r in rows)
         has_ratio = any("ratio" in r for r in rows)
-        header = ["Case", "Median"] + (["p95"] if has_p95 else []) + (["× reference", "Reference"] if has_ratio else [])
+        header = (["Case", "Median"] + (["p95"] if has_p95 else [])
+                  + (["× reference", "Reference"] if has_ratio else []))
         align = ["---", "---:"] + (["---:"] if has_p95 else []) + (["---:", "---"] if has_ratio else [])
         lines = [f"**{_cell(section['name'])}.** {_cell(section.get('setup', ''))}", "",
                  "| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
@@ -131,7 +133,8 @@ def runs_table(results: dict) -> str:
 
 def markdown(results: dict) -> str:
     """The Markdown included by book/performance.md."""
-    parts = [machine_line(results), f"The load average is the number of processes wanting a core ({results['machine']['cores']} "
+    parts = [machine_line(results), "The load average is the number of processes wanting a core "
+             f"({results['machine']['cores']} "
              "here): above that, the timings of the run are inflated.", "", runs_table(results), "",
              markdown_table(results), "", "Budgets and agreement checks:", "", budget_table(results)]
     slower = slower_than_others(results)

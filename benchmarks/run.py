@@ -21,8 +21,8 @@ agreement check that fails). The budgets are stated in README.md.
 
 --update keeps, from the existing results file, the sections this run does
 not redo (e.g. --only widgets --update after a change to a widget; the
-machine line then describes the latest run). --quick shrinks every size (a smoke test of the machinery, minutes -> seconds;
-its numbers mean nothing: never commit them). --make-test also times
+machine line then describes the latest run). --quick shrinks every size (a smoke test of the
+machinery, minutes -> seconds; its numbers mean nothing: never commit them). --make-test also times
 `make test` (budget: 10 minutes on 2 cores); it is off by default because it
 rebuilds the site into _build/.
 """
@@ -61,7 +61,7 @@ def _version(dist: str) -> str:
 
 
 def _now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def run_section(name: str, quick: bool) -> dict:
@@ -74,7 +74,8 @@ def run_section(name: str, quick: bool) -> dict:
         return bench_pq.run(**({"repeats": 3, "n": 20_000, "n_train": 10_000} if quick else {}))
     if name == "widgets":
         notebooks = sorted(bench_widgets.NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
-        return bench_widgets.run(**({"moves": 5, "notebooks": notebooks[:1], "explorers_build": False} if quick else {}))
+        quick_sizes = {"moves": 5, "notebooks": notebooks[:1], "explorers_build": False}
+        return bench_widgets.run(**(quick_sizes if quick else {}))
     if name == "notebooks":
         notebooks = sorted(bench_notebooks.NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
         return bench_notebooks.run(notebooks[:1] if quick else None)

@@ -1,14 +1,18 @@
 """The equation index (book/equation-index.md) and the equation <-> function contract.
 
 tools/equation_index.py reads the labelled ``{math}`` blocks of the chapters, the
-labels cited by the docstrings of the core ``ragmath`` modules and the tests calling
-them. These tests fail when
+labels cited by the docstrings of the core ``ragmath`` modules (a module may be a
+package: ``ragmath/quantization/*.py``) and the tests calling them. A public function,
+class or method *implements* the labels its summary line (the docstring's first line)
+cites; it *uses* those it cites further down. These tests fail when
 
 (a) book/equation-index.md is not what the tool generates now (run `make equation-index`);
 (b) a defining equation (a labelled ``{math}`` block without ``:class: derivation-step``)
-    has no ``ragmath`` function citing it;
-(c) a public function or class of a core module cites no equation label;
-(d) a docstring cites a label that exists in no chapter.
+    has no ``ragmath`` function implementing it;
+(c) a public function or class of a core module cites no equation label anywhere;
+(d) a docstring cites a label that exists in no chapter;
+(e) a label is cited in the summary lines of more than one public function, class or
+    method (each equation has one implementation; the others say "uses ``label``").
 """
 
 from __future__ import annotations
@@ -19,7 +23,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 _spec = importlib.util.spec_from_file_location("equation_index", ROOT / "tools" / "equation_index.py")
@@ -29,8 +32,6 @@ _spec.loader.exec_module(equation_index)
 
 # (b) Defining equations that no function of the core modules implements, with the reason.
 ALLOW_UNIMPLEMENTED = {
-    "sim-relative-contrast": "computed by ragmath.viz.distance_concentration, a plotting helper outside the core modules",
-    "info-add-alpha": "the chapter builds its bigram model in a dozen lines; ragmath.viz.information.bigram_surprisal repeats it for the widget",
     "lex-lucene-score": "Lucene's score is computed only as an independent check in chapter 4; ragmath.lexical.BM25 scores by lex-bm25",
     "ada-query-grad": "the chain rule through chapter 8's dual encoder, computed in chapter 9's fine-tuning loop and checked there by finite differences",
     "eval-dcg-jk": "the historical discount of old trec_eval, computed by a loop in chapter 7 for comparison; ragmath implements eval-dcg",
@@ -81,10 +82,28 @@ def test_labels_are_unique(found):
 
 
 def test_every_defining_equation_is_implemented(found):
-    """(b) every defining equation has a function citing it (or mark it a derivation step)."""
-    assert not found["defining equations no function cites"], (
-        "cite these in a ragmath docstring as ``label``, or mark a genuine derivation step "
-        "with `:class: derivation-step`:\n" + "\n".join(found["defining equations no function cites"]))
+    """(b) every defining equation has a function citing it in its summary line (or mark it a
+    derivation step)."""
+    assert not found["defining equations no function implements"], (
+        "cite these in the summary line (first line) of the docstring of the ragmath function "
+        "that computes them, as ``label``, or mark a genuine derivation step with "
+        "`:class: derivation-step`:\n" + "\n".join(found["defining equations no function implements"]))
+
+
+def test_no_equation_is_implemented_twice(found):
+    """(e) a label is cited in the summary line of at most one public function, class or method."""
+    assert not found["equations implemented more than once"], (
+        "keep the label in the summary line of the one function that computes the equation; "
+        "the others cite it further down (\"uses ``label``\"):\n"
+        + "\n".join(found["equations implemented more than once"]))
+
+
+def test_the_quantization_package_is_read(parsed):
+    """A chapter module that is a package is read file by file, its names as the package's."""
+    _, implementations, public = parsed
+    assert public.get("quantization"), "no public names found for ragmath.quantization"
+    names = {i.qualname for i in implementations if i.module == "quantization"}
+    assert {"kmeans", "ProductQuantizer", "RandomHyperplaneLSH"} <= names
 
 
 def test_every_public_function_cites_an_equation(found):
@@ -101,7 +120,7 @@ def test_allow_lists_are_needed(parsed):
     """An allow-list entry that is no longer an exception must be removed."""
     chapters, implementations, public = parsed
     unallowed = equation_index.problems(chapters, implementations, public)
-    unimplemented = {item.split()[0] for item in unallowed["defining equations no function cites"]}
+    unimplemented = {item.split()[0] for item in unallowed["defining equations no function implements"]}
     assert set(ALLOW_UNIMPLEMENTED) <= unimplemented, set(ALLOW_UNIMPLEMENTED) - unimplemented
     assert set(ALLOW_UNCITED) <= set(unallowed["public names citing no equation"]), (
         set(ALLOW_UNCITED) - set(unallowed["public names citing no equation"]))
@@ -156,7 +175,7 @@ Prove it.
 """
 
 MODULE = '''\
-__all__ = ["f", "helper", "Thing", "CONSTANT"]
+__all__ = ["f", "helper", "Thing", "CONSTANT", "g", "uses"]
 CONSTANT = 3
 
 def f(x):
@@ -170,6 +189,15 @@ class Thing:
 
     def method(self):
         """A method citing a label that does not exist (``syn-missing``)."""
+
+def g(x):
+    """The same equation again (``syn-defined``), a second implementation."""
+
+def uses(x):
+    """A function that uses an equation.
+
+    It cites ``syn-uncited`` below its summary line, which does not implement it.
+    """
 
 def _private():
     """Not public."""
@@ -189,18 +217,35 @@ def test_the_checks_can_fail(tmp_path: Path):
     assert chapter.equations[0].latex == "y = f(x)"
     assert "ex-syn-one" in chapter.other_labels
     implementations, public = equation_index.scan_module("synthetic", MODULE)
-    assert public == ["f", "helper", "Thing"]  # the constant is no function or class
-    assert {i.qualname for i in implementations} == {"f", "helper", "Thing", "Thing.method"}
+    assert public == ["f", "helper", "Thing", "g", "uses"]  # the constant is no function or class
+    assert {i.qualname for i in implementations} == {"f", "helper", "Thing", "Thing.method", "g", "uses"}
     found = equation_index.problems([chapter], implementations, {"synthetic": public})
-    assert [p.split()[0] for p in found["defining equations no function cites"]] == ["syn-uncited"]
+    # cited only below a summary line: not implemented, and the message says where it is cited
+    (unimplemented,) = found["defining equations no function implements"]
+    assert unimplemented.startswith("syn-uncited ") and "ragmath.synthetic.uses" in unimplemented
     # Thing cites only an exercise label and an unknown one: no equation
     assert found["public names citing no equation"] == ["synthetic.helper", "synthetic.Thing"]
     assert found["citations of unknown labels"] == ["ragmath.synthetic.Thing.method cites ``syn-missing``"]
+    (twice,) = found["equations implemented more than once"]
+    assert "``syn-defined``" in twice and "ragmath.synthetic.f " in twice and "ragmath.synthetic.g " in twice
     allowed = equation_index.problems([chapter], implementations, {"synthetic": public},
                                       allow_unimplemented=frozenset({"syn-uncited"}),
                                       allow_uncited=frozenset({"synthetic.helper", "synthetic.Thing"}))
-    assert not allowed["defining equations no function cites"]
+    assert not allowed["defining equations no function implements"]
     assert not allowed["public names citing no equation"]
+
+
+def test_a_module_that_is_a_package_is_read_as_one_module():
+    sources = {
+        "__init__": '''"""A package."""\nfrom .first import f\nfrom ._hidden import h\n__all__ = ["f", "h"]\n''',
+        "first": '''def f(x):\n    """f (``syn-defined``)."""\n\ndef extra(x):\n    """Not re-exported."""\n''',
+        "_hidden": '''def h(x):\n    """h (``syn-uncited``)."""\n\ndef inner(x):\n    """Private."""\n''',
+    }
+    implementations, public = equation_index.scan_package_module("synthetic", sources)
+    assert public == ["f", "h"]
+    assert {(i.module, i.qualname) for i in implementations} == {
+        ("synthetic", "f"), ("synthetic", "h"), ("synthetic.first", "extra")}
+    assert {i.dotted: i.summary for i in implementations}["ragmath.synthetic.f"] == ("syn-defined",)
 
 
 def test_the_page_has_one_table_per_chapter_and_marks_steps(tmp_path: Path):
@@ -208,12 +253,17 @@ def test_the_page_has_one_table_per_chapter_and_marks_steps(tmp_path: Path):
     source.write_text(CHAPTER, encoding="utf-8")
     chapter = equation_index.parse_chapter(source)
     implementations, _ = equation_index.scan_module("synthetic", MODULE)
-    page = equation_index.render([chapter], implementations,
-                                 {"ragmath.synthetic.f": ["test_x.py::test_f"]})
-    assert page == equation_index.render([chapter], implementations,
-                                         {"ragmath.synthetic.f": ["test_x.py::test_f"]})
+    tests = {"ragmath.synthetic.f": ["test_synthetic.py::test_other", "test_synthetic.py::test_f_values",
+                                     "test_synthetic.py::TestF.test_a", "test_synthetic.py::test_b",
+                                     "test_z.py::test_f"]}
+    page = equation_index.render([chapter], implementations, tests, {"synthetic": ["f"]})
+    assert page == equation_index.render([chapter], implementations, tests, {"synthetic": ["f"]})
     assert "## Chapter 1: A synthetic chapter" in page
-    assert "| {eq}`syn-defined` | `syn-defined` | Definitions | `ragmath.synthetic.f` | `test_x.py` (1) |" in page
+    # linked to its API entry; the module's own test file first, tests naming f first, then a count
+    assert ("| {eq}`syn-defined` | `syn-defined` | Definitions | "
+            "{py:func}`synthetic.f <ragmath.synthetic.f>`, `ragmath.synthetic.g` | "
+            "`test_synthetic.py` (4): `test_f_values`, `TestF.test_a`, `test_b` and 1 more; "
+            "`test_z.py` (1) |") in page
     assert "| {eq}`syn-step` | `syn-step` | Uncited | step of a derivation |  |" in page
     assert "do not edit it by hand" in page
 

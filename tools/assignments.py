@@ -117,7 +117,8 @@ def split_source(path: Path) -> SourceParts:
         if cell.cell_type == "raw":
             if _marker(cell, r"BEGIN\s+QUESTION"):
                 config = yaml.safe_load("\n".join(cell.source.strip().splitlines()[1:])) or {}
-                question = Question(str(config["name"]), float(config.get("points", 1)), bool(config.get("manual", False)))
+                question = Question(str(config["name"]), float(config.get("points", 1)),
+                                    bool(config.get("manual", False)))
                 parts.questions.append(question)
             elif _marker(cell, r"END\s+QUESTION"):
                 question = None
@@ -174,7 +175,8 @@ def _is_import(line: str) -> bool:
 
 def book_lines(book: Path = BOOK) -> set[str]:
     """The normalised lines of the book's own pages (book/*.md): public by definition."""
-    return {normalise(line) for page in sorted(book.glob("*.md")) for line in page.read_text(encoding="utf-8").splitlines()}
+    return {normalise(line) for page in sorted(book.glob("*.md"))
+            for line in page.read_text(encoding="utf-8").splitlines()}
 
 
 def secret_lines(parts: SourceParts, public: set[str] = frozenset()) -> dict[str, str]:

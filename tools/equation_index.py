@@ -7,17 +7,23 @@ Sources of truth:
   a block with ``:class: derivation-step`` is a step of a derivation (or a property
   used in a proof), every other labelled block is a *defining* equation, which a
   ``ragmath`` function implements;
-- the core modules of ``ragmath`` (``CORE_MODULES``, ``ragmath._CHAPTER_MODULES``): the labels that the docstrings
-  of their public functions, classes and methods cite as ````label```` (read with
-  ``ast``, nothing is imported);
+- the core modules of ``ragmath`` (``CORE_MODULES``, ``ragmath._CHAPTER_MODULES``; a module
+  may be a package, such as ``ragmath/quantization/``): the labels that the docstrings of
+  their public functions, classes and methods cite as ````label```` (read with ``ast``,
+  nothing is imported). A function *implements* the labels cited in its summary line
+  (the docstring's first line); it *uses* those cited further down;
 - ``tests/test_*.py``: the test functions that call (or reference) each of them.
 
 The same functions are used by ``tests/test_equation_index.py`` to check that the
 page is fresh, that every defining equation is implemented, that every public
 function cites an equation and that every cited label exists.
 
+It also writes the pages of the API reference, ``book/api/<module>.md`` (one per module:
+a summary table and one Sphinx autodoc entry per public function and class, from the
+module's ``__all__``), which ``tests/test_api_reference.py`` checks the same way.
+
 Usage: python tools/equation_index.py [--check]
-(``make equation-index``; ``--check`` exits 1 if the page on disk is stale).
+(``make equation-index``; ``--check`` exits 1 if a page on disk is stale).
 """
 
 from __future__ import annotations
@@ -39,7 +45,8 @@ def _chapter_modules() -> tuple[str, ...]:
     """ragmath._CHAPTER_MODULES, read from ragmath/__init__.py without importing the package."""
     tree = ast.parse((PACKAGE / "__init__.py").read_text(encoding="utf-8"))
     for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "_CHAPTER_MODULES" for t in node.targets):
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "_CHAPTER_MODULES"
+                                                for t in node.targets):
             return tuple(ast.literal_eval(node.value))
     raise SystemExit("ragmath/__init__.py defines no _CHAPTER_MODULES tuple")
 
@@ -198,11 +205,13 @@ def parse_chapters(sources: list[Path] | None = None) -> list[Chapter]:
 
 @dataclass(frozen=True)
 class Implementation:
-    module: str  # e.g. "similarity"
+    module: str  # e.g. "similarity" (or "quantization.pq" for a name its package does not re-export)
     qualname: str  # "cosine_similarity" or "BM25.scores"
     kind: str  # "function", "class" or "method"
-    labels: tuple[str, ...]
+    labels: tuple[str, ...]  # every label the docstring cites
     line: int
+    summary: tuple[str, ...] = ()  # the labels its summary line (first line) cites: what it implements
+    source: str = ""  # the file it is defined in, e.g. "ragmath/quantization/pq.py"
 
     @property
     def dotted(self) -> str:
@@ -210,8 +219,15 @@ class Implementation:
 
 
 def core_module_paths(package: Path = PACKAGE) -> dict[str, Path]:
-    """The core modules present in the package (chapter 9's module once it exists)."""
-    return {m: package / f"{m}.py" for m in CORE_MODULES if (package / f"{m}.py").exists()}
+    """The core modules present in the package: ``ragmath/<m>.py``, or the directory
+    ``ragmath/<m>/`` of a module that is a package (``ragmath.quantization``)."""
+    paths: dict[str, Path] = {}
+    for m in CORE_MODULES:
+        if (package / m / "__init__.py").exists():
+            paths[m] = package / m
+        elif (package / f"{m}.py").exists():
+            paths[m] = package / f"{m}.py"
+    return paths
 
 
 def cited_labels(docstring: str | None) -> tuple[str, ...]:
@@ -220,6 +236,16 @@ def cited_labels(docstring: str | None) -> tuple[str, ...]:
     for label in CITATION.findall(docstring or ""):
         seen.setdefault(label, None)
     return tuple(seen)
+
+
+def summary_line(docstring: str | None) -> str:
+    """The first line of a (cleaned) docstring: the numpydoc summary line."""
+    return (docstring or "").strip().split("\n", 1)[0]
+
+
+def summary_paragraph(docstring: str | None) -> str:
+    """The first paragraph of a docstring (a summary wrapped over two lines is still one line short)."""
+    return " ".join((docstring or "").strip().split("\n\n", 1)[0].split())
 
 
 def _dunder_all(tree: ast.Module) -> list[str] | None:
@@ -244,35 +270,112 @@ def public_names(tree: ast.Module) -> list[str]:
             and not node.name.startswith("_")]
 
 
-def scan_module(module: str, source: str) -> tuple[list[Implementation], list[str]]:
+def _definitions(module: str, tree: ast.Module, source: str = "") -> list[Implementation]:
+    """The public functions, classes and methods defined in a module, with their citations."""
+    found: list[Implementation] = []
+
+    def add(qualname: str, kind: str, node: ast.AST) -> None:
+        doc = ast.get_docstring(node)
+        found.append(Implementation(module, qualname, kind, cited_labels(doc), node.lineno,
+                                    cited_labels(summary_line(doc)), source))
+
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
+            add(node.name, "function", node)
+        elif isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+            add(node.name, "class", node)
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and not item.name.startswith(
+                        "_"):
+                    add(f"{node.name}.{item.name}", "method", item)
+    return found
+
+
+def _defined_names(tree: ast.Module) -> set[str]:
+    return {node.name for node in tree.body
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+
+
+def scan_module(module: str, source: str, path: str = "") -> tuple[list[Implementation], list[str]]:
     """The public functions, classes and methods of a module with their cited labels,
     and the public functions and classes of its API (``__all__``, else its public
     top-level definitions), for the "every public name cites an equation" check."""
     tree = ast.parse(source)
-    defined = {node.name for node in tree.body
-               if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    defined = _defined_names(tree)
     # constants and re-exported names of ``__all__`` are not functions or classes of the module
     public = [name for name in public_names(tree) if name in defined]
-    found: list[Implementation] = []
+    return _definitions(module, tree, path), public
+
+
+def _relative_imports(tree: ast.Module) -> dict[str, str]:
+    """``name`` -> the submodule it is imported from, for ``from .sub import name`` in a package."""
+    found: dict[str, str] = {}
     for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
-            found.append(Implementation(module, node.name, "function",
-                                        cited_labels(ast.get_docstring(node)), node.lineno))
-        elif isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
-            found.append(Implementation(module, node.name, "class",
-                                        cited_labels(ast.get_docstring(node)), node.lineno))
-            for item in node.body:
-                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and not item.name.startswith("_"):
-                    found.append(Implementation(module, f"{node.name}.{item.name}", "method",
-                                                cited_labels(ast.get_docstring(item)), item.lineno))
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
+            for alias in node.names:
+                found[alias.asname or alias.name] = node.module
+    return found
+
+
+def scan_package_module(module: str, sources: dict[str, str],
+                        paths: dict[str, str] | None = None) -> tuple[list[Implementation], list[str]]:
+    """:func:`scan_module` for a module that is a package (``ragmath/quantization/``).
+
+    ``sources`` maps ``"__init__"`` and each public submodule's name (``"pq"``) to its
+    source. The public API is the package's ``__all__`` (else its public definitions and
+    the names it imports from its submodules): a name it re-exports is documented as
+    ``ragmath.<module>.<name>``, wherever it is defined; a public name of a submodule that
+    the package does not re-export keeps its submodule (``ragmath.<module>.<sub>.<name>``).
+    """
+    paths = paths or {}
+    init = ast.parse(sources.get("__init__", ""))
+    imported = {name: sub for name, sub in _relative_imports(init).items() if sub in sources}
+    names = _dunder_all(init)
+    if names is None:
+        names = [node.name for node in init.body
+                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                 and not node.name.startswith("_")]
+        names += [name for name in imported if not name.startswith("_") and name not in names]
+    exported = set(names)
+    found: list[Implementation] = []
+    defined = _defined_names(init)
+    found.extend(_definitions(module, init, paths.get("__init__", "")))
+    for sub, source in sources.items():
+        if sub == "__init__":
+            continue
+        tree = ast.parse(source)
+        for imp in _definitions(f"{module}.{sub}", tree, paths.get(sub, "")):
+            top = imp.qualname.split(".")[0]
+            reexported = top in exported and imported.get(top) == sub
+            if sub.startswith("_") and not reexported:
+                continue  # a private submodule's names are public only through the package
+            if reexported:
+                imp = Implementation(module, imp.qualname, imp.kind, imp.labels, imp.line,
+                                     imp.summary, imp.source)
+                defined.add(top)
+            found.append(imp)
+    public = [name for name in names if name in defined]
     return found, public
+
+
+def _read_package_module(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    sources: dict[str, str] = {}
+    paths: dict[str, str] = {}
+    for file in sorted(path.glob("*.py")):
+        sources[file.stem] = file.read_text(encoding="utf-8")
+        paths[file.stem] = file.relative_to(ROOT).as_posix() if file.is_relative_to(ROOT) else str(file)
+    return sources, paths
 
 
 def scan_package(package: Path = PACKAGE) -> tuple[list[Implementation], dict[str, list[str]]]:
     implementations: list[Implementation] = []
     public: dict[str, list[str]] = {}
     for module, path in core_module_paths(package).items():
-        found, names = scan_module(module, path.read_text(encoding="utf-8"))
+        if path.is_dir():
+            found, names = scan_package_module(module, *_read_package_module(path))
+        else:
+            rel = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+            found, names = scan_module(module, path.read_text(encoding="utf-8"), rel)
         implementations.extend(found)
         public[module] = names
     return implementations, public
@@ -294,15 +397,22 @@ def uncited_public_names(implementations: list[Implementation], public: dict[str
 
 
 def _package_reexports(package: Path = PACKAGE) -> dict[str, str]:
-    """``ragmath.<name>`` re-exported from a submodule -> ``ragmath.<module>.<name>``."""
-    init = package / "__init__.py"
+    """Where a public name is documented, for each other name it is reachable by:
+    ``ragmath.<name>`` re-exported from a submodule -> ``ragmath.<module>.<name>``, and
+    ``ragmath.<module>.<sub>.<name>`` of a module that is a package and re-exports it
+    -> ``ragmath.<module>.<name>``."""
     result: dict[str, str] = {}
-    if not init.exists():
-        return result
-    for node in ast.parse(init.read_text(encoding="utf-8")).body:
-        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
-            for alias in node.names:
-                result[f"ragmath.{alias.asname or alias.name}"] = f"ragmath.{node.module}.{alias.name}"
+    init = package / "__init__.py"
+    if init.exists():
+        for node in ast.parse(init.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
+                for alias in node.names:
+                    result[f"ragmath.{alias.asname or alias.name}"] = f"ragmath.{node.module}.{alias.name}"
+    for module, path in core_module_paths(package).items():
+        if path.is_dir():
+            tree = ast.parse((path / "__init__.py").read_text(encoding="utf-8"))
+            for name, sub in _relative_imports(tree).items():
+                result[f"ragmath.{module}.{sub}.{name}"] = f"ragmath.{module}.{name}"
     return result
 
 
@@ -317,7 +427,8 @@ def _dotted(node: ast.AST) -> str | None:
     return None
 
 
-def _referenced(node: ast.AST, aliases: dict[str, str], reexports: dict[str, str]) -> tuple[set[str], set[str], set[str]]:
+def _referenced(node: ast.AST, aliases: dict[str, str],
+                reexports: dict[str, str]) -> tuple[set[str], set[str], set[str]]:
     """The ``ragmath.…`` objects a node refers to, the attribute names it uses (for
     methods called on instances) and the plain names it uses (for local helpers)."""
     objects: set[str] = set()
@@ -375,11 +486,13 @@ def scan_tests(tests: Path = TESTS, package: Path = PACKAGE) -> dict[str, list[s
                     tests_found.append((node.name, node))
             elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
                 for item in node.body:
-                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name.startswith("test"):
+                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name.startswith(
+                            "test"):
                         tests_found.append((f"{node.name}.{item.name}", item))
         refs = {name: _referenced(node, aliases, reexports) for name, node in functions.items()}
 
-        def closure(node: ast.AST) -> tuple[set[str], set[str]]:
+        def closure(node: ast.AST, aliases=aliases, functions=functions,
+                    refs=refs) -> tuple[set[str], set[str]]:
             objects, attributes, names = _referenced(node, aliases, reexports)
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):  # fixtures it requests
                 names |= {a.arg for a in node.args.args + node.args.kwonlyargs}
@@ -415,19 +528,36 @@ def label_prefixes(chapters: list[Chapter]) -> set[str]:
 
 
 def implementations_by_label(implementations: list[Implementation]) -> dict[str, list[Implementation]]:
+    """label -> the public functions, classes and methods that *implement* it: those whose
+    docstring's summary line (first line) cites it. Citations further down the docstring
+    ("uses ``label``") do not count."""
     result: dict[str, list[Implementation]] = {}
     for imp in implementations:
-        for label in imp.labels:
+        for label in imp.summary:
             result.setdefault(label, []).append(imp)
     return result
+
+
+def multiply_implemented(implementations: list[Implementation], equation_labels: set[str] | None = None,
+                         ) -> list[str]:
+    """One line per label cited in the summary lines of more than one public function,
+    class or method, naming all of them (each equation has one implementation)."""
+    lines = []
+    for label, imps in sorted(implementations_by_label(implementations).items()):
+        if len(imps) > 1 and (equation_labels is None or label in equation_labels):
+            names = ", ".join(sorted(f"{i.dotted} ({i.source or i.module}:{i.line})" for i in imps))
+            lines.append(f"``{label}`` is cited in the summary lines of {len(imps)}: {names}")
+    return lines
 
 
 def problems(chapters: list[Chapter], implementations: list[Implementation],
              public: dict[str, list[str]], *, allow_unimplemented: frozenset[str] = frozenset(),
              allow_uncited: frozenset[str] = frozenset()) -> dict[str, list[str]]:
-    """What is wrong, by check: duplicate labels, defining equations with no function
-    citing them, public functions and classes citing no equation, citations of labels
-    that exist in no chapter (equations, exercises or other targets)."""
+    """What is wrong, by check: duplicate labels, defining equations that no function
+    implements (cites in its summary line), equations implemented by more than one
+    function, public functions and classes citing no equation anywhere in their
+    docstrings, citations of labels that exist in no chapter (equations, exercises or
+    other targets)."""
     labels: dict[str, Equation] = {}
     duplicates = []
     for chapter in chapters:
@@ -436,15 +566,28 @@ def problems(chapters: list[Chapter], implementations: list[Implementation],
                 duplicates.append(f"{eq.label} ({eq.source}:{eq.line}) is also in {labels[eq.label].source}")
             labels[eq.label] = eq
     by_label = implementations_by_label(implementations)
-    unimplemented = [f"{eq.label} ({eq.source}:{eq.line}, under {eq.heading!r})"
-                     for chapter in chapters for eq in chapter.equations
-                     if not eq.is_step and eq.label not in by_label and eq.label not in allow_unimplemented]
+    cited_further_down: dict[str, list[str]] = {}
+    for imp in implementations:
+        for label in imp.labels:
+            if label not in imp.summary:
+                cited_further_down.setdefault(label, []).append(imp.dotted)
+    unimplemented = []
+    for chapter in chapters:
+        for eq in chapter.equations:
+            if eq.is_step or eq.label in by_label or eq.label in allow_unimplemented:
+                continue
+            hint = ""
+            if eq.label in cited_further_down:
+                users = ", ".join(sorted(cited_further_down[eq.label]))
+                hint = f"; cited, but not in a summary line, by {users}"
+            unimplemented.append(f"{eq.label} ({eq.source}:{eq.line}, under {eq.heading!r}){hint}")
     uncited = [name for name in uncited_public_names(implementations, public, set(labels))
                if name not in allow_uncited]
     known = set(labels) | {label for chapter in chapters for label in chapter.other_labels}
-    unknown = [f"ragmath.{imp.module}.{imp.qualname} cites ``{label}``"
+    unknown = [f"{imp.dotted} cites ``{label}``"
                for imp in implementations for label in imp.labels if label not in known]
-    return {"duplicate labels": duplicates, "defining equations no function cites": unimplemented,
+    return {"duplicate labels": duplicates, "defining equations no function implements": unimplemented,
+            "equations implemented more than once": multiply_implemented(implementations),
             "public names citing no equation": uncited, "citations of unknown labels": unknown}
 
 
@@ -462,35 +605,75 @@ HEADER = """\
 
 Every labelled equation of the book, chapter by chapter. The number links to the
 equation; the description is the heading of the section it is in. A *defining* equation
-is one the book computes: the `ragmath` function(s) whose docstrings cite it implement it,
-and the last column lists the test files that call those functions, with the number of
-tests in each. A *step of a derivation* (an intermediate line of a derivation, or a
-property used in a proof) has no function of its own.
+is one the book computes: the `ragmath` function, class or method whose docstring cites
+it in its summary line implements it (its name links to its entry in the
+{doc}`API reference <api/index>`, which links to its source), and the last column names
+the tests that call it: for each test file, the number of its tests and the first few of
+their names. A *step of a derivation* (an intermediate line of a derivation, or a property
+used in a proof) has no function of its own.
 
 This page is generated by `tools/equation_index.py` (`make equation-index`, or
 `.venv/bin/python tools/equation_index.py`) from the chapter sources, the docstrings of
 `ragmath` and the tests; do not edit it by hand.
 """
 
+# Test names shown per test file in the "Tested by" column (the rest are counted).
+NAMES_SHOWN = 3
+
+_ROLES = {"function": "py:func", "class": "py:class", "method": "py:meth"}
+
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ").strip()
 
 
-def _tests_cell(tests: list[str]) -> str:
+def _reference(imp: Implementation, documented: bool) -> str:
+    """The implementation's name, linked to its API entry when the API reference has one."""
+    short = f"{imp.module}.{imp.qualname}"
+    if not documented:
+        return f"`ragmath.{short}`"
+    return f"{{{_ROLES[imp.kind]}}}`{short} <{imp.dotted}>`"
+
+
+def _relevance(test_id: str, imps: list[Implementation]) -> tuple:
+    """Tests whose names say what they test first: those naming the implementing function,
+    then those naming its first word (``cosine`` of ``cosine_similarity``), then the rest."""
+    name = test_id.rpartition(".")[2].lower()  # without the test class
+    full = {i.qualname.rpartition(".")[2].lower() for i in imps}
+    first = {f.split("_")[0] for f in full if f.split("_")[0]}
+    rank = 0 if any(f in name for f in full) else 1 if any(w in name for w in first) else 2
+    return (rank, name, test_id)
+
+
+def _tests_cell(tests: list[str], imps: list[Implementation] = ()) -> str:
+    """The test file of the module (or the one with most tests) with its number of tests and
+    the first few names, then every other file with its number of tests."""
     if not tests:
         return ""
     by_file: dict[str, list[str]] = {}
     for test_id in tests:
         file, _, name = test_id.partition("::")
         by_file.setdefault(file, []).append(name)
-    # One entry per test file with its number of tests, so a row stays short.
-    return ", ".join(f"`{file}` ({len(names)})" for file, names in sorted(by_file.items()))
+    own = {f"test_{i.module.split('.')[0]}.py" for i in imps}
+    files = sorted(by_file, key=lambda f: (f not in own, -len(by_file[f]), f))
+    names = sorted(by_file[files[0]], key=lambda n: _relevance(n, list(imps)))
+    shown = ", ".join(f"`{n}`" for n in names[:NAMES_SHOWN])
+    more = f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else ""
+    parts = [f"`{files[0]}` ({len(names)}): {shown}{more}"]
+    parts += [f"`{f}` ({len(by_file[f])})" for f in files[1:]]
+    return "; ".join(parts)
 
 
 def render(chapters: list[Chapter], implementations: list[Implementation],
-           tests: dict[str, list[str]]) -> str:
+           tests: dict[str, list[str]], public: dict[str, list[str]] | None = None) -> str:
+    """The page. ``public`` (module -> its public names, as :func:`scan_package` returns
+    it) says which names the API reference documents: those are linked with a
+    ``{py:func}``/``{py:class}``/``{py:meth}`` role; with ``public=None`` every name is."""
     by_label = implementations_by_label(implementations)
+
+    def documented(imp: Implementation) -> bool:
+        return public is None or imp.qualname.split(".")[0] in public.get(imp.module, ())
+
     out = [HEADER]
     total = sum(len(c.equations) for c in chapters)
     steps = sum(e.is_step for c in chapters for e in c.equations)
@@ -509,29 +692,240 @@ def render(chapters: list[Chapter], implementations: list[Implementation],
                 implemented, tested = "step of a derivation", ""
             else:
                 imps = sorted(by_label.get(eq.label, []), key=lambda i: (i.module, i.qualname))
-                implemented = ", ".join(f"`{i.dotted}`" for i in imps) or "no function of the core modules"
+                implemented = ", ".join(_reference(i, documented(i)) for i in imps) or (
+                    "no function of the core modules")
                 ids = sorted({t for i in imps for t in tests.get(i.dotted, [])})
-                tested = _tests_cell(ids)
-            out.append(f"| {{eq}}`{eq.label}` | `{eq.label}` | {_cell(eq.heading)} | {implemented} | {tested} |\n")
+                tested = _tests_cell(ids, imps)
+            out.append(f"| {{eq}}`{eq.label}` | `{eq.label}` | {_cell(eq.heading)} | {implemented} "
+                       f"| {tested} |\n")
     return "".join(out)
 
 
 def generate() -> str:
     chapters = parse_chapters()
-    implementations, _ = scan_package()
-    return render(chapters, implementations, scan_tests())
+    implementations, public = scan_package()
+    return render(chapters, implementations, scan_tests(), public)
+
+
+# --------------------------------------------------------------------------- API reference
+
+API = BOOK / "api"
+API_HEADER = """\
+<!--
+  GENERATED FILE: do not edit by hand.
+  Regenerate with `make equation-index` (or `.venv/bin/python tools/equation_index.py`);
+  tests/test_api_reference.py fails when this page is stale.
+-->
+"""
+# The pages of the API reference besides the chapter modules: the corpus, and the plotting
+# and widget layers (documented module by module).
+EXTRA_MODULES = ("data", "viz", "widgets")
+# The lower layer every chapter module uses (private modules: documented for readers of the
+# source, not part of the API contract), on one page.
+LOWER_LAYER = ("_core", "_validation")
+
+
+def _module_tree(package: Path, module: str) -> tuple[ast.Module, Path]:
+    """The syntax tree of ``ragmath.<module>`` (dotted below ragmath) and its file."""
+    base = package.joinpath(*module.split("."))
+    path = base / "__init__.py" if base.is_dir() else base.with_suffix(".py")
+    return ast.parse(path.read_text(encoding="utf-8")), path
+
+
+def _kind_of(package: Path, module: str, name: str, depth: int = 0) -> str | None:
+    """``"function"``/``"class"`` for a name of ``ragmath.<module>``, defined there or imported
+    from another ragmath module (followed through relative imports); None for anything else."""
+    found = _definition_of(package, module, name, depth)
+    return found[0] if found else None
+
+
+def _definition_of(package: Path, module: str, name: str, depth: int = 0) -> tuple[str, str] | None:
+    """(kind, the module below ragmath that defines it) for a name of ``ragmath.<module>``."""
+    tree, path = _module_tree(package, module)
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            return "function", module
+        if isinstance(node, ast.ClassDef) and node.name == name:
+            return "class", module
+    if depth > 3:
+        return None
+    parts = module.split(".")
+    here = parts if path.name == "__init__.py" else parts[:-1]  # the package the module is in
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.level >= 1:
+            for alias in node.names:
+                if (alias.asname or alias.name) == name:
+                    base = here[:len(here) - (node.level - 1)] if node.level > 1 else here
+                    target = ".".join([*base, *(node.module.split(".") if node.module else [])])
+                    if not target:
+                        return None
+                    return _definition_of(package, target, alias.name, depth + 1)
+    return None
+
+
+def api_entries(module: str, package: Path = PACKAGE) -> list[tuple[str, str]]:
+    """``(name, kind)`` of the functions and classes of ``ragmath.<module>``'s public API
+    (``__all__``, in its order; else its public definitions): what its API page documents."""
+    tree, _ = _module_tree(package, module)
+    names = public_names(tree)
+    found = [(name, _kind_of(package, module, name)) for name in names]
+    return [(name, kind) for name, kind in found if kind is not None]
+
+
+def _first_line(tree: ast.Module) -> str:
+    """A module docstring's first line, its reST roles (:mod:`x`) as code for a MyST table."""
+    return re.sub(r":[a-z]+:`~?([^`]+)`", r"`\1`", summary_line(ast.get_docstring(tree))).rstrip(".")
+
+
+def _submodules(package: Path, module: str) -> list[str]:
+    return [f"{module}.{p.stem}" for p in sorted((package / module).glob("*.py"))
+            if not p.stem.startswith("_")]
+
+
+def _chapter_link(module: str, chapters: list[Chapter]) -> str:
+    if module not in CORE_MODULES:
+        return ""
+    number = CORE_MODULES.index(module) + 1
+    for chapter in chapters:
+        if chapter.number == number:
+            return f"{{doc}}`Chapter {number}: {chapter.title} <../../notebooks/{chapter.stem}>`"
+    return ""
+
+
+def render_api_page(module: str, chapters: list[Chapter], package: Path = PACKAGE) -> str:
+    """The API page of ``ragmath.<module>``: its docstring, a summary table and one autodoc
+    entry per public function and class (every entry links to its source, sphinx.ext.viewcode)."""
+    tree, path = _module_tree(package, module)
+    source = path.read_text(encoding="utf-8")
+    dotted = f"ragmath.{module}"
+    out = [API_HEADER, f"\n# `{dotted}`\n\n"]
+    link = _chapter_link(module, chapters)
+    if link:
+        out.append(f"{link}. The equations its functions implement, and their tests, are listed in the "
+                   "{doc}`equation index <../equation-index>`; the names, signatures and error behaviour "
+                   "below are the {doc}`API contract <contract>`.\n\n")
+    out.append(f"```{{eval-rst}}\n.. automodule:: {dotted}\n\n.. currentmodule:: {dotted}\n")
+    if module in ("viz", "widgets"):
+        # what the package re-exports from a private module (SliderFigure), then each public submodule
+        private = {name for name, sub in _relative_imports(tree).items() if sub.startswith("_")}
+        for name, kind in api_entries(module, package):
+            if name in private:
+                directive = "autoclass" if kind == "class" else "autofunction"
+                out.append(f"\n.. {directive}:: {name}\n" + ("   :members:\n" if kind == "class" else ""))
+        for sub in _submodules(package, module):
+            out.append(f"\n.. automodule:: ragmath.{sub}\n   :members:\n   :member-order: bysource\n")
+        out.append("```\n")
+        return "".join(out)
+    entries = api_entries(module, package)
+    if entries:
+        out.append("\n.. autosummary::\n   :nosignatures:\n\n")
+        out.extend(f"   {name}\n" for name, _ in entries)
+    for name, kind in entries:
+        # a name re-exported from outside the module (NotFittedError from the lower layer) is
+        # shown, but its entry is where it is defined, so that a reference to it is not ambiguous
+        origin = _definition_of(package, module, name)[1]
+        elsewhere = origin.split(".")[0] != module.split(".")[0]
+        no_index = "   :no-index:\n" if elsewhere else ""
+        if kind == "class":
+            out.append(f"\n.. autoclass:: {name}\n   :members:\n   :member-order: bysource\n{no_index}")
+        else:
+            out.append(f"\n.. autofunction:: {name}\n{no_index}")
+    # the constants of ``__all__`` that carry a ``#:`` documentation comment
+    lines = source.splitlines()
+    for node in tree.body:
+        target = None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+        elif isinstance(node, ast.AnnAssign):
+            target = node.target
+        if (isinstance(target, ast.Name) and target.id in public_names(tree) and node.lineno > 1
+                and lines[node.lineno - 2].strip().startswith("#:")):
+            out.append(f"\n.. autodata:: {target.id}\n   :no-value:\n")
+    if path.name == "__init__.py":  # the submodules of a module that is a package
+        for sub in _submodules(package, module):
+            out.append(f"\n.. automodule:: ragmath.{sub}\n")
+    out.append("```\n")
+    return "".join(out)
+
+
+def api_modules(package: Path = PACKAGE) -> list[str]:
+    """The modules with an API page, in the book's order."""
+    return [m for m in (*CORE_MODULES, *EXTRA_MODULES)
+            if (package / m / "__init__.py").exists() or (package / f"{m}.py").exists()]
+
+
+def render_api_index(chapters: list[Chapter], package: Path = PACKAGE) -> str:
+    out = [API_HEADER, "\n# API reference\n\n",
+           "One page per module of `ragmath`: each public function and class with its parameters, "
+           "what it returns and raises, and a short example (run as a doctest by `make test`). "
+           "Every entry has a link to its source code, and the summary line of a function that "
+           "implements an equation cites its label; the {doc}`equation index <../equation-index>` "
+           "goes the other way, from each equation to its function and tests. "
+           "{doc}`The API contract <contract>` is the list of names, signatures and error behaviour "
+           "that do not change.\n\n",
+           "| Module | Chapter | What it holds |\n|---|---|---|\n"]
+    for module in api_modules(package):
+        tree, _ = _module_tree(package, module)
+        number = f"{CORE_MODULES.index(module) + 1}" if module in CORE_MODULES else ""
+        out.append(f"| {{doc}}`ragmath.{module} <{module}>` | {number} | {_cell(_first_line(tree))} |\n")
+    out.append("| {doc}`ragmath._core, ragmath._validation <lower-layer>` |  | "
+               "The lower layer the chapter modules are built on (private) |\n")
+    tree = ast.parse((package / "__init__.py").read_text(encoding="utf-8"))
+    reexported = [(alias.asname or alias.name, _kind_of(package, node.module, alias.name))
+                  for node in tree.body
+                  if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module
+                  for alias in node.names]
+    out.append("\n## The package\n\n```{eval-rst}\n.. automodule:: ragmath\n")
+    if reexported:
+        out.append("\nThe package re-exports these names of its submodules:\n")
+        for name, kind in reexported:
+            directive = "autoclass" if kind == "class" else "autofunction"
+            out.append(f"\n.. {directive}:: ragmath.{name}\n")
+    out.append("```\n")
+    return "".join(out)
+
+
+def render_lower_layer_page(package: Path = PACKAGE) -> str:
+    """The page of ``ragmath._core`` and ``ragmath._validation``."""
+    out = [API_HEADER, "\n# The lower layer: `ragmath._core` and `ragmath._validation`\n\n",
+           "The helpers every chapter module is built on: one tokenizer, one stable log-sum-exp "
+           "and softmax, one top-k selection (ties to the lower index), one thread pool, and one "
+           "way to check arguments and word errors. They are private (not in the "
+           "{doc}`API contract <contract>`): a chapter module calls them, a reader calls the "
+           "chapter modules.\n"]
+    for module in LOWER_LAYER:
+        if (package / f"{module}.py").exists():
+            out.append(f"\n```{{eval-rst}}\n.. automodule:: ragmath.{module}\n   :members:\n"
+                       "   :member-order: bysource\n```\n")
+    return "".join(out)
+
+
+def api_pages(chapters: list[Chapter] | None = None, package: Path = PACKAGE) -> dict[Path, str]:
+    """Every generated page of the API reference (book/api/), path -> text (the contract,
+    book/api/contract.md, is a copy of the shared API.md and not generated)."""
+    if chapters is None:
+        chapters = parse_chapters()
+    pages = {API / "index.md": render_api_index(chapters, package)}
+    for module in api_modules(package):
+        pages[API / f"{module}.md"] = render_api_page(module, chapters, package)
+    pages[API / "lower-layer.md"] = render_lower_layer_page(package)
+    return pages
 
 
 def main(argv: list[str]) -> int:
     text = generate()
+    pages = {OUTPUT: text, **api_pages()}
     if "--check" in argv:
-        current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
-        if current != text:
-            print(f"{OUTPUT.relative_to(ROOT)} is stale: run `make equation-index`", file=sys.stderr)
-            return 1
-        return 0
-    OUTPUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUTPUT.relative_to(ROOT)}")
+        stale = [path for path, page in pages.items()
+                 if not path.exists() or path.read_text(encoding="utf-8") != page]
+        for path in stale:
+            print(f"{path.relative_to(ROOT)} is stale: run `make equation-index`", file=sys.stderr)
+        return 1 if stale else 0
+    API.mkdir(exist_ok=True)
+    for path, page in pages.items():
+        if not path.exists() or path.read_text(encoding="utf-8") != page:
+            path.write_text(page, encoding="utf-8")
+            print(f"wrote {path.relative_to(ROOT)}")
     return 0
 
 

@@ -37,7 +37,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-OUT = Path(os.environ.get("RAGMATH_EXPLORERS") or ROOT / "_build" / "explorers")  # (the benchmark builds elsewhere)
+# (the benchmark builds elsewhere)
+OUT = Path(os.environ.get("RAGMATH_EXPLORERS") or ROOT / "_build" / "explorers")
 FRAMES = OUT / "frames"
 VIEW = "application/vnd.jupyter.widget-view+json"
 MANIFEST_VERSION = 1
@@ -85,7 +86,8 @@ def recording(found: list, cell: list):
 
 
 def widgets_in_notebook(path: Path, stop: int | None = None) -> tuple[list, list[str]]:
-    """Execute a notebook's code here (no kernel): (cell index, factory, widget) of every widget built, and errors.
+    """Execute a notebook's code here (no kernel): (cell index, factory, widget) of every widget built,
+    and errors.
 
     ``stop``: the last cell to run (the cells after a chapter's last widget are not needed for it).
     """
@@ -150,7 +152,8 @@ def chapter_inputs(path: Path) -> str:
     import PIL
 
     nb = nbformat.read(path, as_version=4)
-    digest = hashlib.sha256(f"{MANIFEST_VERSION} {matplotlib.__version__} {numpy.__version__} {PIL.__version__}".encode())
+    digest = hashlib.sha256(
+        f"{MANIFEST_VERSION} {matplotlib.__version__} {numpy.__version__} {PIL.__version__}".encode())
     for n, cell in enumerate(nb.cells):
         if cell.cell_type == "code":
             digest.update(f"{n}\0{cell.source}\0".encode())
@@ -183,7 +186,8 @@ def explorer_of(widget, budget: int | None = None) -> tuple[dict, list[tuple[str
         values = grid.values(point)
         key = widget.frame_key(values)
         if key is None:
-            raise ValueError(f"{widget.plot.__qualname__}: its fixed arguments cannot be pickled, so its frames have no key")
+            raise ValueError(f"{widget.plot.__qualname__}: its fixed arguments cannot be pickled, "
+                             "so its frames have no key")
         frames[",".join(map(str, point))] = key
         todo.append((key, values))
     entry = {
@@ -208,7 +212,8 @@ def run_chapter(path: Path, force: bool = False) -> dict:
     os.environ.setdefault("MPLBACKEND", "Agg")
     started = time.perf_counter()
     inputs = chapter_inputs(path)
-    summary = {"chapter": path.stem, "inputs": inputs, "skipped": False, "errors": [], "jobs": [], "entries": []}
+    summary = {"chapter": path.stem, "inputs": inputs, "skipped": False, "errors": [], "jobs": [],
+               "entries": []}
     if not force and _up_to_date(path, inputs):
         manifest = json.loads(manifest_path(path).read_text(encoding="utf-8"))
         summary.update(skipped=True, entries=manifest["widgets"], executed=time.perf_counter() - started)
@@ -221,7 +226,8 @@ def run_chapter(path: Path, force: bool = False) -> dict:
         if cell in views:
             shown[cell] = (factory, widget)
     missing = sorted(set(views) - set(shown))
-    errors += [f"{path.name} cell {n}: displays a widget, but no SliderFigure was built there" for n in missing]
+    errors += [f"{path.name} cell {n}: displays a widget, but no SliderFigure was built there"
+               for n in missing]
     for cell in sorted(shown):
         factory, widget = shown[cell]
         try:
@@ -331,8 +337,9 @@ def build(paths: list[Path], jobs: int = 2, force: bool = False) -> list[dict]:
             summary["seconds"] = summary["executed"] + summary["render_seconds"]
             summary["frames"] = sum(len(e["frames"]) for e in summary["entries"])
             if not summary["errors"] and not summary["skipped"]:
-                manifest = {"version": MANIFEST_VERSION, "chapter": summary["chapter"], "inputs": summary["inputs"],
-                            "seconds": round(summary["seconds"], 1), "widgets": summary["entries"]}
+                manifest = {"version": MANIFEST_VERSION, "chapter": summary["chapter"],
+                            "inputs": summary["inputs"], "seconds": round(summary["seconds"], 1),
+                            "widgets": summary["entries"]}
                 OUT.mkdir(parents=True, exist_ok=True)
                 target = OUT / f"{summary['chapter']}.json"
                 target.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
@@ -352,7 +359,8 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     for r in results:
         state = "unchanged" if r["skipped"] else f"{r['drawn']} drawn"
-        print(f"explorers {r['chapter']:18s} {len(r['entries']):2d} widgets {r['frames']:4d} frames ({state}): "
+        print(f"explorers {r['chapter']:18s} {len(r['entries']):2d} widgets {r['frames']:4d} frames "
+              f"({state}): "
               f"chapter run {r['executed']:5.1f} s, frames drawn in {r['render_seconds']:5.1f} s")
         for error in r["errors"]:
             failed = True

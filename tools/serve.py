@@ -50,8 +50,10 @@ def start(directory: Path, port: int = 0) -> tuple[http.server.ThreadingHTTPServ
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("directory", nargs="?", default=str(SITE), help="the built site (default: _build/html)")
-    parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0 = any free port)")
+    parser.add_argument("directory", nargs="?", default=str(SITE),
+                        help="the built site (default: _build/html)")
+    parser.add_argument("--port", type=int, default=8000,
+                        help="port on 127.0.0.1 (default 8000; 0 = any free port)")
     arguments = parser.parse_args(argv)
     try:
         server = make_server(Path(arguments.directory), arguments.port, quiet=False)

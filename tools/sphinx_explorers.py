@@ -85,7 +85,8 @@ def explorer_html(entry: dict, index: int, urls: dict[str, str]) -> str:
         label = html.escape(axis["label"])
         current = axis["labels"][axis["default"]]
         if axis["kind"] == "range":
-            control = (f'<input type="range" id="{cid}" data-axis="{n}" min="0" max="{len(axis["labels"]) - 1}" '
+            control = (f'<input type="range" id="{cid}" data-axis="{n}" min="0" '
+                       f'max="{len(axis["labels"]) - 1}" '
                        f'step="1" value="{axis["default"]}" '
                        f'aria-valuetext="{html.escape(axis["label"] + " = " + current)}">'
                        f'<output for="{cid}" data-axis="{n}">{html.escape(current)}</output>')
@@ -94,7 +95,8 @@ def explorer_html(entry: dict, index: int, urls: dict[str, str]) -> str:
             control = f'<input type="checkbox" id="{cid}" data-axis="{n}"{checked}>'
         else:
             options = "".join(
-                f'<option value="{i}"{" selected" if i == axis["default"] else ""}>{html.escape(text)}</option>'
+                f'<option value="{i}"{" selected" if i == axis["default"] else ""}>'
+                f'{html.escape(text)}</option>'
                 for i, text in enumerate(axis["labels"]))
             control = f'<select id="{cid}" data-axis="{n}">{options}</select>'
         controls.append(f'<div class="rm-control"><label for="{cid}">{label}</label>{control}</div>')
@@ -109,7 +111,8 @@ def explorer_html(entry: dict, index: int, urls: dict[str, str]) -> str:
         f'<figure class="rm-explorer" id="{ident}" data-rm-explorer>'
         f'<p class="rm-explorer-mode">{html.escape(mode_text(entry))}</p>'
         f'<div class="rm-explorer-controls">{"".join(controls)}</div>'
-        f'<div class="rm-explorer-card"><img class="dark-light" src="{urls[default]}" alt="{alt}" data-point="{default}"'
+        f'<div class="rm-explorer-card"><img class="dark-light" src="{urls[default]}" alt="{alt}" '
+        f'data-point="{default}"'
         f' decoding="sync"></div>'
         f'<script type="application/json" class="rm-explorer-data">{payload}</script>'
         f"</figure>"

@@ -1,7 +1,8 @@
 """Gradient descent and Adam (chapter 6, "Gradient descent and Adam").
 
-Every function cites the label of the equation it implements in
-``book/06-optimisation.md``; the chapter checks each one numerically.
+Every public function cites the label of the equation it implements in
+``book/06-optimisation.md`` in its summary line; the chapter checks each one
+numerically.
 
 Optimisers that run for a number of steps take the gradient as a function::
 
@@ -19,16 +20,31 @@ ragmath's Adam is exactly Algorithm 1 of Kingma & Ba (2015): ε is added to
 √v̂_t, *after* the bias correction (equation ``opt-adam-update``). Two other
 placements of ε, used by other implementations, are available with
 ``eps_placement`` (equations ``opt-adam-eps-hat`` and ``opt-adam-eps-sqrt``).
+
+The chapter's experiments are computed here too: the test problems
+(:data:`PROBLEMS`, :func:`problem`, :func:`problem_contours`), the three
+optimisers on them (:func:`run_optimisers`), gradient descent against momentum
+at their best tuning (:func:`convergence_curves`), and Adam's moments and steps
+with and without bias correction (:func:`bias_correction_curves`,
+:func:`adam_single_gradient_step`).
 """
 
 from __future__ import annotations
 
 import math
-import numbers
+from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_float_array, check_choice, first_bad_index
+from ._validation import (
+    as_float_array,
+    check_choice,
+    check_interval,
+    check_positive_float,
+    check_positive_int,
+    check_random_state,
+    first_bad_index,
+)
 
 __all__ = [
     "ArgumentTypeError",
@@ -46,6 +62,15 @@ __all__ = [
     "heavy_ball_parameters",
     "adam_step_bound",
     "EPS_PLACEMENTS",
+    "Problem",
+    "PROBLEMS",
+    "problem",
+    "contour_lines",
+    "problem_contours",
+    "run_optimisers",
+    "convergence_curves",
+    "bias_correction_curves",
+    "adam_single_gradient_step",
 ]
 
 #: The placements of ε that :func:`adam` and :class:`Adam` implement.
@@ -58,50 +83,42 @@ class ArgumentTypeError(TypeError, ValueError):
     It is both a :class:`TypeError` (the package's convention for a wrong type)
     and a :class:`ValueError` (the convention for any bad argument), so either
     ``except`` clause catches it.
+
+    Examples
+    --------
+    >>> try:
+    ...     gradient_descent(lambda x: x, [1.0], lr=0.1, steps=2.5)
+    ... except ValueError as error:
+    ...     print(type(error).__name__, isinstance(error, TypeError))
+    ArgumentTypeError True
     """
 
 
 # ----------------------------------------------------------------------- validation
-def _real(value, name: str, func: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ArgumentTypeError(
-            f"{func}: {name} must be a real number, got {type(value).__name__} {value!r}"
-        )
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{func}: {name} must be finite, got {value}")
-    return value
+def _typed(check, *args, **kwargs):
+    """A check of :mod:`ragmath._validation` whose wrong-type TypeError becomes an ArgumentTypeError."""
+    try:
+        return check(*args, **kwargs)
+    except TypeError as exc:
+        raise ArgumentTypeError(str(exc)) from None
 
 
 def _check_lr(lr, func: str, name: str = "lr") -> float:
-    lr = _real(lr, name, func)
-    if lr <= 0:
-        raise ValueError(f"{func}: {name} (the step size) must be positive, got {lr}")
-    return lr
+    """The step size: a finite number > 0."""
+    return _typed(check_positive_float, lr, name, func)
 
 
 def _check_beta(beta, name: str, func: str) -> float:
-    beta = _real(beta, name, func)
-    if not 0 <= beta < 1:
-        raise ValueError(f"{func}: {name} must lie in [0, 1), got {beta}")
-    return beta
+    """A decay rate in [0, 1)."""
+    return _typed(check_interval, beta, name, func, 0.0, 1.0, closed="left")
 
 
 def _check_eps(eps, func: str) -> float:
-    eps = _real(eps, "eps", func)
-    if eps < 0:
-        raise ValueError(f"{func}: eps must be non-negative, got {eps}")
-    return eps
+    return _typed(check_positive_float, eps, "eps", func, allow_zero=True)
 
 
 def _check_steps(steps, func: str) -> int:
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral):
-        raise ArgumentTypeError(
-            f"{func}: steps must be a non-negative integer, got {type(steps).__name__} {steps!r}"
-        )
-    if steps < 0:
-        raise ValueError(f"{func}: steps must be a non-negative integer, got {steps}")
-    return int(steps)
+    return _typed(check_positive_int, steps, "steps", func, minimum=0)
 
 
 def _check_bool(value, name: str, func: str) -> bool:
@@ -164,26 +181,38 @@ def _check_iterate(x: np.ndarray, t: int, func: str) -> None:
 
 # --------------------------------------------------------------- gradient descent
 def gradient_descent(grad, x0, lr, steps):
-    """Gradient descent with a fixed step, x_{t+1} = x_t − η ∇f(x_t) (equation ``opt-gd``).
+    """Gradient descent x_{t+1} = x_t − η ∇f(x_t) (``opt-gd``, ``opt-gd-quadratic``, ``opt-gd-stability``).
+
+    On the quadratic ½xᵀAx the iterates are x_t = (I − ηA)^t x0: they
+    converge for every x0 if and only if 0 < η < 2/λ_max.
 
     Parameters
     ----------
     grad : callable
         ``grad(x)`` returns ∇f(x), an array of the shape of x.
-    x0 : array-like, (d,) (a scalar is a vector of dimension 1)
+    x0 : array-like, (d,)
+        The start; a scalar is a vector of dimension 1.
     lr : float > 0
         The step size η (learning rate).
     steps : int ≥ 0
 
     Returns
     -------
-    trajectory : ndarray, (steps + 1, d), in x0's float dtype; row 0 is x0.
+    ndarray, (steps + 1, d)
+        The trajectory, in x0's float dtype; row 0 is x0.
 
-    On the quadratic ½xᵀAx the iterates are x_t = (I − ηA)^t x0
-    (``opt-gd-quadratic``): they converge for every x0 if and only if
-    0 < η < 2/λ_max (``opt-gd-stability``).
-    A gradient that is not finite, or of the wrong shape, raises ValueError
-    naming grad and the step (a diverging iteration ends this way).
+    Raises
+    ------
+    ValueError
+        For a gradient that is not finite or of the wrong shape (naming grad
+        and the step: a diverging iteration ends this way), a bad lr or x0.
+    ArgumentTypeError
+        For a grad that is not callable or a steps that is not an integer.
+
+    Examples
+    --------
+    >>> print(gradient_descent(lambda x: 2 * x, [1.0], lr=0.25, steps=3).ravel())
+    [1.    0.5   0.25  0.125]
     """
     func = "gradient_descent"
     _check_grad(grad, func)
@@ -202,14 +231,34 @@ def gradient_descent(grad, x0, lr, steps):
 
 
 def momentum(grad, x0, lr, beta, steps):
-    """Heavy-ball momentum (Polyak 1964) (equation ``opt-momentum``).
+    """Heavy-ball momentum, x_{t+1} = x_t − η ∇f(x_t) + β (x_t − x_{t−1}) (equation ``opt-momentum``).
 
-    x_{t+1} = x_t − η ∇f(x_t) + β (x_t − x_{t−1}), with x_{−1} = x0 (no initial
-    velocity). β = 0 is gradient descent. Equivalently, with the velocity
-    u_{t+1} = β u_t − η ∇f(x_t) and u_0 = 0, x_{t+1} = x_t + u_{t+1}.
+    Polyak (1964).
 
-    Parameters are those of :func:`gradient_descent`, plus ``beta`` in [0, 1).
-    Returns the trajectory, (steps + 1, d), row 0 being x0.
+    x_{−1} = x0 (no initial velocity); β = 0 is gradient descent.
+    Equivalently, with the velocity u_{t+1} = β u_t − η ∇f(x_t) and u_0 = 0,
+    x_{t+1} = x_t + u_{t+1}.
+
+    Parameters
+    ----------
+    grad, x0, lr, steps
+        As in :func:`gradient_descent`.
+    beta : float in [0, 1)
+
+    Returns
+    -------
+    ndarray, (steps + 1, d)
+        The trajectory; row 0 is x0.
+
+    Raises
+    ------
+    ValueError, ArgumentTypeError
+        As :func:`gradient_descent`, and for a beta outside [0, 1).
+
+    Examples
+    --------
+    >>> print(momentum(lambda x: 2 * x, [1.0], lr=0.25, beta=0.5, steps=3).ravel())
+    [ 1.    0.5   0.   -0.25]
     """
     func = "momentum"
     _check_grad(grad, func)
@@ -268,25 +317,30 @@ def _adam_update(m, v, t, g, lr, beta1, beta2, eps, bias_correction, eps_placeme
 
 
 class Adam:
-    """Adam (Kingma & Ba 2015, Algorithm 1), keeping its state between calls of :meth:`step`.
+    """Adam, keeping its state between steps; other places of ε (``opt-adam-eps-hat``, ``opt-adam-eps-sqrt``).
+
+    Kingma & Ba (2015), Algorithm 1: the moments m_t, v_t (``opt-adam-moments``),
+    their bias correction (``opt-adam-correction``) and the update
+    θ_t = θ_{t−1} − α m̂_t / (√v̂_t + ε) (``opt-adam-update``). Each call of
+    :meth:`step` is one step t → t + 1; the shape of ``params`` must stay the
+    same from call to call, and :meth:`reset` forgets the state.
 
     Parameters
     ----------
-    lr : float > 0
-        The step size α (equation ``opt-adam-update``).
-    beta1, beta2 : float in [0, 1)
-        Decay rates of the moment estimates m_t and v_t (``opt-adam-moments``).
-    eps : float ≥ 0
+    lr : float > 0, default 1e-3
+        The step size α.
+    beta1, beta2 : float in [0, 1), defaults 0.9 and 0.999
+        Decay rates of the moment estimates m_t and v_t.
+    eps : float ≥ 0, default 1e-8
         Added to √v̂_t after the bias correction, as in Algorithm 1.
-    bias_correction : bool, keyword only
-        False skips the division by 1 − β^t (``opt-adam-correction``), for the
-        chapter's comparison; Adam itself always corrects.
+    bias_correction : bool, keyword only, default True
+        False skips the division by 1 − β^t, for the chapter's comparison;
+        Adam itself always corrects.
     eps_placement : {"algorithm1", "epsilon_hat", "inside_sqrt"}, keyword only
-        "algorithm1" (the default): α m̂_t / (√v̂_t + ε) (``opt-adam-update``).
-        "epsilon_hat": α_t m_t / (√v_t + ε) with α_t = α √(1 − β2^t)/(1 − β1^t),
-        the reformulation at the end of Section 2 of the paper, where ε is the
-        paper's ε̂ (``opt-adam-eps-hat``). "inside_sqrt": α m̂_t / √(v̂_t + ε)
-        (``opt-adam-eps-sqrt``).
+        "algorithm1" (the default): α m̂_t / (√v̂_t + ε). "epsilon_hat":
+        α_t m_t / (√v_t + ε) with α_t = α √(1 − β2^t)/(1 − β1^t), the
+        reformulation at the end of Section 2 of the paper, where ε is the
+        paper's ε̂. "inside_sqrt": α m̂_t / √(v̂_t + ε).
 
     Attributes
     ----------
@@ -295,10 +349,18 @@ class Adam:
     m, v : ndarray or None
         The first and second moment estimates m_t and v_t (before bias correction).
 
-    ``step(params, grads)`` returns the new parameters θ_t (a new array; the
-    argument is not modified). Each call is one step t → t + 1. The shape of
-    ``params`` must stay the same from call to call; :meth:`reset` forgets the
-    state.
+    Raises
+    ------
+    ValueError
+        For a hyperparameter out of its range or an unknown eps_placement.
+    ArgumentTypeError
+        For a hyperparameter of the wrong type.
+
+    Examples
+    --------
+    >>> opt = Adam(lr=0.1)
+    >>> print(opt.step([1.0, -2.0], [3.0, -0.5]), opt.t)  # the first step moves every coordinate by α
+    [ 0.9 -1.9] 1
     """
 
     def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, *,
@@ -313,7 +375,22 @@ class Adam:
         self.reset()
 
     def reset(self) -> None:
-        """Forget the moments and the step count (t = 0, m = v = None)."""
+        """Forget the moments and the step count: t = 0, m = v = None.
+
+        The next step starts again from m_0 = v_0 = 0 (``opt-adam-moments``).
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> opt = Adam()
+        >>> _ = opt.step([1.0], [1.0])
+        >>> opt.reset()
+        >>> print(opt.t, opt.m)
+        0 None
+        """
         self.t = 0
         self.m = None
         self.v = None
@@ -326,10 +403,37 @@ class Adam:
         )
 
     def step(self, params, grads):
-        """One Adam step: θ_t = θ_{t−1} − α m̂_t / (√v̂_t + ε) (equation ``opt-adam-update``).
+        """One Adam step from the current state.
 
-        params, grads : array-likes of one shape (any number of dimensions).
-        Returns the new parameters, an array of params' float dtype.
+        θ_t = θ_{t−1} − α m̂_t / (√v̂_t + ε) (``opt-adam-update``) with the
+        default placement of ε.
+
+        Parameters
+        ----------
+        params, grads : array-like of one shape (any number of dimensions)
+            θ_{t−1} and g_t = ∇f(θ_{t−1}).
+
+        Returns
+        -------
+        ndarray or float
+            The new parameters θ_t, a new array of params' float dtype (a
+            float for a scalar); ``params`` is not modified.
+
+        Raises
+        ------
+        ValueError
+            For nan or inf, grads of another shape than params, params of
+            another shape than in the previous steps, or a step that overflows
+            (the state is then left unchanged).
+
+        Examples
+        --------
+        >>> opt = Adam(lr=0.5)
+        >>> x = 2.0
+        >>> for _ in range(3):
+        ...     x = opt.step(x, 2 * x)  # f(x) = x²
+        >>> print(f"{x:.4f}")
+        0.5370
         """
         func = "Adam.step"
         p = as_float_array(params, "params", func)
@@ -364,23 +468,41 @@ class Adam:
 
 def adam(grad, x0, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, steps=100, *,
          bias_correction=True, eps_placement="algorithm1"):
-    """Adam, exactly Kingma & Ba's Algorithm 1 (equations ``opt-adam-moments`` to ``opt-adam-update``).
+    """Adam, exactly Kingma & Ba's Algorithm 1: θ_t = θ_{t−1} − α m̂_t / (√v̂_t + ε) (``opt-adam-update``).
 
-    m_t = β1 m_{t−1} + (1 − β1) g_t,  v_t = β2 v_{t−1} + (1 − β2) g_t²,
-    m̂_t = m_t / (1 − β1^t),  v̂_t = v_t / (1 − β2^t),
-    θ_t = θ_{t−1} − α m̂_t / (√v̂_t + ε),   with g_t = ∇f(θ_{t−1}), m_0 = v_0 = 0,
-    all operations elementwise. ε is added to √v̂_t after the bias correction.
+    m_t = β1 m_{t−1} + (1 − β1) g_t,  v_t = β2 v_{t−1} + (1 − β2) g_t²
+    (``opt-adam-moments``), m̂_t = m_t / (1 − β1^t),  v̂_t = v_t / (1 − β2^t)
+    (``opt-adam-correction``), with g_t = ∇f(θ_{t−1}), m_0 = v_0 = 0, all
+    operations elementwise. ε is added to √v̂_t after the bias correction.
 
     Parameters
     ----------
-    grad : callable, ``grad(x)`` → ∇f(x)
+    grad : callable
+        ``grad(x)`` returns ∇f(x).
     x0 : array-like, (d,)
-    lr, beta1, beta2, eps, steps : as in the paper (α, β1, β2, ε); defaults are the paper's.
-    bias_correction, eps_placement : keyword only; see :class:`Adam`.
+    lr, beta1, beta2, eps : float
+        α, β1, β2 and ε of the paper; the defaults are the paper's.
+    steps : int ≥ 0, default 100
+    bias_correction, eps_placement : keyword only
+        See :class:`Adam`.
 
     Returns
     -------
-    trajectory : ndarray, (steps + 1, d); row 0 is x0.
+    ndarray, (steps + 1, d)
+        The trajectory; row 0 is x0.
+
+    Raises
+    ------
+    ValueError, ArgumentTypeError
+        As :func:`gradient_descent` and :class:`Adam`, and when the second
+        moment or the iterate overflows.
+
+    Examples
+    --------
+    >>> print(adam(lambda x: 2 * x, [1.0, -3.0], lr=0.1, steps=2).round(4))  # about α per step
+    [[ 1.     -3.    ]
+     [ 0.9    -2.9   ]
+     [ 0.8004 -2.8001]]
     """
     func = "adam"
     _check_grad(grad, func)
@@ -419,13 +541,34 @@ def _overflow_reason(v, step, t, dtype) -> str:
 
 
 def adam_moments(grads, beta1=0.9, beta2=0.999):
-    """Adam's moment estimates for a whole sequence of gradients (``opt-adam-moments``, ``opt-adam-correction``).
+    """Adam's moments of given gradients, corrected or not (``opt-adam-moments``, ``opt-adam-correction``).
 
-    grads : array-like, (T,) for one coordinate or (T, d): the gradients g_1, ..., g_T.
-    Returns a dict of arrays of the shape of grads: "m" and "v" (m_t, v_t, from
-    m_0 = v_0 = 0) and "m_hat" and "v_hat" (divided by 1 − β1^t and 1 − β2^t).
-    Row t − 1 holds step t. These are the quantities :class:`Adam` computes, for
-    studying the moving averages without taking steps.
+    These are the quantities :class:`Adam` computes, for studying the moving
+    averages without taking steps: m_t, v_t from m_0 = v_0 = 0, and m̂_t, v̂_t
+    divided by 1 − β1^t and 1 − β2^t.
+
+    Parameters
+    ----------
+    grads : array-like, (T,) or (T, d)
+        The gradients g_1, ..., g_T, for one coordinate or for d.
+    beta1, beta2 : float in [0, 1)
+
+    Returns
+    -------
+    dict of ndarray
+        "m", "v", "m_hat" and "v_hat", each of the shape of grads; row t − 1
+        holds step t.
+
+    Raises
+    ------
+    ValueError
+        For nan or inf gradients or a beta outside [0, 1).
+
+    Examples
+    --------
+    >>> mom = adam_moments([1.0, 1.0, 1.0])
+    >>> print(mom["m"].round(3), mom["m_hat"].round(12))  # m̂_t = g for a constant gradient
+    [0.1   0.19  0.271] [1. 1. 1.]
     """
     func = "adam_moments"
     g = as_float_array(grads, "grads", func, ndim=(1, 2))
@@ -455,10 +598,32 @@ def adam_moments(grads, beta1=0.9, beta2=0.999):
 def quadratic(A):
     """The quadratic f(x) = ½ xᵀAx and its gradient ∇f(x) = Ax (equation ``opt-quadratic``).
 
-    A must be a symmetric (d, d) matrix (within 1e-12 relative), otherwise ½xᵀAx
-    has gradient ½(A + Aᵀ)x, not Ax. Returns ``(f, grad)``: ``f(x)`` gives a
-    float for x of shape (d,) and an (n,) array for a batch (n, d);
-    ``grad(x)`` gives an array of x's shape.
+    A must be symmetric (within 1e-12 relative), otherwise ½xᵀAx has gradient
+    ½(A + Aᵀ)x, not Ax. Both functions carry the (read-only) matrix as ``.A``.
+
+    Parameters
+    ----------
+    A : array-like, (d, d)
+        A symmetric matrix.
+
+    Returns
+    -------
+    f : callable
+        ``f(x)`` gives a float for x of shape (d,), an (n,) array for a batch (n, d).
+    grad : callable
+        ``grad(x)`` gives an array of x's shape.
+
+    Raises
+    ------
+    ValueError
+        For a matrix that is not square or not symmetric; f and grad raise for
+        an x of the wrong dimension.
+
+    Examples
+    --------
+    >>> f, grad = quadratic([[2.0, 0.0], [0.0, 4.0]])
+    >>> print(f([1.0, 1.0]), grad([1.0, 1.0]))
+    3.0 [2. 4.]
     """
     func = "quadratic"
     A = as_float_array(A, "A", func, ndim=2)
@@ -496,18 +661,37 @@ def _rosenbrock_args(x, a, b, func):
     x = as_float_array(x, "x", func, ndim=(1, 2))
     if x.shape[-1] < 2:
         raise ValueError(f"{func}: x must have at least 2 coordinates, got {x.shape[-1]}")
-    a = _real(a, "a", func)
-    b = _real(b, "b", func)
-    if b <= 0:
-        raise ValueError(f"{func}: b must be positive, got {b}")
+    a = _typed(check_interval, a, "a", func)
+    b = _typed(check_positive_float, b, "b", func)
     return x, a, b
 
 
 def rosenbrock(x, a=1.0, b=100.0):
-    """Rosenbrock's function, Σ_i [(a − x_i)² + b (x_{i+1} − x_i²)²] (equation ``opt-rosenbrock``).
+    """Rosenbrock's function Σ_i [(a − x_i)² + b (x_{i+1} − x_i²)²] (equation ``opt-rosenbrock``).
 
-    For d = 2 it is (a − x)² + b (y − x²)², with its minimum 0 at (a, a²) at the
-    bottom of a curved, narrow valley. x (d,) gives a float; (n, d) one value per row.
+    For d = 2 it is (a − x)² + b (y − x²)², with its minimum 0 at (a, a²) at
+    the bottom of a curved, narrow valley.
+
+    Parameters
+    ----------
+    x : array-like, (d,) or (n, d), d ≥ 2
+    a : float, default 1
+    b : float > 0, default 100
+
+    Returns
+    -------
+    float or ndarray
+        A float for one point, one value per row for a batch.
+
+    Raises
+    ------
+    ValueError
+        For fewer than 2 coordinates, nan or inf, or b ≤ 0.
+
+    Examples
+    --------
+    >>> print(rosenbrock([1.0, 1.0]), round(rosenbrock([-1.2, 1.0]), 2))
+    0.0 24.2
     """
     x, a, b = _rosenbrock_args(x, a, b, "rosenbrock")
     head, tail = x[..., :-1], x[..., 1:]
@@ -516,9 +700,32 @@ def rosenbrock(x, a=1.0, b=100.0):
 
 
 def rosenbrock_grad(x, a=1.0, b=100.0):
-    """Gradient of :func:`rosenbrock` (equation ``opt-rosenbrock``), of the shape of x.
+    """Gradient of :func:`rosenbrock`, of the shape of x.
 
-    For d = 2: (−2(a − x) − 4bx(y − x²), 2b(y − x²)).
+    For d = 2: (−2(a − x) − 4bx(y − x²), 2b(y − x²)), the derivative of
+    ``opt-rosenbrock``. This is the one gradient of the chapter's Rosenbrock
+    problem (:data:`PROBLEMS`).
+
+    Parameters
+    ----------
+    x : array-like, (d,) or (n, d), d ≥ 2
+    a : float, default 1
+    b : float > 0, default 100
+
+    Returns
+    -------
+    ndarray
+        Of the shape of x.
+
+    Raises
+    ------
+    ValueError
+        As :func:`rosenbrock`.
+
+    Examples
+    --------
+    >>> print(rosenbrock_grad([1.0, 1.0]), rosenbrock_grad([-1.2, 1.0]).round(1))
+    [0. 0.] [-215.6  -88. ]
     """
     x, a, b = _rosenbrock_args(x, a, b, "rosenbrock_grad")
     head, tail = x[..., :-1], x[..., 1:]
@@ -530,13 +737,33 @@ def rosenbrock_grad(x, a=1.0, b=100.0):
 
 
 def rosenbrock_hessian(x, a=1.0, b=100.0):
-    """Hessian of Rosenbrock's function (equation ``opt-rosenbrock``) at one point x (d,).
+    """Hessian of Rosenbrock's function at one point x (d,), a (d, d) tridiagonal matrix.
 
-    A (d, d) tridiagonal matrix, the second derivatives of :func:`rosenbrock`.
+    The second derivatives of ``opt-rosenbrock``. For d = 2:
+    [[2 − 4b(y − x²) + 8bx², −4bx], [−4bx, 2b]]; at the minimum (1, 1) with
+    b = 100 it is [[802, −400], [−400, 200]], with condition number ≈ 2508.
 
-    For d = 2: [[2 − 4b(y − x²) + 8bx², −4bx], [−4bx, 2b]]; at the minimum
-    (1, 1) with b = 100 it is [[802, −400], [−400, 200]], with condition number ≈ 2508.
-    (``a`` does not enter the Hessian; it is accepted to match the other two functions.)
+    Parameters
+    ----------
+    x : array-like, (d,), d ≥ 2
+    a : float, default 1
+        Does not enter the Hessian; accepted to match the other two functions.
+    b : float > 0, default 100
+
+    Returns
+    -------
+    ndarray, (d, d)
+
+    Raises
+    ------
+    ValueError
+        For a batch of points, or as :func:`rosenbrock`.
+
+    Examples
+    --------
+    >>> print(rosenbrock_hessian([1.0, 1.0]))
+    [[ 802. -400.]
+     [-400.  200.]]
     """
     x, a, b = _rosenbrock_args(x, a, b, "rosenbrock_hessian")
     if x.ndim != 1:
@@ -558,7 +785,27 @@ def gd_contraction_factors(eigenvalues, lr):
 
     On ½xᵀAx, the coordinate of x_t along the eigenvector of λ_i is multiplied
     by (1 − ηλ_i) at every step; the iteration converges from every start iff
-    every factor is < 1. A scalar gives a float, an array an array.
+    every factor is < 1.
+
+    Parameters
+    ----------
+    eigenvalues : float or array-like
+    lr : float > 0
+
+    Returns
+    -------
+    float or ndarray
+        A float for a scalar.
+
+    Raises
+    ------
+    ValueError
+        For nan or inf eigenvalues or a bad lr.
+
+    Examples
+    --------
+    >>> print(gd_contraction_factors([1.0, 10.0, 25.0], lr=0.1))
+    [0.9 0.  1.5]
     """
     func = "gd_contraction_factors"
     lam = as_float_array(eigenvalues, "eigenvalues", func)
@@ -568,21 +815,38 @@ def gd_contraction_factors(eigenvalues, lr):
 
 
 def _mu_L(mu, L, func):
-    mu = _real(mu, "mu", func)
-    L = _real(L, "L", func)
-    if mu <= 0:
-        raise ValueError(f"{func}: mu (the smallest eigenvalue) must be positive, got {mu}")
-    if L < mu:
-        raise ValueError(f"{func}: L (the largest eigenvalue) must be at least mu = {mu}, got {L}")
+    """The extreme eigenvalues: 0 < mu ≤ L < ∞."""
+    mu = _typed(check_positive_float, mu, "mu", func)
+    L = _typed(check_interval, L, "L", func, mu)
     return mu, L
 
 
 def optimal_step_size(mu, L):
-    """The best fixed step for gradient descent on a quadratic and its rate (``opt-gd-best-step``).
+    """Best fixed step η* = 2/(μ + L) of gradient descent on a quadratic, and its rate (``opt-gd-best-step``).
 
-    With eigenvalues in [μ, L], μ > 0: η* = 2/(μ + L) minimises
-    max_i |1 − ηλ_i|, and the minimum is (κ − 1)/(κ + 1) with κ = L/μ.
-    Returns ``(lr, rate)`` as floats.
+    With eigenvalues in [μ, L], μ > 0, η* minimises max_i |1 − ηλ_i|, and the
+    minimum is (κ − 1)/(κ + 1) with κ = L/μ.
+
+    Parameters
+    ----------
+    mu : float > 0
+        The smallest eigenvalue.
+    L : float ≥ mu
+        The largest.
+
+    Returns
+    -------
+    lr, rate : float
+
+    Raises
+    ------
+    ValueError
+        For mu ≤ 0 or L < mu.
+
+    Examples
+    --------
+    >>> print(optimal_step_size(1.0, 9.0))
+    (0.2, 0.8)
     """
     mu, L = _mu_L(mu, L, "optimal_step_size")
     return 2.0 / (mu + L), (L - mu) / (L + mu)
@@ -591,9 +855,28 @@ def optimal_step_size(mu, L):
 def heavy_ball_parameters(mu, L):
     """Polyak's tuning of heavy-ball momentum on a quadratic (equation ``opt-momentum-rate``).
 
-    η = 4/(√L + √μ)², β = ((√κ − 1)/(√κ + 1))², for which every eigen-direction
-    with λ in [μ, L] contracts at the asymptotic rate √β = (√κ − 1)/(√κ + 1)
-    per step. Returns ``(lr, beta, rate)`` as floats.
+    η = 4/(√L + √μ)², β = ((√κ − 1)/(√κ + 1))², for which every
+    eigen-direction with λ in [μ, L] contracts at the asymptotic rate
+    √β = (√κ − 1)/(√κ + 1) per step.
+
+    Parameters
+    ----------
+    mu : float > 0
+    L : float ≥ mu
+
+    Returns
+    -------
+    lr, beta, rate : float
+
+    Raises
+    ------
+    ValueError
+        For mu ≤ 0 or L < mu.
+
+    Examples
+    --------
+    >>> print(heavy_ball_parameters(1.0, 9.0))
+    (0.25, 0.25, 0.5)
     """
     mu, L = _mu_L(mu, L, "heavy_ball_parameters")
     sm, sL = math.sqrt(mu), math.sqrt(L)
@@ -602,13 +885,33 @@ def heavy_ball_parameters(mu, L):
 
 
 def adam_step_bound(t, beta1=0.9, beta2=0.999):
-    """The largest possible |Δ_t|/α of Adam with ε = 0, over all gradient histories (``opt-adam-step-sup``).
+    """The largest |Δ_t|/α of Adam with ε = 0 over all gradient histories (equation ``opt-adam-step-sup``).
 
     B_t = (1 − β1)/(1 − β1^t) · √((1 − β2^t)/(1 − β2)) · √(Σ_{k<t} r^k),
     with r = β1²/β2. The supremum is attained (Cauchy–Schwarz is an equality)
-    when g_i ∝ (β2/β1)^i, all of one sign. B_1 = 1. t may be an integer or an
-    array of integers ≥ 1; a float is returned for an integer.
-    For β1² < β2, B_t → (1 − β1)/√((1 − β2)(1 − β1²/β2)) as t → ∞.
+    when g_i ∝ (β2/β1)^i, all of one sign. B_1 = 1. For β1² < β2,
+    B_t → (1 − β1)/√((1 − β2)(1 − β1²/β2)) as t → ∞.
+
+    Parameters
+    ----------
+    t : int ≥ 1 or array-like of them
+    beta1 : float in [0, 1), default 0.9
+    beta2 : float in (0, 1), default 0.999
+
+    Returns
+    -------
+    float or ndarray
+        A float for an integer t.
+
+    Raises
+    ------
+    ValueError
+        For t < 1 or not an integer, a beta out of range, or beta2 = 0.
+
+    Examples
+    --------
+    >>> print(adam_step_bound(1), round(adam_step_bound(10**6), 2))
+    1.0 7.27
     """
     func = "adam_step_bound"
     beta1 = _check_beta(beta1, "beta1", func)
@@ -625,3 +928,435 @@ def adam_step_bound(t, beta1=0.9, beta2=0.999):
         (1 - beta1) / -np.expm1(ts * math.log(beta1)) if beta1 > 0 else np.ones_like(ts)
     ) * np.sqrt(-np.expm1(ts * math.log(beta2)) / (1 - beta2)) * np.sqrt(geometric)
     return float(bound) if bound.ndim == 0 else bound
+
+
+# ------------------------------------------------------- the chapter's test problems
+@dataclass(frozen=True)
+class Problem:
+    """A 2-D test problem of the chapter: f, its gradient, a start and a view.
+
+    A quadratic (``opt-quadratic``) or Rosenbrock's function (``opt-rosenbrock``).
+
+    ``f`` and ``grad`` are the chapter module's own functions (:func:`quadratic`,
+    :func:`rosenbrock`, :func:`rosenbrock_grad`): one gradient per problem.
+
+    Parameters
+    ----------
+    name, title : str
+        The key in :data:`PROBLEMS` and a title for figures.
+    f, grad : callable
+        f on one point (a float) or on a batch of rows (an array), and its gradient.
+    x0, minimum : tuple of float
+        The start of the optimisers and the minimiser x*.
+    xlim, ylim : tuple of float
+        The view of the contour plots.
+    levels : tuple of float
+        The values of f at the contour lines.
+    L, mu : float
+        The largest and smallest eigenvalues of the Hessian (at the minimum, for Rosenbrock).
+
+    Examples
+    --------
+    >>> p = problem("quadratic")
+    >>> print(p.x0, p.mu, p.L, p.f(np.array(p.minimum)))
+    (-4.5, 1.5) 1.0 25.0 0.0
+    """
+
+    name: str
+    title: str
+    f: object
+    grad: object
+    x0: tuple
+    minimum: tuple
+    xlim: tuple
+    ylim: tuple
+    levels: tuple
+    L: float
+    mu: float
+
+
+def _rotation(degrees: float) -> np.ndarray:
+    c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    return np.array([[c, -s], [s, c]])
+
+
+def _quadratic_problem(name, title, A, x0, xlim, ylim) -> Problem:
+    f, grad = quadratic(A)
+    lam = np.linalg.eigvalsh(A)
+    levels = tuple(0.5 * float(lam[0]) * r**2 for r in np.geomspace(0.4, 6.0, 10))
+    return Problem(name, title, f, grad, x0, (0.0, 0.0), xlim, ylim, levels, float(lam[-1]), float(lam[0]))
+
+
+def _build_problems() -> dict:
+    kappa = 25.0
+    A = np.diag([1.0, kappa])
+    R = _rotation(30.0)
+    A_rot = R @ A @ R.T
+    A_rot = (A_rot + A_rot.T) / 2  # exactly symmetric
+    lam = np.linalg.eigvalsh(rosenbrock_hessian([1.0, 1.0]))
+    problems = [
+        _quadratic_problem("quadratic", "½(x² + 25y²), κ = 25", A, (-4.5, 1.5), (-5, 5), (-2.5, 2.5)),
+        _quadratic_problem(
+            "rotated quadratic", "the same, rotated by 30°", A_rot, (-4.5, 1.5), (-5, 5), (-2.5, 2.5)
+        ),
+        Problem(
+            "rosenbrock", "Rosenbrock, (1 − x)² + 100(y − x²)²", rosenbrock, rosenbrock_grad,
+            (-1.2, 1.0), (1.0, 1.0), (-2.0, 2.0), (-1.0, 3.0),
+            tuple(float(v) for v in np.geomspace(0.25, 1000, 11)), float(lam[-1]), float(lam[0]),
+        ),
+    ]
+    return {p.name: p for p in problems}
+
+
+#: The chapter's test problems by name: "quadratic" ½(x² + 25y²), the same
+#: "rotated quadratic" (by 30°), and "rosenbrock" (a = 1, b = 100).
+PROBLEMS = _build_problems()
+
+
+def problem(name):
+    """The test problem called ``name``, one of :data:`PROBLEMS`.
+
+    Two quadratics (``opt-quadratic``) and Rosenbrock's function (``opt-rosenbrock``).
+
+    Parameters
+    ----------
+    name : {"quadratic", "rotated quadratic", "rosenbrock"}
+
+    Returns
+    -------
+    Problem
+
+    Raises
+    ------
+    ValueError
+        For an unknown name.
+
+    Examples
+    --------
+    >>> print(problem("rosenbrock").minimum, round(problem("rosenbrock").L, 1))
+    (1.0, 1.0) 1001.6
+    """
+    return PROBLEMS[check_choice(name, "problem", "problem", tuple(PROBLEMS))]
+
+
+def contour_lines(f, xlim, ylim, levels, n=201):
+    """The level sets {x : f(x) = c} of a function of two variables.
+
+    For the contour plots of the chapter's functions (``opt-quadratic``,
+    ``opt-rosenbrock``).
+
+    f is evaluated on an n × n grid (or nx × ny), and every level set is
+    traced by contourpy's marching squares (linear interpolation between the
+    grid points).
+
+    Parameters
+    ----------
+    f : callable
+        f of a batch of points (N, 2), giving N values.
+    xlim, ylim : (float, float)
+        The rectangle of the grid.
+    levels : sequence of float
+    n : int ≥ 2 or (int, int), default 201
+        The number of grid points along x and y.
+
+    Returns
+    -------
+    tuple of ndarray
+        One (N_i, 2) array of points per line piece, level by level.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a grid of fewer than 2 points along an axis.
+
+    Examples
+    --------
+    >>> f, _ = quadratic(np.eye(2))
+    >>> (circle,) = contour_lines(f, (-2, 2), (-2, 2), [0.5])  # the unit circle
+    >>> print(round(float(np.abs(np.hypot(*circle.T) - 1).max()), 3))
+    0.0
+    """
+    import contourpy  # a dependency of matplotlib, needed only here
+
+    nx, ny = (n, n) if np.ndim(n) == 0 else n
+    nx = check_positive_int(nx, "n", "contour_lines", minimum=2)
+    ny = check_positive_int(ny, "n", "contour_lines", minimum=2)
+    xs = np.linspace(*xlim, nx)
+    ys = np.linspace(*ylim, ny)
+    X, Y = np.meshgrid(xs, ys)
+    Z = np.asarray(f(np.column_stack([X.ravel(), Y.ravel()]))).reshape(X.shape)
+    generator = contourpy.contour_generator(X, Y, Z)
+    lines = []
+    for level in levels:
+        lines.extend(np.asarray(seg) for seg in generator.lines(level) if len(seg) > 1)
+    return tuple(lines)
+
+
+def problem_contours(name, n=201):
+    """The contour lines of a test problem at its levels, on an n × n grid.
+
+    :func:`contour_lines` of the problem's f (``opt-quadratic`` or ``opt-rosenbrock``).
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`PROBLEMS`.
+    n : int ≥ 2, default 201
+
+    Returns
+    -------
+    tuple of ndarray
+        See :func:`contour_lines`.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name.
+
+    Examples
+    --------
+    >>> lines = problem_contours("quadratic", n=101)
+    >>> print(len(lines), lines[0].shape[1])
+    11 2
+    """
+    p = problem(name)
+    return contour_lines(p.f, p.xlim, p.ylim, p.levels, n)
+
+
+_DIVERGENCE_BOX = 1e3  # an iterate farther than this from the origin counts as diverged
+
+
+class _Diverged(Exception):
+    """Raised by the watched gradient when an iterate leaves the box |x_i| ≤ 1e3."""
+
+
+def _watched(method, grad, x0, **kwargs):
+    """Run an optimiser; stop it when an iterate leaves the divergence box.
+
+    Returns (trajectory, diverged). The optimisers evaluate the gradient at
+    every iterate but the last, in order, so the points seen by the gradient
+    are the trajectory up to the point where it left the box.
+    """
+    seen = []
+
+    def watched_grad(x):
+        seen.append(x)
+        if np.abs(x).max() > _DIVERGENCE_BOX:
+            raise _Diverged
+        return grad(x)
+
+    try:
+        return method(watched_grad, x0, **kwargs), False
+    except _Diverged:
+        return np.array(seen), True
+
+
+def run_optimisers(name="quadratic", lr_times_L=1.0, beta=0.7, adam_lr=0.05, beta1=0.9, steps=300):
+    """Gradient descent, momentum and Adam on a test problem.
+
+    :func:`gradient_descent` (``opt-gd``), :func:`momentum` (``opt-momentum``)
+    and :func:`adam` (``opt-adam-update``) from the problem's start.
+
+    Gradient descent and momentum use the step η = lr_times_L / L, with L the
+    largest Hessian eigenvalue of the problem (at the minimum, for
+    Rosenbrock), so lr_times_L < 2 is gradient descent's stability condition
+    on the quadratics (``opt-gd-stability``); momentum uses β = beta. Adam
+    uses α = adam_lr, β1 = beta1, β2 = 0.999, ε = 1e-8. A run that leaves the
+    box |x_i| ≤ 1000 is stopped there and marked diverged.
+
+    Parameters
+    ----------
+    name : str, default "quadratic"
+        One of :data:`PROBLEMS`.
+    lr_times_L : float > 0, default 1
+    beta : float in [0, 1), default 0.7
+    adam_lr : float > 0, default 0.05
+    beta1 : float in [0, 1), default 0.9
+    steps : int ≥ 1, default 300
+
+    Returns
+    -------
+    dict
+        {method: {"trajectory": (n, 2), "gap": f(x_t) − f(x*) (n,), "diverged": bool}}
+        for the methods "gradient descent", "momentum" and "Adam".
+
+    Raises
+    ------
+    ValueError
+        For an unknown problem or a bad parameter.
+
+    Examples
+    --------
+    >>> runs = run_optimisers("quadratic", lr_times_L=2.05)
+    >>> print(runs["gradient descent"]["diverged"], runs["Adam"]["diverged"])
+    True False
+    """
+    func = "run_optimisers"
+    p = problem(name)
+    steps = check_positive_int(steps, "steps", func)
+    lr = check_positive_float(lr_times_L, "lr_times_L", func) / p.L
+    adam_lr = check_positive_float(adam_lr, "adam_lr", func)
+    runs = {
+        "gradient descent": _watched(gradient_descent, p.grad, p.x0, lr=lr, steps=steps),
+        "momentum": _watched(momentum, p.grad, p.x0, lr=lr, beta=beta, steps=steps),
+        "Adam": _watched(adam, p.grad, p.x0, lr=adam_lr, beta1=beta1, steps=steps),
+    }
+    f_min = float(p.f(np.array(p.minimum)))
+    out = {}
+    for method, (trajectory, diverged) in runs.items():
+        with np.errstate(over="ignore"):
+            gap = np.asarray(p.f(trajectory)) - f_min
+        out[method] = {"trajectory": trajectory, "gap": gap, "diverged": diverged}
+    return out
+
+
+def convergence_curves(kappa=100.0, steps=300, seed=0):
+    """‖x_t‖ / ‖x_0‖ of gradient descent and heavy-ball momentum at their best tuning.
+
+    The steps of ``opt-gd-best-step`` and ``opt-momentum-rate``.
+
+    The problem is ½xᵀAx with A diagonal, its 10 eigenvalues spread
+    geometrically from 1 to κ, from a seeded random start. Gradient descent
+    uses η = 2/(μ + L) and momentum Polyak's η and β; each comes with its
+    predicted rate ρ, so that ‖x_t‖/‖x_0‖ ≤ ρ^t for gradient descent.
+
+    Parameters
+    ----------
+    kappa : float ≥ 1, default 100
+        The condition number L/μ.
+    steps : int ≥ 1, default 300
+    seed : int ≥ 0 or numpy.random.Generator, default 0
+        The start is ``default_rng(seed).standard_normal(10)``.
+
+    Returns
+    -------
+    dict
+        "t" (steps + 1,) and, for "gradient descent" and "momentum", a dict
+        with "error" (steps + 1,), ‖x_t‖/‖x_0‖, and "rate" ρ.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For κ < 1, not finite, a bad steps or seed.
+
+    Examples
+    --------
+    >>> c = convergence_curves(kappa=49.0, steps=100)
+    >>> print(round(c["gradient descent"]["rate"], 3), round(c["momentum"]["rate"], 3))
+    0.96 0.75
+    >>> print(bool(c["momentum"]["error"][-1] < 1e-6 < c["gradient descent"]["error"][-1]))
+    True
+    """
+    func = "convergence_curves"
+    kappa = check_interval(kappa, "kappa", func, 1.0)
+    steps = check_positive_int(steps, "steps", func)
+    rng = check_random_state(seed, func)
+    lam = np.geomspace(1.0, kappa, 10)
+    _, grad = quadratic(np.diag(lam))
+    x0 = rng.standard_normal(lam.size)
+    lr_gd, rate_gd = optimal_step_size(1.0, kappa)
+    lr_hb, beta_hb, rate_hb = heavy_ball_parameters(1.0, kappa)
+    out = {"t": np.arange(steps + 1)}
+    for method, trajectory, rate in (
+        ("gradient descent", gradient_descent(grad, x0, lr_gd, steps), rate_gd),
+        ("momentum", momentum(grad, x0, lr_hb, beta_hb, steps), rate_hb),
+    ):
+        out[method] = {"error": np.linalg.norm(trajectory, axis=1) / np.linalg.norm(x0), "rate": rate}
+    return out
+
+
+# ---------------------------------------------------------------- bias correction
+def bias_correction_curves(beta1=0.9, beta2=0.999, noise=0.0, steps=2000, seed=0, eps=1e-8):
+    """Adam's moments and step sizes, with and without bias correction, for a noisy gradient stream.
+
+    The correction is that of ``opt-adam-correction``.
+
+    The gradients are g_t = 1 + noise·ξ_t with ξ_t standard normal (seeded),
+    so E[g] = 1 and E[g²] = 1 + noise². The moments are those of
+    :func:`adam_moments` (``opt-adam-moments``), the effective step sizes
+    |Δ_t|/α those of ``opt-adam-update``.
+
+    Parameters
+    ----------
+    beta1, beta2 : float in [0, 1)
+    noise : float ≥ 0, default 0
+        The standard deviation of the gradient noise.
+    steps : int ≥ 1, default 2000
+    seed : int ≥ 0 or numpy.random.Generator, default 0
+    eps : float ≥ 0, default 1e-8
+
+    Returns
+    -------
+    dict
+        (steps,) arrays "t", "g", "m", "m_hat", "v", "v_hat",
+        "step_corrected" |m̂|/(√v̂ + ε) and "step_uncorrected" |m|/(√v + ε),
+        and the floats "E_g" and "E_g2".
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad parameter or seed.
+
+    Examples
+    --------
+    >>> c = bias_correction_curves(steps=3)
+    >>> print(c["step_corrected"].round(6), c["step_uncorrected"].round(3))
+    [1. 1. 1.] [3.162 4.25  4.95 ]
+    """
+    func = "bias_correction_curves"
+    steps = check_positive_int(steps, "steps", func)
+    noise = check_positive_float(noise, "noise", func, allow_zero=True)
+    eps = check_positive_float(eps, "eps", func, allow_zero=True)
+    rng = check_random_state(seed, func)
+    g = 1.0 + noise * rng.standard_normal(steps)
+    mom = adam_moments(g, beta1, beta2)
+    return {
+        "t": np.arange(1, steps + 1),
+        "g": g,
+        **mom,
+        "step_corrected": np.abs(mom["m_hat"]) / (np.sqrt(mom["v_hat"]) + eps),
+        "step_uncorrected": np.abs(mom["m"]) / (np.sqrt(mom["v"]) + eps),
+        "E_g": 1.0,
+        "E_g2": 1.0 + noise**2,
+    }
+
+
+def adam_single_gradient_step(t, beta1=0.9, beta2=0.999):
+    """|Δ_t|/α of Adam (ε = 0) when the gradient at step t is the first non-zero one.
+
+    A lower bound on B_t of ``opt-adam-step-sup``.
+
+    With g_1 = … = g_{t−1} = 0, m_t = (1 − β1) g_t and v_t = (1 − β2) g_t², so
+    |m̂_t|/√v̂_t = (1 − β1)/(1 − β1^t) · √((1 − β2^t)/(1 − β2)), which tends to
+    the paper's bound (1 − β1)/√(1 − β2) as t grows, and stays below
+    :func:`adam_step_bound`.
+
+    Parameters
+    ----------
+    t : int ≥ 1 or array-like of them
+    beta1, beta2 : float in [0, 1)
+
+    Returns
+    -------
+    float or ndarray
+        A float for an integer t.
+
+    Raises
+    ------
+    ValueError
+        For t < 1 or not an integer, or a beta out of range.
+
+    Examples
+    --------
+    >>> print(adam_single_gradient_step(1), round(adam_single_gradient_step(10**6), 4))
+    1.0 3.1623
+    """
+    func = "adam_single_gradient_step"
+    beta1 = _check_beta(beta1, "beta1", func)
+    beta2 = _check_beta(beta2, "beta2", func)
+    ts = np.asarray(t)
+    if ts.dtype.kind not in "iu" or (ts < 1).any():
+        raise ValueError(f"{func}: t must be an integer ≥ 1 (or an array of them), got {t!r}")
+    ts = ts.astype(np.float64)
+    step = (1 - beta1) / (1 - beta1**ts) * np.sqrt((1 - beta2**ts) / (1 - beta2))
+    return float(step) if step.ndim == 0 else step

@@ -20,20 +20,28 @@ from hypothesis import strategies as st
 
 from ragmath.optim import (
     EPS_PLACEMENTS,
+    PROBLEMS,
     Adam,
     ArgumentTypeError,
     adam,
     adam_moments,
+    adam_single_gradient_step,
     adam_step_bound,
+    bias_correction_curves,
+    contour_lines,
+    convergence_curves,
     gd_contraction_factors,
     gradient_descent,
     heavy_ball_parameters,
     momentum,
     optimal_step_size,
+    problem,
+    problem_contours,
     quadratic,
     rosenbrock,
     rosenbrock_grad,
     rosenbrock_hessian,
+    run_optimisers,
 )
 
 # The contract forbids warnings as much as silent nans: every warning fails a test.
@@ -683,3 +691,179 @@ class TestOtherBadInput:
 
 def test_argument_type_error_is_both_kinds():
     assert issubclass(ArgumentTypeError, TypeError) and issubclass(ArgumentTypeError, ValueError)
+
+
+# ------------------------------------------------------- the chapter's experiments
+def ema(values, beta):
+    out, m = [], 0.0
+    for g in values:
+        m = beta * m + (1 - beta) * g
+        out.append(m)
+    return np.array(out)
+
+
+def test_problems_have_their_documented_minima_and_curvatures():
+    quad = problem("quadratic")
+    assert (quad.mu, quad.L) == pytest.approx((1.0, 25.0))
+    rot = problem("rotated quadratic")
+    assert (rot.mu, rot.L) == pytest.approx((1.0, 25.0))
+    ros = problem("rosenbrock")
+    # Hessian [[802, −400], [−400, 200]]: λ = 501 ± √(301² + 400²)
+    assert ros.L == pytest.approx(501 + math.hypot(301, 400))
+    assert ros.mu == pytest.approx(501 - math.hypot(301, 400))
+    for p in PROBLEMS.values():
+        assert p.f(np.array(p.minimum)) == pytest.approx(0.0, abs=1e-15)
+        np.testing.assert_allclose(p.grad(np.array(p.minimum)), 0.0, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", list(PROBLEMS))
+def test_each_problem_has_one_gradient_and_it_matches_central_differences(name):
+    p = problem(name)
+    points = np.random.default_rng(0).uniform(-2, 2, (20, 2))
+    h = 1e-6
+    for x in points:
+        fd = [(p.f(x + h * e) - p.f(x - h * e)) / (2 * h) for e in np.eye(2)]
+        np.testing.assert_allclose(p.grad(x), fd, rtol=1e-6, atol=1e-5)
+    # the chapter module's public gradient, not a copy of it
+    assert p.grad is rosenbrock_grad if name == "rosenbrock" else p.grad.A is p.f.A
+
+
+def test_problem_gradients_are_the_analytic_forms():
+    x, y = 0.7, -0.3
+    np.testing.assert_allclose(problem("quadratic").grad([x, y]), [x, 25 * y], rtol=1e-15)
+    inner = y - x * x
+    np.testing.assert_allclose(problem("rosenbrock").grad([x, y]), [-2 * (1 - x) - 400 * x * inner, 200 * inner],
+                               rtol=1e-15)
+
+
+def test_problem_rejects_unknown_names():
+    with pytest.raises(ValueError, match="problem"):
+        problem("himmelblau")
+
+
+@pytest.mark.parametrize("name", list(PROBLEMS))
+def test_contours_lie_on_their_levels(name):
+    lines = problem_contours(name)
+    p = problem(name)
+    levels = np.array(p.levels)
+    # linear interpolation on the grid: close on the ellipses, rougher in Rosenbrock's steep valley
+    rtol = 0.35 if name == "rosenbrock" else 0.05
+    assert rtol < math.sqrt(levels[1] / levels[0]) - 1  # still closer to its level than to the next
+    for seg in lines[:: max(1, len(lines) // 10)]:
+        values = np.asarray(p.f(seg))
+        nearest = levels[np.abs(np.log(values[:, None] / levels[None, :])).argmin(axis=1)]
+        np.testing.assert_allclose(values, nearest, rtol=rtol)
+
+
+def test_run_optimisers_are_the_ragmath_optimisers():
+    p = problem("rotated quadratic")
+    runs = run_optimisers("rotated quadratic", lr_times_L=1.2, beta=0.6, adam_lr=0.1, beta1=0.8, steps=50)
+    lr = 1.2 / p.L
+    np.testing.assert_array_equal(runs["gradient descent"]["trajectory"], gradient_descent(p.grad, p.x0, lr, 50))
+    np.testing.assert_array_equal(runs["momentum"]["trajectory"], momentum(p.grad, p.x0, lr, 0.6, 50))
+    np.testing.assert_array_equal(runs["Adam"]["trajectory"], adam(p.grad, p.x0, 0.1, 0.8, steps=50))
+    A = p.grad.A  # the matrix of the quadratic
+    for run in runs.values():
+        tr = run["trajectory"]
+        np.testing.assert_allclose(run["gap"], 0.5 * np.einsum("ti,ij,tj->t", tr, A, tr), rtol=1e-12)
+        assert not run["diverged"]
+
+
+def test_gradient_descent_on_the_quadratic_follows_the_closed_form():
+    runs = run_optimisers("quadratic", lr_times_L=1.9, steps=40)
+    x0 = np.array(problem("quadratic").x0)
+    t = np.arange(41)
+    expected = np.column_stack([x0[0] * (1 - 1.9 / 25) ** t, x0[1] * (1 - 1.9) ** t])
+    np.testing.assert_allclose(runs["gradient descent"]["trajectory"], expected, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", ["quadratic", "rotated quadratic"])
+def test_a_step_above_2_over_L_diverges_and_is_stopped(name):
+    runs = run_optimisers(name, lr_times_L=2.05, steps=300)
+    gd = runs["gradient descent"]
+    assert gd["diverged"]
+    tr = gd["trajectory"]
+    assert np.abs(tr[-1]).max() > 1e3 and np.abs(tr[-2]).max() <= 1e3
+    # |1 − ηL| = 1.05 per step: from a top-eigenvector component of 1.5 to 3.6, it takes
+    # ln(1e3 / 3.6) / ln 1.05 ≈ 115 to ln(1e3 / 1.5) / ln 1.05 ≈ 133 steps to leave the box
+    assert 110 < len(tr) < 140
+    assert not run_optimisers(name, lr_times_L=1.95, steps=300)["gradient descent"]["diverged"]
+
+
+def test_bias_correction_curves_by_plain_loops():
+    c = bias_correction_curves(beta1=0.8, beta2=0.99, noise=0.5, steps=300, seed=3)
+    g = 1 + 0.5 * np.random.default_rng(3).standard_normal(300)
+    t = np.arange(1, 301)
+    np.testing.assert_array_equal(c["g"], g)
+    np.testing.assert_allclose(c["m"], ema(g, 0.8), rtol=1e-12)
+    np.testing.assert_allclose(c["v"], ema(g**2, 0.99), rtol=1e-12)
+    np.testing.assert_allclose(c["m_hat"], ema(g, 0.8) / (1 - 0.8**t), rtol=1e-12)
+    np.testing.assert_allclose(c["v_hat"], ema(g**2, 0.99) / (1 - 0.99**t), rtol=1e-12)
+
+
+def test_constant_gradient_steps():
+    c = bias_correction_curves(beta1=0.9, beta2=0.999, noise=0.0, steps=1000)
+    t = np.arange(1, 1001)
+    # ε = 1e-8 against √v ≥ √0.001: relative differences below 1e-6
+    np.testing.assert_allclose(c["step_corrected"], 1.0, rtol=1e-7)
+    np.testing.assert_allclose(c["step_uncorrected"], (1 - 0.9**t) / np.sqrt(1 - 0.999**t), rtol=1e-6)
+    assert c["step_uncorrected"][0] == pytest.approx(0.1 / math.sqrt(0.001), rel=1e-6)
+
+
+def test_run_optimisers_name_their_bad_arguments():
+    with pytest.raises(ValueError, match=names("run_optimisers", "lr_times_L")):
+        run_optimisers("quadratic", lr_times_L=-1.0)
+    with pytest.raises(ValueError, match=names("run_optimisers", "adam_lr")):
+        run_optimisers("quadratic", adam_lr=0.0)
+    with pytest.raises(ValueError, match=names("problem", "problem")):
+        run_optimisers("himmelblau")
+
+
+def test_convergence_curves_follow_their_rates():
+    c = convergence_curves(kappa=49.0, steps=100)
+    t = np.arange(101)
+    assert c["gradient descent"]["rate"] == pytest.approx(48 / 50)
+    assert c["momentum"]["rate"] == pytest.approx(6 / 8)
+    assert np.all(c["gradient descent"]["error"] <= (48 / 50) ** t * (1 + 1e-9))  # ‖x_t‖ ≤ ρ^t ‖x_0‖
+    assert c["momentum"]["error"][-1] < 1e-6 < c["gradient descent"]["error"][-1]
+    x0 = np.random.default_rng(5).standard_normal(10)
+    lam = np.geomspace(1.0, 49.0, 10)
+    expected = np.abs(1 - 2 / 50 * lam) ** 7 * np.abs(x0)  # diagonal A: each coordinate by its factor
+    ratio = np.linalg.norm(expected) / np.linalg.norm(x0)
+    assert convergence_curves(49.0, 7, seed=5)["gradient descent"]["error"][7] == pytest.approx(ratio, rel=1e-12)
+    with pytest.raises(ValueError, match=names("convergence_curves", "kappa")):
+        convergence_curves(kappa=0.5)
+    with pytest.raises(TypeError, match=names("convergence_curves", "seed")):
+        convergence_curves(seed=1.5)
+
+
+def test_bias_correction_curves_take_a_generator_and_check_the_seed():
+    a = bias_correction_curves(noise=1.0, steps=20, seed=np.random.default_rng(8))
+    np.testing.assert_array_equal(a["g"], bias_correction_curves(noise=1.0, steps=20, seed=8)["g"])
+    with pytest.raises(ValueError, match=names("bias_correction_curves", "seed")):
+        bias_correction_curves(seed=-1)
+    with pytest.raises(ValueError, match=names("bias_correction_curves", "noise")):
+        bias_correction_curves(noise=-1.0)
+
+
+def test_adam_single_gradient_step_is_adam_after_zero_gradients():
+    for t in (1, 2, 7, 50):
+        grads = iter([0.0] * (t - 1) + [3.0])
+        trajectory = adam(lambda x, g=grads: np.array([next(g)]), [0.0], lr=1.0, eps=0.0, steps=t)
+        assert abs(trajectory[-1, 0]) == pytest.approx(adam_single_gradient_step(t), rel=1e-12)
+        assert adam_single_gradient_step(t) <= adam_step_bound(t) * (1 + 1e-12)
+    assert adam_single_gradient_step(10**7) == pytest.approx(0.1 / math.sqrt(0.001), rel=1e-6)
+    np.testing.assert_allclose(adam_single_gradient_step(np.array([1, 2])), [adam_single_gradient_step(1),
+                                                                            adam_single_gradient_step(2)])
+    with pytest.raises(ValueError, match=names("adam_single_gradient_step", "t")):
+        adam_single_gradient_step(0)
+
+
+def test_contour_lines_of_a_circle():
+    f, _ = quadratic(np.eye(2))
+    lines = contour_lines(f, (-2, 2), (-2, 2), [0.5, 1.0], n=(301, 201))
+    assert len(lines) == 2
+    for seg, r in zip(lines, (1.0, math.sqrt(2))):
+        np.testing.assert_allclose(np.hypot(seg[:, 0], seg[:, 1]), r, rtol=2e-3)
+    with pytest.raises(ValueError, match=names("contour_lines", "n")):
+        contour_lines(f, (-1, 1), (-1, 1), [0.5], n=1)

@@ -13,10 +13,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from ragmath.optim import adam, gradient_descent, momentum
+from ragmath.optim import PROBLEMS, bias_correction_curves, run_optimisers
 from ragmath.viz.optim import (
-    PROBLEMS,
-    bias_correction_curves,
     plot_adam_step_bound,
     plot_bias_correction,
     plot_bias_correction_grid,
@@ -24,9 +22,6 @@ from ragmath.viz.optim import (
     plot_trajectories,
     plot_trajectories_grid,
     plot_zigzag,
-    problem,
-    problem_contours,
-    run_optimisers,
 )
 from ragmath.widgets import SliderFigure
 from ragmath.widgets.optim import bias_correction_explorer, trajectory_explorer
@@ -36,43 +31,9 @@ def lines_by_label(ax) -> dict:
     return {line.get_label(): line.get_xydata() for line in ax.lines}
 
 
-# ------------------------------------------------------------------------ problems
-def test_problems_have_their_documented_minima_and_curvatures():
-    quad = problem("quadratic")
-    assert (quad.mu, quad.L) == pytest.approx((1.0, 25.0))
-    rot = problem("rotated quadratic")
-    assert (rot.mu, rot.L) == pytest.approx((1.0, 25.0))
-    ros = problem("rosenbrock")
-    # Hessian [[802, −400], [−400, 200]]: λ = 501 ± √(301² + 400²)
-    assert ros.L == pytest.approx(501 + math.hypot(301, 400))
-    assert ros.mu == pytest.approx(501 - math.hypot(301, 400))
-    for p in PROBLEMS.values():
-        assert p.f(np.array(p.minimum)) == pytest.approx(0.0, abs=1e-15)
-        np.testing.assert_allclose(p.grad(np.array(p.minimum)), 0.0, atol=1e-12)
-
-
-def test_the_fast_gradients_are_the_ragmath_gradients():
-    from ragmath.optim import quadratic, rosenbrock_grad
-
-    points = np.random.default_rng(0).uniform(-3, 3, (20, 2))
-    for x in points:
-        np.testing.assert_allclose(problem("rosenbrock").grad(x), rosenbrock_grad(x), rtol=1e-14)
-        for name in ("quadratic", "rotated quadratic"):
-            A = problem(name).grad.__self__
-            _, grad = quadratic(A)
-            np.testing.assert_allclose(problem(name).grad(x), grad(x), rtol=1e-14, atol=1e-14)
-
-
-def test_problem_rejects_unknown_names():
-    with pytest.raises(ValueError, match="problem"):
-        problem("himmelblau")
-
-
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda: run_optimisers("quadratic", lr_times_L=-1.0), "run_optimisers: lr_times_L"),
-        (lambda: run_optimisers("quadratic", adam_lr=0.0), "run_optimisers: adam_lr"),
         (lambda: plot_zigzag(kappas=(2, 0.5)), "plot_zigzag: kappas"),
         (lambda: plot_zigzag(kappas=(float("nan"),)), "plot_zigzag: kappas"),
         (lambda: plot_convergence(kappa=0.5), "plot_convergence: kappa"),
@@ -87,56 +48,19 @@ def test_plot_functions_name_their_bad_arguments(call, message):
 
 
 @pytest.mark.parametrize("name", list(PROBLEMS))
-def test_contours_are_cached_and_lie_on_their_levels(name):
-    lines = problem_contours(name)
-    assert problem_contours(name) is lines  # computed once
-    p = problem(name)
-    levels = np.array(p.levels)
-    # linear interpolation on the grid: close on the ellipses, rougher in Rosenbrock's steep valley
-    rtol = 0.35 if name == "rosenbrock" else 0.05
-    assert rtol < math.sqrt(levels[1] / levels[0]) - 1  # still closer to its level than to the next
-    for seg in lines[:: max(1, len(lines) // 10)]:
-        values = np.asarray(p.f(seg))
-        nearest = levels[np.abs(np.log(values[:, None] / levels[None, :])).argmin(axis=1)]
-        np.testing.assert_allclose(values, nearest, rtol=rtol)
+def test_the_cached_contours_are_the_chapter_module_contours(name):
+    from ragmath.optim import problem_contours
+    from ragmath.viz import optim as viz
+
+    lines = viz._contours(name)
+    assert viz._contours(name) is lines  # computed once
+    expected = problem_contours(name)
+    assert len(lines) == len(expected)
+    for a, b in zip(lines, expected):
+        np.testing.assert_array_equal(a, b)
 
 
 # -------------------------------------------------------------------- trajectories
-def test_run_optimisers_are_the_ragmath_optimisers():
-    p = problem("rotated quadratic")
-    runs = run_optimisers("rotated quadratic", lr_times_L=1.2, beta=0.6, adam_lr=0.1, beta1=0.8, steps=50)
-    lr = 1.2 / p.L
-    np.testing.assert_array_equal(runs["gradient descent"]["trajectory"], gradient_descent(p.grad, p.x0, lr, 50))
-    np.testing.assert_array_equal(runs["momentum"]["trajectory"], momentum(p.grad, p.x0, lr, 0.6, 50))
-    np.testing.assert_array_equal(runs["Adam"]["trajectory"], adam(p.grad, p.x0, 0.1, 0.8, steps=50))
-    A = p.grad.__self__  # the matrix of the quadratic
-    for run in runs.values():
-        tr = run["trajectory"]
-        np.testing.assert_allclose(run["gap"], 0.5 * np.einsum("ti,ij,tj->t", tr, A, tr), rtol=1e-12)
-        assert not run["diverged"]
-
-
-def test_gradient_descent_on_the_quadratic_follows_the_closed_form():
-    runs = run_optimisers("quadratic", lr_times_L=1.9, steps=40)
-    x0 = np.array(problem("quadratic").x0)
-    t = np.arange(41)
-    expected = np.column_stack([x0[0] * (1 - 1.9 / 25) ** t, x0[1] * (1 - 1.9) ** t])
-    np.testing.assert_allclose(runs["gradient descent"]["trajectory"], expected, rtol=1e-12, atol=1e-15)
-
-
-@pytest.mark.parametrize("name", ["quadratic", "rotated quadratic"])
-def test_a_step_above_2_over_L_diverges_and_is_stopped(name):
-    runs = run_optimisers(name, lr_times_L=2.05, steps=300)
-    gd = runs["gradient descent"]
-    assert gd["diverged"]
-    tr = gd["trajectory"]
-    assert np.abs(tr[-1]).max() > 1e3 and np.abs(tr[-2]).max() <= 1e3
-    # |1 − ηL| = 1.05 per step: from a top-eigenvector component of 1.5 to 3.6, it takes
-    # ln(1e3 / 3.6) / ln 1.05 ≈ 115 to ln(1e3 / 1.5) / ln 1.05 ≈ 133 steps to leave the box
-    assert 110 < len(tr) < 140
-    assert not run_optimisers(name, lr_times_L=1.95, steps=300)["gradient descent"]["diverged"]
-
-
 def test_plot_trajectories_draws_the_runs():
     fig = plot_trajectories("rosenbrock", lr_times_L=0.5, beta=0.8, adam_lr=0.02, beta1=0.9, steps=120)
     assert isinstance(fig, Figure) and len(fig.axes) == 2
@@ -176,6 +100,16 @@ def test_plot_zigzag_flips_the_stiff_coordinate():
         assert f"{rho:.3f}" in ax.get_title()
 
 
+def test_plot_convergence_draws_the_convergence_curves():
+    from ragmath.optim import convergence_curves
+
+    fig = plot_convergence(kappa=20.0, steps=50, seed=4)
+    lines = lines_by_label(fig.axes[0])
+    c = convergence_curves(20.0, 50, 4)
+    for method in ("gradient descent", "momentum"):
+        np.testing.assert_array_equal(lines[method][:, 1], np.maximum(c[method]["error"], 1e-300))
+
+
 def test_plot_convergence_shows_both_rates():
     fig = plot_convergence(kappa=49.0, steps=100)
     lines = lines_by_label(fig.axes[0])
@@ -188,34 +122,6 @@ def test_plot_convergence_shows_both_rates():
 
 
 # ------------------------------------------------------------------ bias correction
-def ema(values, beta):
-    out, m = [], 0.0
-    for g in values:
-        m = beta * m + (1 - beta) * g
-        out.append(m)
-    return np.array(out)
-
-
-def test_bias_correction_curves_by_plain_loops():
-    c = bias_correction_curves(beta1=0.8, beta2=0.99, noise=0.5, steps=300, seed=3)
-    g = 1 + 0.5 * np.random.default_rng(3).standard_normal(300)
-    t = np.arange(1, 301)
-    np.testing.assert_array_equal(c["g"], g)
-    np.testing.assert_allclose(c["m"], ema(g, 0.8), rtol=1e-12)
-    np.testing.assert_allclose(c["v"], ema(g**2, 0.99), rtol=1e-12)
-    np.testing.assert_allclose(c["m_hat"], ema(g, 0.8) / (1 - 0.8**t), rtol=1e-12)
-    np.testing.assert_allclose(c["v_hat"], ema(g**2, 0.99) / (1 - 0.99**t), rtol=1e-12)
-
-
-def test_constant_gradient_steps():
-    c = bias_correction_curves(beta1=0.9, beta2=0.999, noise=0.0, steps=1000)
-    t = np.arange(1, 1001)
-    # ε = 1e-8 against √v ≥ √0.001: relative differences below 1e-6
-    np.testing.assert_allclose(c["step_corrected"], 1.0, rtol=1e-7)
-    np.testing.assert_allclose(c["step_uncorrected"], (1 - 0.9**t) / np.sqrt(1 - 0.999**t), rtol=1e-6)
-    assert c["step_uncorrected"][0] == pytest.approx(0.1 / math.sqrt(0.001), rel=1e-6)
-
-
 def test_plot_bias_correction_draws_the_curves():
     fig = plot_bias_correction(beta1=0.9, beta2=0.99, noise=0.5, steps=500)
     assert len(fig.axes) == 2

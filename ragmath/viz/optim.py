@@ -1,23 +1,22 @@
 """Pure plotting functions for chapter 6, "Gradient descent and Adam".
 
-Each ``plot_*`` function takes plain parameters, computes with
-:mod:`ragmath.optim`, and returns a new :class:`matplotlib.figure.Figure`
+Each ``plot_*`` function takes plain parameters, gets every number it draws
+from :mod:`ragmath.optim` (which holds the test problems and the experiments),
+and returns a new :class:`matplotlib.figure.Figure`
 (never touching pyplot). The widgets of :mod:`ragmath.widgets.optim` only
 connect sliders to these functions; the ``*_grid`` functions draw the static
 small multiples that follow each widget on the website.
 
-The contour lines of every test problem are computed once and cached
-(:func:`problem_contours`), so a slider move only reruns the optimisers (a few
-hundred steps each) and redraws.
+The contour lines of every test problem are computed once and cached here
+(:func:`ragmath.optim.problem_contours`), so a slider move only reruns the
+optimisers (a few hundred steps each) and redraws.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
-import contourpy
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
@@ -25,28 +24,26 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLoca
 
 from .._validation import check_choice, check_positive_float, check_positive_int
 from ..optim import (
-    adam,
-    adam_moments,
+    PROBLEMS,
+    adam_single_gradient_step,
     adam_step_bound,
+    bias_correction_curves,
+    contour_lines,
+    convergence_curves,
     gradient_descent,
-    momentum,
     optimal_step_size,
+    problem,
+    problem_contours,
     quadratic,
-    rosenbrock,
-    rosenbrock_hessian,
+    run_optimisers,
 )
 from ._style import new_figure
 
 __all__ = [
-    "PROBLEMS",
-    "problem",
-    "problem_contours",
-    "run_optimisers",
     "plot_trajectories",
     "plot_trajectories_grid",
     "plot_zigzag",
     "plot_convergence",
-    "bias_correction_curves",
     "plot_bias_correction",
     "plot_bias_correction_grid",
     "plot_adam_step_bound",
@@ -54,7 +51,6 @@ __all__ = [
 
 METHOD_COLORS = {"gradient descent": "#1f77b4", "momentum": "#ff7f0e", "Adam": "#2ca02c"}
 _CONTOUR_COLOR = "0.75"
-_DIVERGENCE_BOX = 1e3  # an iterate farther than this from the origin counts as diverged
 
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -80,160 +76,15 @@ def _log_y(ax, low_exp: int, high_exp: int, every: int = 4) -> None:
 
 
 # -------------------------------------------------------------------- the problems
-@dataclass(frozen=True)
-class Problem:
-    """A 2-D test problem: f (on a batch of points), its gradient, a start and a view."""
-
-    name: str
-    title: str
-    f: object
-    grad: object
-    x0: tuple
-    minimum: tuple
-    xlim: tuple
-    ylim: tuple
-    levels: tuple
-    L: float  # largest eigenvalue of the Hessian (at the minimum, for Rosenbrock)
-    mu: float  # smallest one
-
-
-def _rotation(degrees: float) -> np.ndarray:
-    c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
-    return np.array([[c, -s], [s, c]])
-
-
-def _fast_linear_grad(A: np.ndarray):
-    """x ↦ Ax without argument checks: the optimisers call it hundreds of times per redraw.
-
-    Equal to the gradient returned by :func:`ragmath.optim.quadratic` (tested).
-    """
-    A = np.array(A, dtype=float)
-    grad = A.__matmul__
-    return grad
-
-
-def _fast_rosenbrock_grad(x: np.ndarray) -> np.ndarray:
-    """The 2-D gradient of ``opt-rosenbrock`` without argument checks; equals
-    :func:`ragmath.optim.rosenbrock_grad` (tested)."""
-    x0, x1 = x
-    inner = x1 - x0 * x0
-    return np.array([-2.0 * (1.0 - x0) - 400.0 * x0 * inner, 200.0 * inner])
-
-
-def _quadratic_problem(name, title, A, x0, xlim, ylim):
-    f, _ = quadratic(A)
-    grad = _fast_linear_grad(A)
-    lam = np.linalg.eigvalsh(A)
-    levels = tuple(0.5 * float(lam[0]) * r**2 for r in np.geomspace(0.4, 6.0, 10))
-    return Problem(name, title, f, grad, x0, (0.0, 0.0), xlim, ylim, levels, float(lam[-1]), float(lam[0]))
-
-
-def _build_problems() -> dict:
-    kappa = 25.0
-    A = np.diag([1.0, kappa])
-    R = _rotation(30.0)
-    A_rot = R @ A @ R.T
-    A_rot = (A_rot + A_rot.T) / 2  # exactly symmetric
-    hessian = rosenbrock_hessian([1.0, 1.0])
-    lam = np.linalg.eigvalsh(hessian)
-    problems = [
-        _quadratic_problem("quadratic", "½(x² + 25y²), κ = 25", A, (-4.5, 1.5), (-5, 5), (-2.5, 2.5)),
-        _quadratic_problem(
-            "rotated quadratic", "the same, rotated by 30°", A_rot, (-4.5, 1.5), (-5, 5), (-2.5, 2.5)
-        ),
-        Problem(
-            "rosenbrock", "Rosenbrock, (1 − x)² + 100(y − x²)²", rosenbrock, _fast_rosenbrock_grad,
-            (-1.2, 1.0), (1.0, 1.0), (-2.0, 2.0), (-1.0, 3.0),
-            tuple(float(v) for v in np.geomspace(0.25, 1000, 11)), float(lam[-1]), float(lam[0]),
-        ),
-    ]
-    return {p.name: p for p in problems}
-
-
-PROBLEMS = _build_problems()
-
-
-def problem(name: str) -> Problem:
-    """The test problem called ``name`` (one of :data:`PROBLEMS`)."""
-    return PROBLEMS[check_choice(name, "problem", "problem", tuple(PROBLEMS))]
-
-
-@lru_cache(maxsize=None)
-def problem_contours(name: str, n: int = 201) -> tuple:
-    """The contour lines of a problem, computed once on an n × n grid and cached.
-
-    Returns a tuple of (N_i, 2) arrays of points, one per line piece.
-    """
-    p = problem(name)
-    xs = np.linspace(*p.xlim, n)
-    ys = np.linspace(*p.ylim, n)
-    X, Y = np.meshgrid(xs, ys)
-    Z = np.asarray(p.f(np.column_stack([X.ravel(), Y.ravel()]))).reshape(X.shape)
-    generator = contourpy.contour_generator(X, Y, Z)
-    lines = []
-    for level in p.levels:
-        lines.extend(np.asarray(seg) for seg in generator.lines(level) if len(seg) > 1)
-    return tuple(lines)
-
-
-class _Diverged(Exception):
-    """Raised by the watched gradient when an iterate leaves the box |x_i| ≤ 1e3."""
-
-
-def _watched(method, grad, x0, **kwargs):
-    """Run an optimiser; stop it when an iterate leaves the divergence box.
-
-    Returns (trajectory, diverged). The optimisers evaluate the gradient at
-    every iterate but the last, in order, so the points seen by the gradient
-    are the trajectory up to the point where it left the box.
-    """
-    seen = []
-
-    def watched_grad(x):
-        seen.append(x)
-        if np.abs(x).max() > _DIVERGENCE_BOX:
-            raise _Diverged
-        return grad(x)
-
-    try:
-        return method(watched_grad, x0, **kwargs), False
-    except _Diverged:
-        return np.array(seen), True
-
-
-def run_optimisers(name="quadratic", lr_times_L=1.0, beta=0.7, adam_lr=0.05, beta1=0.9, steps=300) -> dict:
-    """Gradient descent, momentum and Adam on a test problem.
-
-    Gradient descent and momentum use the step η = lr_times_L / L, with L the
-    largest Hessian eigenvalue of the problem (at the minimum, for Rosenbrock),
-    so lr_times_L < 2 is gradient descent's stability condition on the
-    quadratics (``opt-gd-stability``); momentum uses β = beta. Adam uses
-    α = adam_lr, β1 = beta1, β2 = 0.999, ε = 1e-8 (``opt-adam-update``).
-
-    Returns {method: {"trajectory": (n, 2), "gap": f(x_t) − f(x*) (n,), "diverged": bool}}.
-    A run that leaves the box |x_i| ≤ 1000 is stopped there and marked diverged.
-    """
-    p = problem(name)
-    steps = check_positive_int(steps, "steps", "run_optimisers")
-    lr = check_positive_float(lr_times_L, "lr_times_L", "run_optimisers") / p.L
-    adam_lr = check_positive_float(adam_lr, "adam_lr", "run_optimisers")
-    runs = {
-        "gradient descent": _watched(gradient_descent, p.grad, p.x0, lr=lr, steps=steps),
-        "momentum": _watched(momentum, p.grad, p.x0, lr=lr, beta=beta, steps=steps),
-        "Adam": _watched(adam, p.grad, p.x0, lr=adam_lr, beta1=beta1, steps=steps),
-    }
-    f_min = float(p.f(np.array(p.minimum)))
-    out = {}
-    for method, (trajectory, diverged) in runs.items():
-        with np.errstate(over="ignore"):
-            gap = np.asarray(p.f(trajectory)) - f_min
-        out[method] = {"trajectory": trajectory, "gap": gap, "diverged": diverged}
-    return out
+@cache
+def _contours(name: str) -> tuple:
+    """:func:`ragmath.optim.problem_contours`, computed once per problem: every redraw shows them."""
+    return problem_contours(name)
 
 
 def _draw_contours(ax, name: str) -> None:
     p = problem(name)
-    ax.add_collection(LineCollection(problem_contours(name), colors=_CONTOUR_COLOR, linewidths=0.8))
+    ax.add_collection(LineCollection(_contours(name), colors=_CONTOUR_COLOR, linewidths=0.8))
     ax.plot(*p.minimum, marker="*", color="k", ms=11, ls="none", label="minimum", zorder=5)
     ax.set_xlim(*p.xlim)
     ax.set_ylim(*p.ylim)
@@ -250,10 +101,12 @@ def _draw_paths(ax, runs: dict, legend: bool) -> None:
         ax.legend(fontsize=8, loc="upper right", framealpha=0.9)
 
 
-def plot_trajectories(problem="quadratic", lr_times_L=1.0, beta=0.7, adam_lr=0.05, beta1=0.9, steps=300) -> Figure:
+def plot_trajectories(
+    problem="quadratic", lr_times_L=1.0, beta=0.7, adam_lr=0.05, beta1=0.9, steps=300
+) -> Figure:
     """Trajectories on the contour plot (left) and f(x_t) − f(x*) against t (right, log scale).
 
-    See :func:`run_optimisers` for the parameters. The contour lines are cached;
+    See :func:`ragmath.optim.run_optimisers` for the parameters. The contour lines are cached;
     only the three runs are recomputed.
     """
     name = problem
@@ -338,15 +191,11 @@ def plot_zigzag(kappas=(2, 10, 50), steps=40, start=(-4.5, 1.5)) -> Figure:
         f, grad = quadratic(np.diag([1.0, kappa]))
         lr, rate = optimal_step_size(1.0, kappa)
         trajectory = gradient_descent(grad, start, lr, steps)
-        xs = np.linspace(-5, 5, 161)
-        ys = np.linspace(-2.5, 2.5, 81)
-        X, Y = np.meshgrid(xs, ys)
-        Z = 0.5 * (X**2 + kappa * Y**2)
-        lines = contourpy.contour_generator(X, Y, Z).lines
         levels = [0.5 * r * r for r in np.geomspace(0.3, 6, 9)]
-        segments = [np.asarray(s) for lev in levels for s in lines(lev) if len(s) > 1]
+        segments = contour_lines(f, (-5, 5), (-2.5, 2.5), levels, n=(161, 81))
         ax.add_collection(LineCollection(segments, colors=_CONTOUR_COLOR, linewidths=0.8))
-        ax.plot(trajectory[:, 0], trajectory[:, 1], "o-", color=METHOD_COLORS["gradient descent"], ms=2.5, lw=1.1)
+        ax.plot(trajectory[:, 0], trajectory[:, 1], "o-", color=METHOD_COLORS["gradient descent"],
+                ms=2.5, lw=1.1)
         ax.plot(0, 0, marker="*", color="k", ms=10)
         ax.set_xlim(-5, 5)
         ax.set_ylim(-2.5, 2.5)
@@ -363,26 +212,18 @@ def plot_convergence(kappa=100.0, steps=300, seed=0) -> Figure:
     Gradient descent with η = 2/(μ + L) and heavy-ball momentum with Polyak's
     η and β (``opt-momentum-rate``), each next to its predicted rate ρ^t.
     A is diagonal with eigenvalues spread from 1 to κ (10 of them), and x0 is
-    a seeded random vector.
+    a seeded random vector: the runs of :func:`ragmath.optim.convergence_curves`.
     """
-    from ..optim import heavy_ball_parameters
-
     kappa = check_positive_float(kappa, "kappa", "plot_convergence")
     if kappa < 1:
         raise ValueError(f"plot_convergence: kappa must be a condition number ≥ 1, got {kappa}")
     steps = check_positive_int(steps, "steps", "plot_convergence")
-    lam = np.geomspace(1.0, kappa, 10)
-    _, grad = quadratic(np.diag(lam))
-    x0 = np.random.default_rng(seed).standard_normal(lam.size)
-    lr_gd, rate_gd = optimal_step_size(1.0, kappa)
-    lr_hb, beta_hb, rate_hb = heavy_ball_parameters(1.0, kappa)
-    t = np.arange(steps + 1)
+    curves = convergence_curves(kappa, steps, seed)
+    t = curves["t"]
     fig, ax = new_figure(figsize=(6.4, 3.6))
-    for method, traj, rate in (
-        ("gradient descent", gradient_descent(grad, x0, lr_gd, steps), rate_gd),
-        ("momentum", momentum(grad, x0, lr_hb, beta_hb, steps), rate_hb),
-    ):
-        err = np.maximum(np.linalg.norm(traj, axis=1) / np.linalg.norm(x0), 1e-300)
+    for method in ("gradient descent", "momentum"):
+        rate = curves[method]["rate"]
+        err = np.maximum(curves[method]["error"], 1e-300)
         ax.plot(t, err, color=METHOD_COLORS[method], lw=1.6, label=f"{method}")
         ax.plot(t, rate**t, color=METHOD_COLORS[method], lw=1, ls="--", label=f"ρ^t, ρ = {rate:.3f}")
     _log_y(ax, -16, 0)
@@ -396,30 +237,6 @@ def plot_convergence(kappa=100.0, steps=300, seed=0) -> Figure:
 
 
 # ---------------------------------------------------------------- bias correction
-def bias_correction_curves(beta1=0.9, beta2=0.999, noise=0.0, steps=2000, seed=0, eps=1e-8) -> dict:
-    """Adam's moments and step sizes, with and without bias correction, for a gradient stream.
-
-    The gradients are g_t = 1 + noise·ξ_t with ξ_t standard normal (seeded), so
-    E[g] = 1 and E[g²] = 1 + noise². Returns a dict of (steps,) arrays: "t",
-    "g", "m", "m_hat", "v", "v_hat" (``opt-adam-moments``, ``opt-adam-correction``),
-    and the effective step sizes |Δ_t|/α "step_corrected" = |m̂|/(√v̂ + ε) and
-    "step_uncorrected" = |m|/(√v + ε) (``opt-adam-update``).
-    """
-    steps = check_positive_int(steps, "steps", "bias_correction_curves")
-    rng = np.random.default_rng(seed)
-    g = 1.0 + float(noise) * rng.standard_normal(steps)
-    mom = adam_moments(g, beta1, beta2)
-    return {
-        "t": np.arange(1, steps + 1),
-        "g": g,
-        **mom,
-        "step_corrected": np.abs(mom["m_hat"]) / (np.sqrt(mom["v_hat"]) + eps),
-        "step_uncorrected": np.abs(mom["m"]) / (np.sqrt(mom["v"]) + eps),
-        "E_g": 1.0,
-        "E_g2": 1.0 + float(noise) ** 2,
-    }
-
-
 def _log_t_axis(ax, steps):
     """A logarithmic time axis, drawn as log10(t) on a linear axis (much faster to redraw)."""
     ax.set_xlim(0, math.log10(steps))
@@ -447,7 +264,7 @@ def plot_bias_correction(beta1=0.9, beta2=0.999, noise=0.0, steps=2000, seed=0) 
     Left: m_t / E[g] and v_t / E[g²] (red, uncorrected) and m̂_t / E[g] and
     v̂_t / E[g²] (green, corrected) against t; the corrected ones start at the
     right value. Right: the step |Δ_t|/α with and without the correction. The
-    gradients are g_t = 1 + noise·ξ_t (see :func:`bias_correction_curves`).
+    gradients are g_t = 1 + noise·ξ_t (see :func:`ragmath.optim.bias_correction_curves`).
     The time axes are logarithmic: the x data of every line are log10(t).
     """
     c = bias_correction_curves(beta1, beta2, noise, steps, seed)
@@ -470,7 +287,9 @@ def plot_bias_correction(beta1=0.9, beta2=0.999, noise=0.0, steps=2000, seed=0) 
     return fig
 
 
-def plot_bias_correction_grid(beta2s=(0.9, 0.99, 0.999), noises=(0.0, 1.0), beta1=0.9, steps=2000, seed=0) -> Figure:
+def plot_bias_correction_grid(
+    beta2s=(0.9, 0.99, 0.999), noises=(0.0, 1.0), beta1=0.9, steps=2000, seed=0
+) -> Figure:
     """Small multiples of the step panel of :func:`plot_bias_correction`.
 
     One column per β2, one row per noise level: what moving the widget's
@@ -505,7 +324,7 @@ def plot_adam_step_bound(beta1=0.9, beta2=0.999, steps=10_000) -> Figure:
     steps = check_positive_int(steps, "steps", "plot_adam_step_bound")
     t = np.unique(np.geomspace(1, steps, 400).astype(int))
     bound = adam_step_bound(t, beta1, beta2)
-    spike = (1 - beta1) / (1 - beta1 ** t.astype(float)) * np.sqrt((1 - beta2 ** t.astype(float)) / (1 - beta2))
+    spike = adam_single_gradient_step(t, beta1, beta2)
     paper = (1 - beta1) / math.sqrt(1 - beta2)
     fig, ax = new_figure(figsize=(6.4, 3.6))
     log_t = np.log10(t)  # a logarithmic time axis (see _log_t_axis)

@@ -13,8 +13,10 @@ _STYLE = {"description_width": "initial"}
 _ALPHAS = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0]
 
 
-def prediction_explorer(logits=LOGITS, temperature: float = 1.0, target=TARGET, tokens=TOKENS) -> SliderFigure:
-    """A temperature slider and one slider per logit driving :func:`ragmath.viz.information.plot_prediction`."""
+def prediction_explorer(
+    logits=LOGITS, temperature: float = 1.0, target=TARGET, tokens=TOKENS
+) -> SliderFigure:
+    """A temperature slider and a slider per logit driving :func:`ragmath.viz.information.plot_prediction`."""
     controls = {
         "temperature": widgets.FloatLogSlider(
             value=temperature, base=10, min=-1.3, max=1.5, step=0.05,

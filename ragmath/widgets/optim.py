@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from ..viz.optim import PROBLEMS, plot_bias_correction, plot_trajectories
+from ..optim import PROBLEMS
+from ..viz.optim import plot_bias_correction, plot_trajectories
 from ._base import SliderFigure
 
 __all__ = ["trajectory_explorer", "bias_correction_explorer"]
@@ -20,7 +21,7 @@ def trajectory_explorer(
     beta1: float = 0.9,
     steps: int = 300,
 ) -> SliderFigure:
-    """A problem selector and learning-rate and β sliders driving :func:`ragmath.viz.optim.plot_trajectories`."""
+    """A problem selector, learning-rate and β sliders driving :func:`ragmath.viz.optim.plot_trajectories`."""
     return SliderFigure(
         plot_trajectories,
         {

@@ -117,12 +117,11 @@ def row_norms(X):
 
 # ------------------------------------------------------------------- public functions
 def cosine_similarity(a, b):
-    """Cosine of the angle between vectors, a·b / (‖a‖‖b‖) (equation ``sim-cosine``).
+    """Cosine of the angle, a·b / (‖a‖‖b‖), in [-1, 1] (equations ``sim-cosine``, ``sim-cauchy-schwarz``).
 
     Each vector is first divided by its own norm (computed without overflow,
     see :func:`row_norms`), and the dot products of the unit vectors are
-    clipped to [-1, 1], the range proved by Cauchy–Schwarz (uses
-    ``sim-cauchy-schwarz``), so rounding never returns 1.0000000000000002.
+    clipped to [-1, 1], the range proved by Cauchy–Schwarz, so rounding never returns 1.0000000000000002.
 
     Parameters
     ----------
@@ -204,13 +203,13 @@ def _cancellation_bound(A: np.ndarray, na2, nb2):
 
 
 def euclidean_distance(a, b):
-    """Euclidean distance ‖a − b‖ = √(Σ (a_i − b_i)²) (equation ``sim-euclidean``).
+    """Euclidean distance ‖a − b‖ (equations ``sim-euclidean``, ``sim-expansion``, ``sim-cancellation``).
 
-    For speed, all pairs are first computed with the expansion
-    ‖a − b‖² = ‖a‖² + ‖b‖² − 2a·b (uses ``sim-expansion``), a single matrix
+    ‖a − b‖ = √(Σ (a_i − b_i)²). For speed, all pairs are first computed with the expansion
+    ‖a − b‖² = ‖a‖² + ‖b‖² − 2a·b, a single matrix
     product. The expansion subtracts nearly equal large numbers when a and b
     are close compared with their length (catastrophic cancellation), so every
-    pair whose worst-case rounding error (uses ``sim-cancellation``),
+    pair whose worst-case rounding error,
     E = (2d + 3)·u·(‖a‖² + ‖b‖²), exceeds 2¹²·u times the computed squared
     distance is recomputed directly from a − b (and so is every pair whose
     squares come near underflow). A kept pair has lost at most 12 of the
@@ -332,7 +331,7 @@ def _explain_nonfinite(Q: np.ndarray, C: np.ndarray, func: str, what: str) -> Va
 
 
 def top_k(queries, corpus, k, metric="cosine"):
-    """Exact k-nearest-neighbour search (equations ``sim-score-matrix`` and ``sim-top-k``).
+    """Exact top-k search by ``sim-dot``, cosine or distance (equations ``sim-score-matrix``, ``sim-top-k``).
 
     Scores every corpus vector against every query with one matrix product
     S = Q Cᵀ, then keeps the k best of each row without sorting the whole row.
@@ -346,7 +345,7 @@ def top_k(queries, corpus, k, metric="cosine"):
     k : int
         1 ≤ k ≤ N.
     metric : {"cosine", "dot", "euclidean"}, default "cosine"
-        "dot" scores by the dot product a·b (uses ``sim-dot``), "cosine" by
+        "dot" scores by the dot product a·b, "cosine" by
         :func:`cosine_similarity`; both return the k largest scores.
         "euclidean" returns the k smallest distances of :func:`euclidean_distance`
         (the scores are then distances, ascending).

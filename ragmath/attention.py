@@ -789,7 +789,7 @@ DK_CHOICES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 
 
 def attention_scores(d_k, n_keys=16, n_draws=200, seed=0, scaled=False):
-    """Scores of random rows of attention, q_r·k_{r,j} or q_r·k_{r,j}/√d_k (uses ``att-score-variance``).
+    """Scores of random rows of attention, q_r·k_{r,j} or q_r·k_{r,j}/√d_k.
 
     Row r holds the scores of a query q_r against n_keys keys k_{r,j}, all with
     independent standard normal components in dimension d_k: the assumptions
@@ -838,7 +838,9 @@ def attention_scores(d_k, n_keys=16, n_draws=200, seed=0, scaled=False):
 
 
 def score_scaling_summary(d_k, scaled=False, n_keys=16, n_draws=200, seed=0):
-    """The statistics of :func:`attention_scores` at one d_k, and their softmax rows (uses ``att-entropy``).
+    """The statistics of :func:`attention_scores` at one d_k, and the softmax of their rows.
+
+    The entropies are those of ``att-entropy``, computed by :func:`softmax_entropy`.
 
     Parameters
     ----------
@@ -877,7 +879,9 @@ def score_scaling_summary(d_k, scaled=False, n_keys=16, n_draws=200, seed=0):
 
 
 def entropy_curve(dims=DK_CHOICES, scaled=False, n_keys=16, n_draws=200, seed=0):
-    """The mean softmax entropy of a row of random scores at every d_k of ``dims`` (uses ``att-entropy``).
+    """The mean softmax entropy of a row of random scores at every d_k of ``dims``.
+
+    Uses ``att-entropy`` (:func:`softmax_entropy`) on :func:`attention_scores`.
 
     Parameters
     ----------
@@ -911,7 +915,9 @@ _HEAD_NAMES = ("word kind", "previous token")
 
 
 def toy_sentence(seed=0):
-    """Eight tokens, their embeddings and the projections of two hand-built heads (uses ``att-mha``).
+    """Eight tokens, their embeddings and the projections of two hand-built heads.
+
+    The inputs of multi-head attention (``att-mha``) for the chapter's toy sentence.
 
     Every token x_i ∈ ℝ⁸ is [meaning (4) | position (4)]. The meaning part is a
     unit vector near the basis vector of the word's kind (determiner, noun,
@@ -979,7 +985,9 @@ def toy_sentence(seed=0):
 
 
 def toy_attention_weights(temperature=1.0, seed=0):
-    """The weights (2, 8, 8) of the toy sentence's self-attention at a temperature (uses ``att-mha``).
+    """The weights (2, 8, 8) of the toy sentence's self-attention at a temperature.
+
+    :func:`multi_head_attention` (``att-mha``) on the inputs of :func:`toy_sentence`.
 
     The temperature T divides the scores: it is applied as W_q / T, so head h
     computes softmax(Q_h K_hᵀ / (T √d_k)) (``att-softmax-temperature``).

@@ -576,7 +576,10 @@ def prediction_summary(logits, temperature, target):
 
 
 def cross_entropy_curve(temperatures, logits, target):
-    """H(p, softmax(z / T)) at every temperature T of ``temperatures`` (uses ``info-temperature``).
+    """H(p, softmax(z / T)) at every temperature T of ``temperatures``.
+
+    The cross-entropy of :func:`prediction_summary`, for the tempered
+    predictions of ``info-temperature``.
 
     Parameters
     ----------

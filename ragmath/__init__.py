@@ -19,13 +19,15 @@ docstring cites the label of its equation. Submodules follow the chapters:
 Submodules are imported on first use (``ragmath.lexical`` works after a plain
 ``import ragmath``), so importing the package stays fast.
 
-The public API is a contract (``shared/API.md``): names, signatures and error
-behaviour do not change.
+The public API is a contract (``shared/API.md``, copied into the book as
+``book/api/contract.md``): names, signatures and error behaviour do not change.
+The book's API reference (``book/api/``) documents every public name, with a link
+to its source; the Examples sections of the docstrings run as doctests in ``make test``.
 """
 
 import importlib
 
-from . import similarity
+from . import similarity as similarity  # (the alias marks it re-exported)
 from .similarity import (
     cosine_similarity,
     distance_to_similarity,

@@ -120,6 +120,8 @@ def test_the_built_api_pages_link_every_entry_to_its_source(site_dir):
     for module in equation_index.CORE_MODULES:
         html = (site_dir / "book" / "api" / f"{module}.html").read_text(encoding="utf-8")
         for name, _kind in equation_index.api_entries(module):
+            if equation_index.defined_elsewhere(module, name):
+                continue  # shown on the page, its entry is where it is defined
             assert f'id="ragmath.{module}.{name}"' in html, f"no entry for ragmath.{module}.{name}"
         assert "_modules/ragmath/" in html, f"ragmath.{module}: no link to the source"
     assert (site_dir / "_modules" / "ragmath" / "similarity.html").exists()

@@ -39,7 +39,6 @@ ALLOW_UNIMPLEMENTED = {
 
 # (c) Public functions and classes that implement no equation, with the reason.
 ALLOW_UNCITED = {
-    "lexical.NotFittedError": "error class",
     "optim.ArgumentTypeError": "error class",
     "quantization.gaussian_mixture": "synthetic data generator (the stand-in corpus of chapter 5), no equation",
     "quantization.popular_pq_memory_formula": "the wrong formula of chapter 5's warning, kept to show how far off it is",

@@ -772,6 +772,14 @@ def api_entries(module: str, package: Path = PACKAGE) -> list[tuple[str, str]]:
     return [(name, kind) for name, kind in found if kind is not None]
 
 
+def defined_elsewhere(module: str, name: str, package: Path = PACKAGE) -> bool:
+    """Whether a public name of ``ragmath.<module>`` is re-exported from outside the module
+    (NotFittedError from the lower layer): its API page shows it, but its entry (the target
+    of references) is where it is defined, so that a reference to it is not ambiguous."""
+    found = _definition_of(package, module, name)
+    return found is not None and found[1].split(".")[0] != module.split(".")[0]
+
+
 def _first_line(tree: ast.Module) -> str:
     """A module docstring's first line, its reST roles (:mod:`x`) as code for a MyST table."""
     return re.sub(r":[a-z]+:`~?([^`]+)`", r"`\1`", summary_line(ast.get_docstring(tree))).rstrip(".")
@@ -817,15 +825,15 @@ def render_api_page(module: str, chapters: list[Chapter], package: Path = PACKAG
         out.append("```\n")
         return "".join(out)
     entries = api_entries(module, package)
+
+    def elsewhere(name: str) -> bool:
+        return defined_elsewhere(module, name, package)
+
     if entries:
         out.append("\n.. autosummary::\n   :nosignatures:\n\n")
-        out.extend(f"   {name}\n" for name, _ in entries)
+        out.extend(f"   {name}\n" for name, _ in entries if not elsewhere(name))
     for name, kind in entries:
-        # a name re-exported from outside the module (NotFittedError from the lower layer) is
-        # shown, but its entry is where it is defined, so that a reference to it is not ambiguous
-        origin = _definition_of(package, module, name)[1]
-        elsewhere = origin.split(".")[0] != module.split(".")[0]
-        no_index = "   :no-index:\n" if elsewhere else ""
+        no_index = "   :no-index:\n" if elsewhere(name) else ""
         if kind == "class":
             out.append(f"\n.. autoclass:: {name}\n   :members:\n   :member-order: bysource\n{no_index}")
         else:
@@ -842,8 +850,11 @@ def render_api_page(module: str, chapters: list[Chapter], package: Path = PACKAG
                 and lines[node.lineno - 2].strip().startswith("#:")):
             out.append(f"\n.. autodata:: {target.id}\n   :no-value:\n")
     if path.name == "__init__.py":  # the submodules of a module that is a package
+        names = {name for name, _ in entries}
         for sub in _submodules(package, module):
-            out.append(f"\n.. automodule:: ragmath.{sub}\n")
+            # a submodule named like a function it defines (kmeans) is shown without an entry
+            clash = "   :no-index:\n" if sub.rpartition(".")[2] in names else ""
+            out.append(f"\n.. automodule:: ragmath.{sub}\n{clash}")
     out.append("```\n")
     return "".join(out)
 

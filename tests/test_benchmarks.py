@@ -16,10 +16,9 @@ import sys
 import ipywidgets as widgets
 import numpy as np
 import pytest
+from conftest import ROOT
 from matplotlib.figure import Figure
 from PIL import Image
-
-from conftest import ROOT
 
 BENCH = ROOT / "benchmarks"
 sys.path.insert(0, str(BENCH))
@@ -179,6 +178,7 @@ def test_next_values_leaves_a_text_box_alone():
 
 def test_time_widget_times_only_moves_that_redraw():
     import bench_widgets
+
     from ragmath.widgets import SliderFigure
 
     calls = []

@@ -19,7 +19,13 @@ from bs4 import BeautifulSoup
 
 from ragmath.widgets import _base, _explorer
 from ragmath.widgets._base import FrameCache, SliderFigure
-from ragmath.widgets._explorer import Axis, control_axis, explorer_grid, frame_key, frame_png, plot_source_hash
+from ragmath.widgets._explorer import (
+    control_axis,
+    explorer_grid,
+    frame_key,
+    frame_png,
+    plot_source_hash,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
@@ -172,8 +178,8 @@ def test_the_cache_key_follows_values_fixed_arguments_and_source():
     assert key != frame_key(source, _explorer.fixed_digest({"title": "u"}), {"a": 0.5, "b": 1})
     assert key != frame_key(source, _explorer.fixed_digest({"title": "t"}), {"a": 0.75, "b": 1})
     assert frame_key(source, None, {"a": 1}) is None
-    from ragmath.viz.similarity import plot_vector_pair
     from ragmath.viz.lexical import plot_bm25_curves
+    from ragmath.viz.similarity import plot_vector_pair
 
     assert plot_source_hash(plot_vector_pair) != plot_source_hash(plot_bm25_curves)
     # the hash covers the modules the plot module imports (ragmath.similarity for viz.similarity)

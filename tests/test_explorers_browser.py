@@ -66,7 +66,7 @@ def check_explorers(page) -> tuple[list[str], int]:
     """Move every control of the open page; (problems, number of sliders moved)."""
     problems, sliders = [], 0
     outside = page.evaluate(
-        f"""() => Array.from(document.querySelectorAll('input[type="range"], [role="slider"]'))
+        """() => Array.from(document.querySelectorAll('input[type="range"], [role="slider"]'))
              .filter((c) => !c.closest('[data-rm-explorer]')).length""")
     if outside:
         problems.append(f"{outside} slider(s) outside any explorer: moving them changes no figure")

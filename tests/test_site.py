@@ -12,9 +12,7 @@ import re
 import subprocess
 from pathlib import Path
 
-import pytest
 from bs4 import BeautifulSoup
-
 from conftest import ROOT
 
 SKIP_PAGES = {"genindex.html", "search.html", "py-modindex.html"}

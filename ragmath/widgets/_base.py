@@ -104,7 +104,10 @@ def figure_png(fig: Figure) -> bytes:
 
 
 def render_frame(plot: Callable[..., Figure], params: Mapping, fixed: Mapping) -> tuple[Figure, bytes]:
-    """``plot(**params, **fixed)`` and its frame: the one code path of the live widget and the site's explorer."""
+    """``plot(**params, **fixed)`` and its frame.
+
+    The one code path of the live widget and of the site's explorer.
+    """
     from ._explorer import frame_png
 
     fig = plot(**params, **fixed)
@@ -128,7 +131,8 @@ class FrameCache:
         self.memory: OrderedDict[str, bytes] = OrderedDict()
         if directory is None:
             env = os.environ.get("RAGMATH_FRAMES")
-            directory = env if env is not None else Path(__file__).resolve().parents[2] / "_build/explorers/frames"
+            default = Path(__file__).resolve().parents[2] / "_build/explorers/frames"
+            directory = env if env is not None else default
         self.directory = Path(directory) if directory else None
         self.hits = {"memory": 0, "disk": 0, "drawn": 0}
 

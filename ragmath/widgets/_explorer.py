@@ -27,7 +27,7 @@ import math
 import pickle
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -307,7 +307,7 @@ def _imports(path: Path, module: str) -> set[str]:
     return {m for m in found if _module_path(m) is not None}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _closure_hash(module: str) -> str:
     seen, todo = set(), [module]
     while todo:

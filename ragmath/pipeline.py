@@ -13,7 +13,9 @@ pieces of the earlier chapters are reused, not rewritten: TF-IDF and BM25
   from chunk scores (:func:`passage_scores_from_chunks`, "MaxP");
 - **hybrid fusion**: min-max and z-score normalisation, their convex
   combination (:func:`convex_fusion`) and reciprocal rank fusion
-  (:func:`reciprocal_rank_fusion`);
+  (:func:`reciprocal_rank_fusion`); the metrics of the fusion over its weight
+  and one query's fused ranking (:func:`hybrid_curve`, :func:`hybrid_ranking`),
+  which :mod:`ragmath.viz.pipeline` draws;
 - the **indexes**: inner products from PQ codes (:func:`pq_inner_product_scores`),
   LSH candidates re-ranked exactly (:func:`lsh_rerank_scores`), and the
   **memory** of each index in bytes (:func:`dense_index_bytes`,
@@ -34,7 +36,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._core import select_top, softmax
 from ._validation import (
+    NotFittedError,
     as_float_array,
     check_choice,
     check_positive_float,
@@ -42,7 +46,8 @@ from ._validation import (
     check_same_dimension,
 )
 from .adaptation import lsr_distribution_from_log, retriever_kl_grad, retriever_kl_loss
-from .lexical import BM25, tfidf_matrix, tfidf_vectors, tokenize
+from .lexical import BM25, document_frequency, idf, tfidf_matrix, tfidf_vectors, tokenize
+from .metrics import score_matrix_metrics
 from .optim import Adam
 from .quantization import ProductQuantizer, RandomHyperplaneLSH, lsh_candidates
 from .rag import rag_sequence_log_likelihood
@@ -58,6 +63,8 @@ __all__ = [
     "convex_fusion",
     "ranks_from_scores",
     "reciprocal_rank_fusion",
+    "hybrid_curve",
+    "hybrid_ranking",
     "pq_inner_product_scores",
     "lsh_rerank_scores",
     "dense_index_bytes",
@@ -89,7 +96,32 @@ def chunk_starts(n_tokens, size, overlap=0) -> np.ndarray:
     n = 1 + ⌈max(L − w, 0) / s⌉ chunks (L = n_tokens, w = size). The last
     window is moved back so that it ends exactly at the end of the text (no
     short fragment); a text of at most w tokens is one chunk, starting at 0.
-    Returns an int64 array of n starts, increasing.
+
+    Parameters
+    ----------
+    n_tokens : int
+        L ≥ 1, the length of the text in tokens.
+    size : int
+        w ≥ 1, the window.
+    overlap : int, optional
+        o, with 0 ≤ o < w.
+
+    Returns
+    -------
+    ndarray of int64, shape (n,)
+        The starts, increasing.
+
+    Raises
+    ------
+    ValueError
+        When n_tokens or size is below 1, or the overlap is not in [0, size).
+    TypeError
+        When an argument is not an integer.
+
+    Examples
+    --------
+    >>> chunk_starts(100, 40, 10).tolist(), chunk_starts(101, 40, 10).tolist()
+    ([0, 30, 60], [0, 30, 60, 61])
     """
     func = "chunk_starts"
     L = check_positive_int(n_tokens, "n_tokens", func)
@@ -103,11 +135,28 @@ def chunk_starts(n_tokens, size, overlap=0) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Chunks:
-    """The chunks of a collection (``cap-chunk-starts``): one entry per chunk, in passage order.
+    """The chunks of a collection, one entry per chunk, in passage order.
 
-    ``texts`` (the chunk's tokens joined by spaces), ``parent`` (index of its
-    passage), ``start`` (its first token in the passage), ``ids``
-    ("p001#0", ...), and the window ``size`` and ``overlap``.
+    What :func:`chunk_corpus` returns: windows placed by ``cap-chunk-starts``.
+
+    Attributes
+    ----------
+    texts : list of str
+        Each chunk's tokens joined by spaces.
+    parent : ndarray of int64
+        The index of each chunk's passage (non-decreasing).
+    start : ndarray of int64
+        Each chunk's first token in its passage.
+    ids : list of str
+        "p001#0", ...: the passage id and the chunk's number in it.
+    size, overlap : int
+        The window (−1 when passages were kept whole) and the overlap.
+
+    Examples
+    --------
+    >>> ch = chunk_corpus(["one two three four five"], ["p"], size=3, overlap=1)
+    >>> len(ch), ch.ids, ch.start.tolist()
+    (2, ['p#0', 'p#1'], [0, 2])
     """
 
     texts: list
@@ -122,13 +171,42 @@ class Chunks:
 
 
 def chunk_corpus(texts, passage_ids=None, size=40, overlap=10) -> Chunks:
-    """Cut every passage into overlapping windows of tokens (equation ``cap-chunk-starts``).
+    """Cut every passage into overlapping windows of tokens.
 
     Tokens are those of :func:`ragmath.lexical.tokenize`; chunk j of a passage
     holds tokens start_j, ..., start_j + w − 1 (fewer if the passage is
-    shorter than w). ``size=None`` keeps each passage whole (one chunk each).
-    Chunks are listed passage by passage, so the chunks of one passage are
-    contiguous and ``parent`` is non-decreasing.
+    shorter than w), with the starts of :func:`chunk_starts`
+    (``cap-chunk-starts``). Chunks are listed passage by passage, so the
+    chunks of one passage are contiguous and ``parent`` is non-decreasing.
+
+    Parameters
+    ----------
+    texts : list of str
+        The passages, each with at least one token.
+    passage_ids : list of str, optional
+        One id per passage (default "0", "1", ...).
+    size : int or None, optional
+        The window w; None keeps each passage whole (one chunk each).
+    overlap : int, optional
+        The overlap o, 0 ≤ o < w.
+
+    Returns
+    -------
+    Chunks
+
+    Raises
+    ------
+    TypeError
+        When texts is not a non-empty list of str.
+    ValueError
+        When passage_ids has another length, a passage has no tokens, or the
+        window is invalid.
+
+    Examples
+    --------
+    >>> ch = chunk_corpus(["The cat sat on the mat.", "Dogs run."], ["a", "b"], size=4, overlap=2)
+    >>> ch.texts, ch.parent.tolist()
+    (['the cat sat on', 'sat on the mat', 'dogs run'], [0, 0, 1])
     """
     func = "chunk_corpus"
     if isinstance(texts, (str, bytes)) or not isinstance(texts, Sequence) or len(texts) == 0:
@@ -137,7 +215,9 @@ def chunk_corpus(texts, passage_ids=None, size=40, overlap=10) -> Chunks:
         passage_ids = [str(i) for i in range(len(texts))]
     passage_ids = list(passage_ids)
     if len(passage_ids) != len(texts):
-        raise ValueError(f"{func}: passage_ids has {len(passage_ids)} ids but texts has {len(texts)} passages")
+        raise ValueError(
+            f"{func}: passage_ids has {len(passage_ids)} ids but texts has {len(texts)} passages"
+        )
     if size is not None:
         _check_window(size, overlap, func)
     out_texts, parent, start, ids = [], [], [], []
@@ -166,6 +246,34 @@ def span_chunk(span_start, span_length, starts, size) -> int:
     hold ``size`` tokens; chunk j contains it when
     start_j ≤ i and i + a ≤ start_j + w. With overlap o, a span of
     a ≤ o + 1 tokens is always contained in some chunk (``cap-overlap-guarantee``).
+
+    Parameters
+    ----------
+    span_start : int
+        i ≥ 0.
+    span_length : int
+        a ≥ 1.
+    starts : array-like of int, shape (n_chunks,)
+        The chunk starts of the passage.
+    size : int
+        w, the window.
+
+    Returns
+    -------
+    int
+        The index of the first chunk that holds the span, or −1.
+
+    Raises
+    ------
+    ValueError
+        When span_start < 0, span_length or size < 1, or starts is not a
+        non-empty 1-D integer array.
+
+    Examples
+    --------
+    >>> starts = chunk_starts(20, 10, 3)
+    >>> starts.tolist(), span_chunk(6, 4, starts, 10), span_chunk(6, 5, starts, 10)
+    ([0, 7, 10], 0, -1)
     """
     func = "span_chunk"
     i = check_positive_int(span_start, "span_start", func, minimum=0)
@@ -185,7 +293,9 @@ def _groups(parent, n_items: int, func: str) -> np.ndarray:
     if P.size != n_items:
         raise ValueError(f"{func}: parent has {P.size} entries but chunk_scores has {n_items} columns")
     if P.size and (np.any(np.diff(P) < 0) or P[0] < 0):
-        raise ValueError(f"{func}: parent must be non-decreasing and non-negative (chunks listed passage by passage)")
+        raise ValueError(
+            f"{func}: parent must be non-decreasing and non-negative (chunks listed passage by passage)"
+        )
     return P.astype(np.int64)
 
 
@@ -198,6 +308,30 @@ def passage_scores_from_chunks(chunk_scores, parent, n_passages=None) -> np.ndar
     :func:`chunk_corpus` lists them). A passage without chunks scores −inf.
     Ranking passages by S is ranking the chunks and keeping the first chunk of
     each passage (``cap-maxp-first``).
+
+    Parameters
+    ----------
+    chunk_scores : array-like, shape (n_chunks,) or (n_queries, n_chunks)
+        Finite scores or −inf.
+    parent : array-like of int, shape (n_chunks,)
+        Each chunk's passage, non-decreasing and non-negative.
+    n_passages : int, optional
+        The number of passages (default: the last parent + 1).
+
+    Returns
+    -------
+    ndarray, shape (n_passages,) or (n_queries, n_passages)
+
+    Raises
+    ------
+    ValueError
+        On nan or +inf, a parent of another length or not non-decreasing, or
+        a parent ≥ n_passages.
+
+    Examples
+    --------
+    >>> passage_scores_from_chunks([0.2, 0.9, 0.4, -np.inf], [0, 0, 1, 3], n_passages=4).tolist()
+    [0.9, 0.4, -inf, -inf]
     """
     func = "passage_scores_from_chunks"
     S = as_float_array(chunk_scores, "chunk_scores", func, ndim=(1, 2), finite=False)
@@ -225,7 +359,25 @@ def minmax_normalize(scores) -> np.ndarray:
     Maps the best score of every query to 1 and the worst to 0; invariant to
     any positive affine change a·s + b of the scores (``cap-affine-invariance``).
     A row whose scores are all equal carries no ranking and becomes all 0.
-    1-D (one query) or (n_queries, n_docs).
+
+    Parameters
+    ----------
+    scores : array-like, shape (n_docs,) or (n_queries, n_docs)
+        Finite scores, one row per query.
+
+    Returns
+    -------
+    ndarray of the same shape, in [0, 1]
+
+    Raises
+    ------
+    ValueError
+        On nan, inf or a wrong number of dimensions.
+
+    Examples
+    --------
+    >>> minmax_normalize([2.0, 4.0, 3.0]).tolist()
+    [0.0, 1.0, 0.5]
     """
     S = _scores(scores, "scores", "minmax_normalize")
     lo = S.min(axis=-1, keepdims=True)
@@ -239,6 +391,25 @@ def zscore_normalize(scores) -> np.ndarray:
 
     μ and σ are the mean and the (population) standard deviation of the row's
     scores; also invariant to positive affine changes. A constant row becomes 0.
+
+    Parameters
+    ----------
+    scores : array-like, shape (n_docs,) or (n_queries, n_docs)
+        Finite scores, one row per query.
+
+    Returns
+    -------
+    ndarray of the same shape
+
+    Raises
+    ------
+    ValueError
+        On nan, inf or a wrong number of dimensions.
+
+    Examples
+    --------
+    >>> print(zscore_normalize([1.0, 2.0, 3.0]).round(4))
+    [-1.2247  0.      1.2247]
     """
     S = _scores(scores, "scores", "zscore_normalize")
     mu = S.mean(axis=-1, keepdims=True)
@@ -250,31 +421,78 @@ def zscore_normalize(scores) -> np.ndarray:
 _NORMALIZERS = {"minmax": minmax_normalize, "zscore": zscore_normalize}
 
 
+def _check_alpha(alpha, func: str) -> float:
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not 0.0 <= float(alpha) <= 1.0:
+        raise ValueError(f"{func}: alpha must be a number in [0, 1], got {alpha!r}")
+    return float(alpha)
+
+
 def convex_fusion(lexical_scores, dense_scores, alpha, normalization="minmax") -> np.ndarray:
     """The convex combination α ŝ_lex + (1 − α) ŝ_dense of normalised scores (equation ``cap-convex``).
 
     Both score arrays have the same shape (one row per query); each is first
     normalised row by row (``"minmax"``, ``cap-minmax``, or ``"zscore"``,
     ``cap-zscore``). α = 1 ranks as the lexical scores, α = 0 as the dense ones.
+
+    Parameters
+    ----------
+    lexical_scores, dense_scores : array-like, shape (n_docs,) or (n_queries, n_docs)
+        The two systems' scores, of the same shape.
+    alpha : float
+        α in [0, 1], the weight of the lexical scores.
+    normalization : {"minmax", "zscore"}, optional
+
+    Returns
+    -------
+    ndarray of the same shape
+
+    Raises
+    ------
+    ValueError
+        On shapes that differ, alpha outside [0, 1] (or not a number), an
+        unknown normalization, nan or inf.
+
+    Examples
+    --------
+    >>> convex_fusion([1.0, 3.0, 2.0], [0.0, 0.0, 4.0], alpha=0.5).tolist()
+    [0.0, 0.5, 0.75]
     """
     func = "convex_fusion"
     L = _scores(lexical_scores, "lexical_scores", func)
     D = _scores(dense_scores, "dense_scores", func)
     if L.shape != D.shape:
         raise ValueError(f"{func}: lexical_scores has shape {L.shape} but dense_scores has shape {D.shape}")
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not 0.0 <= float(alpha) <= 1.0:
-        raise ValueError(f"{func}: alpha must be a number in [0, 1], got {alpha!r}")
+    a = _check_alpha(alpha, func)
     norm = _NORMALIZERS[check_choice(normalization, "normalization", func, tuple(_NORMALIZERS))]
-    a = float(alpha)
     return a * norm(L) + (1.0 - a) * norm(D)
 
 
 def ranks_from_scores(scores) -> np.ndarray:
-    """Rank of every document, 1 for the best (the r_i(d) of equation ``cap-rrf``).
+    """The rank of every document, 1 for the best, 0 for a document not returned.
 
-    Decreasing score, ties by the lower index (the book's convention); −inf
-    entries (documents a system did not return) get rank ∞, stored as 0 to mean
-    "absent". 1-D or (n_queries, n_docs), int64.
+    The r_i(d) of ``cap-rrf``: decreasing score, ties by the lower index (the
+    book's convention, a stable sort of the whole row: every document gets a
+    rank, which a top-k selection does not give); −inf entries (documents a
+    system did not return) get rank ∞, stored as 0 to mean "absent".
+
+    Parameters
+    ----------
+    scores : array-like, shape (n_docs,) or (n_queries, n_docs)
+        Finite scores or −inf.
+
+    Returns
+    -------
+    ndarray of int64, of the same shape
+
+    Raises
+    ------
+    ValueError
+        On nan or +inf.
+
+    Examples
+    --------
+    >>> ranks_from_scores([1.0, 3.0, 3.0, -np.inf, 0.0]).tolist()
+    [3, 1, 2, 0, 4]
     """
     func = "ranks_from_scores"
     S = as_float_array(scores, "scores", func, ndim=(1, 2), finite=False)
@@ -289,7 +507,7 @@ def ranks_from_scores(scores) -> np.ndarray:
 
 
 def reciprocal_rank_fusion(score_lists, k=60, depth=None) -> np.ndarray:
-    """Reciprocal rank fusion, RRF(d) = Σ_i 1/(k + r_i(d)) (equation ``cap-rrf``; Cormack et al. 2009).
+    """Reciprocal rank fusion, RRF(d) = Σ_i 1/(k + r_i(d)) (equation ``cap-rrf``).
 
     ``score_lists`` holds the scores of m systems, arrays of one shape
     (n_docs,) or (n_queries, n_docs); r_i(d) is the rank of d by system i
@@ -297,7 +515,33 @@ def reciprocal_rank_fusion(score_lists, k=60, depth=None) -> np.ndarray:
     for its ``depth`` best documents (a document beyond, or with score −inf,
     adds 0), as when each system returns a list of ``depth`` results. Only
     ranks are used, so RRF is invariant to any increasing transform of any
-    system's scores.
+    system's scores (Cormack et al. 2009).
+
+    Parameters
+    ----------
+    score_lists : list of array-like
+        m arrays of one shape, (n_docs,) or (n_queries, n_docs).
+    k : float, optional
+        The constant k ≥ 0 (60 in the paper).
+    depth : int, optional
+        How many results each system returns (default: all).
+
+    Returns
+    -------
+    ndarray of float64, of the shape of the scores
+
+    Raises
+    ------
+    TypeError
+        When score_lists is not a non-empty list.
+    ValueError
+        On shapes that differ, k < 0, depth < 1, nan or +inf.
+
+    Examples
+    --------
+    >>> out = reciprocal_rank_fusion([np.array([0.9, 0.5, 0.1]), np.array([0.2, 0.8, -np.inf])], k=60)
+    >>> print(out.round(6))
+    [0.032522 0.032522 0.015873]
     """
     func = "reciprocal_rank_fusion"
     if isinstance(score_lists, np.ndarray) or not isinstance(score_lists, Sequence) or len(score_lists) == 0:
@@ -308,11 +552,121 @@ def reciprocal_rank_fusion(score_lists, k=60, depth=None) -> np.ndarray:
     for i, s in enumerate(score_lists):
         r = ranks_from_scores(s)
         if total is not None and r.shape != total.shape:
-            raise ValueError(f"{func}: score_lists[{i}] has shape {r.shape}, score_lists[0] has {total.shape}")
+            raise ValueError(
+                f"{func}: score_lists[{i}] has shape {r.shape}, score_lists[0] has {total.shape}"
+            )
         keep = r > 0 if depth is None else (r > 0) & (r <= depth)
         part = np.where(keep, 1.0 / (k + np.where(keep, r, 1)), 0.0)
         total = part if total is None else total + part
     return total
+
+
+def _fusion_inputs(lexical_scores, dense_scores, grades, func: str):
+    L = as_float_array(lexical_scores, "lexical_scores", func, ndim=2)
+    D = as_float_array(dense_scores, "dense_scores", func, ndim=2)
+    G = as_float_array(grades, "grades", func, ndim=2)
+    if not (L.shape == D.shape == G.shape):
+        raise ValueError(
+            f"{func}: lexical_scores {L.shape}, dense_scores {D.shape} and grades {G.shape} "
+            f"must have the same shape (n_queries, n_passages)"
+        )
+    return L, D, G
+
+
+def hybrid_curve(lexical_scores, dense_scores, grades, k: int = 10, alphas=None) -> dict:
+    """Mean MRR and NDCG@k of the convex fusion of two systems, at every weight α.
+
+    For every α, the fusion α ŝ_lex + (1 − α) ŝ_dense of the min-max
+    normalised scores (``cap-convex``, :func:`convex_fusion`; each system is
+    normalised once, not once per α) is evaluated by
+    :func:`ragmath.metrics.score_matrix_metrics` (``eval-rr``, ``eval-ndcg``,
+    with the tie rule of :func:`ragmath.metrics.evaluate`), and the metrics
+    are averaged over the queries (rows). What the chapter's α curve draws.
+
+    Parameters
+    ----------
+    lexical_scores, dense_scores : array-like, shape (n_queries, n_passages)
+        The two systems' scores.
+    grades : array-like, shape (n_queries, n_passages)
+        The judged grades (a :func:`ragmath.metrics.grade_matrix`).
+    k : int, optional
+        The NDCG cutoff.
+    alphas : array-like, optional
+        The weights, each in [0, 1] (default: 21 values from 0 to 1).
+
+    Returns
+    -------
+    dict
+        "alpha", "mrr", "ndcg": arrays over the alphas.
+
+    Raises
+    ------
+    ValueError
+        On shapes that differ, k < 1, an α outside [0, 1], nan or inf.
+
+    Examples
+    --------
+    >>> c = hybrid_curve([[3.0, 1.0, 2.0]], [[0.0, 1.0, 0.5]], [[0, 1, 0]], k=3, alphas=[0.0, 1.0])
+    >>> c["mrr"].tolist()
+    [1.0, 0.3333333333333333]
+    """
+    func = "hybrid_curve"
+    L, D, G = _fusion_inputs(lexical_scores, dense_scores, grades, func)
+    k = check_positive_int(k, "k", func)
+    alphas = np.linspace(0.0, 1.0, 21) if alphas is None else np.asarray(alphas, dtype=float)
+    nl, nd = minmax_normalize(L), minmax_normalize(D)
+    mrr, ndcg = [], []
+    for a in alphas:
+        _check_alpha(float(a), func)
+        m = score_matrix_metrics(a * nl + (1 - a) * nd, G, k)
+        mrr.append(m["rr"].mean())
+        ndcg.append(m["ndcg"].mean())
+    return {"alpha": alphas, "mrr": np.array(mrr), "ndcg": np.array(ndcg)}
+
+
+def hybrid_ranking(lexical_row, dense_row, alpha: float, k: int = 10) -> dict:
+    """The k best passages of one query under the convex fusion at α, and each score's two parts.
+
+    The fused score (``cap-convex``, min-max) is the sum of α·ŝ_lex and
+    (1 − α)·ŝ_dense; the passages are its top k, best first, ties by the
+    lower index (the selection of the lower layer, ``sim-top-k``).
+
+    Parameters
+    ----------
+    lexical_row, dense_row : array-like, shape (n_passages,)
+        One query's scores by the two systems.
+    alpha : float
+        α in [0, 1].
+    k : int, optional
+        At least 1; at most n_passages are returned.
+
+    Returns
+    -------
+    dict
+        "order" (k,) passage indices best first; "lexical" α·ŝ_lex and
+        "dense" (1 − α)·ŝ_dense of those passages.
+
+    Raises
+    ------
+    ValueError
+        On shapes that differ, alpha outside [0, 1], k < 1, nan or inf.
+
+    Examples
+    --------
+    >>> r = hybrid_ranking([3.0, 1.0, 2.0], [0.0, 1.0, 0.5], alpha=0.5, k=2)  # three fused scores of 0.5
+    >>> r["order"].tolist(), r["lexical"].tolist(), r["dense"].tolist()
+    ([0, 1], [0.5, 0.0], [0.0, 0.5])
+    """
+    func = "hybrid_ranking"
+    a = _check_alpha(alpha, func)
+    lex = as_float_array(lexical_row, "lexical_row", func, ndim=1)
+    den = as_float_array(dense_row, "dense_row", func, ndim=1)
+    if lex.shape != den.shape:
+        raise ValueError(f"{func}: lexical_row has shape {lex.shape} but dense_row has {den.shape}")
+    k = min(check_positive_int(k, "k", func), lex.size)
+    order = select_top(convex_fusion(lex, den, a)[None, :], k)[0][0]
+    return {"order": order, "lexical": a * minmax_normalize(lex)[order],
+            "dense": (1 - a) * minmax_normalize(den)[order]}
 
 
 # --------------------------------------------------------------------------- indexes
@@ -352,7 +706,38 @@ def lsh_rerank_scores(query_vectors, item_vectors, lsh: RandomHyperplaneLSH, ite
     A chunk is a candidate of a query when their hashes agree on all r bits of
     at least one of b bands (:func:`ragmath.quantization.lsh_candidates`,
     ``lsh-s-curve``); only the candidates are scored, by the exact dot product,
-    the others get −inf (not retrieved). Returns (n_queries, n_items).
+    the others get −inf (not retrieved).
+
+    Parameters
+    ----------
+    query_vectors : array-like, shape (n_queries, d)
+    item_vectors : array-like, shape (n_items, d)
+    lsh : ragmath.quantization.RandomHyperplaneLSH
+        The hash of the items.
+    item_hashes : ndarray of bool, shape (n_items, n_bits)
+        ``lsh.hash(item_vectors)``.
+    r, b : int
+        Bits per band and number of bands (r·b ≤ n_bits).
+
+    Returns
+    -------
+    ndarray, shape (n_queries, n_items)
+
+    Raises
+    ------
+    ValueError
+        On dimensions or row counts that do not match, or bad r, b.
+    TypeError
+        When lsh is not a RandomHyperplaneLSH.
+
+    Examples
+    --------
+    >>> from ragmath.quantization import RandomHyperplaneLSH
+    >>> X = np.array([[1.0, 0.1], [-1.0, 0.2], [0.9, -0.1]])
+    >>> lsh = RandomHyperplaneLSH(8, 2, seed=0)
+    >>> S = lsh_rerank_scores(X[:1], X, lsh, lsh.hash(X), r=8, b=1)
+    >>> print(S[0, 0], bool(np.isneginf(S[0, 1])))
+    1.01 True
     """
     func = "lsh_rerank_scores"
     Q = as_float_array(query_vectors, "query_vectors", func, ndim=2)
@@ -417,12 +802,38 @@ def lsh_index_bytes(n, n_bits, d, float_bytes=4, plane_bytes=8, rerank=True) -> 
 
 
 def time_per_query(search: Callable[[], object], n_queries, repeats=5) -> float:
-    """Latency as measured: the median over repeats of (wall time of one batch)/n_queries (equation ``cap-latency``).
+    """Latency as measured: the median of (wall time of one batch)/n_queries (equation ``cap-latency``).
 
     ``search`` answers a whole batch of ``n_queries`` queries when called.
-    Returns seconds per query. The value depends on the machine and its load:
-    draw it in a figure, never in a printed or displayed output (a table
-    included) that a notebook test compares.
+    The value depends on the machine and its load: draw it in a figure,
+    never in a printed or displayed output (a table included) that a
+    notebook test compares.
+
+    Parameters
+    ----------
+    search : callable
+        Called with no arguments, answers one batch.
+    n_queries : int
+        The size of the batch.
+    repeats : int, optional
+        How many batches are timed.
+
+    Returns
+    -------
+    float
+        Seconds per query.
+
+    Raises
+    ------
+    TypeError
+        When search is not callable.
+    ValueError
+        When n_queries or repeats is below 1.
+
+    Examples
+    --------
+    >>> time_per_query(lambda: sum(range(1000)), n_queries=10) > 0
+    True
     """
     func = "time_per_query"
     if not callable(search):
@@ -444,8 +855,31 @@ def answer_log_likelihood(generator, chunk_texts, answer) -> float:
     RAG-Sequence (``rag-sequence``) with p(z | x) = 1/k on the k chunks (the
     τ → ∞ limit of ``rag-temperature``), so that retrievers whose scores have
     different scales are compared on which chunks they return, not on how
-    their scores are scaled. ``generator`` is a
-    :class:`ragmath.rag.PassageNGramGenerator`.
+    their scores are scaled.
+
+    Parameters
+    ----------
+    generator : ragmath.rag.PassageNGramGenerator
+    chunk_texts : list of str
+        The k retrieved chunks.
+    answer : str
+        The answer y.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        When chunk_texts is empty (or a str), or the answer has no tokens.
+
+    Examples
+    --------
+    >>> from ragmath.rag import PassageNGramGenerator
+    >>> gen = PassageNGramGenerator(["yeast makes bread rise", "the index maps terms"])
+    >>> print(f"{answer_log_likelihood(gen, ['yeast makes bread rise'], 'bread'):.4f}")
+    -1.4407
     """
     func = "answer_log_likelihood"
     if isinstance(chunk_texts, str) or len(chunk_texts) == 0:
@@ -457,7 +891,7 @@ def answer_log_likelihood(generator, chunk_texts, answer) -> float:
 
 def lsr_finetune_query_matrix(A_q, X, candidate_vectors, log_likelihoods, *, temperature=0.05,
                               steps=30, lr=3e-3):
-    """Fine-tune the query matrix A_q by LM-supervised retrieval, as in chapter 9 (equations ``ada-kl-loss``, ``ada-kl-grad``).
+    """Fine-tune the query matrix A_q by LM-supervised retrieval, as in chapter 9.
 
     ``X`` (B, n_terms): the TF-IDF features φ(x) of the training questions;
     ``candidate_vectors`` (B, K, n_terms + dim): the fixed index vectors d(c)
@@ -465,7 +899,45 @@ def lsr_finetune_query_matrix(A_q, X, candidate_vectors, log_likelihoods, *, tem
     generator's log p(y | c ∘ x). The target is the log-likelihood LSR
     distribution at τ = 1 (``ada-lsr-log``); the loss KL(p_R ‖ p_LSR), with
     s_c = q(x)·d(c)/temperature and q(x) = [φ(x), φ(x) A_q], is minimised by
-    full-batch Adam. Returns (new A_q, list of the losses before each step).
+    full-batch Adam: the loss ``ada-kl-loss`` of
+    :func:`ragmath.adaptation.retriever_kl_loss`, its gradient in the scores
+    ``ada-kl-grad`` (:func:`ragmath.adaptation.retriever_kl_grad`), and the
+    chain rule through s to A_q (``ada-query-grad``).
+
+    Parameters
+    ----------
+    A_q : array-like, shape (n_terms, dim)
+        The starting query matrix.
+    X : array-like, shape (B, n_terms)
+    candidate_vectors : array-like, shape (B, K, n_terms + dim)
+    log_likelihoods : array-like, shape (B, K)
+    temperature : float, optional
+        τ > 0 of the retriever.
+    steps : int, optional
+        Adam steps.
+    lr : float, optional
+        Adam's step size.
+
+    Returns
+    -------
+    A_q : ndarray, shape (n_terms, dim)
+        The fine-tuned matrix.
+    history : list of float
+        The loss before each step.
+
+    Raises
+    ------
+    ValueError
+        On shapes that do not match, nan or inf, or bad temperature, steps, lr.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X, D = np.eye(2), rng.standard_normal((2, 3, 3))
+    >>> ll = np.log([[0.8, 0.1, 0.1], [0.1, 0.1, 0.8]])
+    >>> A, history = lsr_finetune_query_matrix(np.zeros((2, 1)), X, D, ll, temperature=1.0, steps=20, lr=0.1)
+    >>> history[-1] < history[0]
+    True
     """
     func = "lsr_finetune_query_matrix"
     A = as_float_array(A_q, "A_q", func, ndim=2)
@@ -473,7 +945,9 @@ def lsr_finetune_query_matrix(A_q, X, candidate_vectors, log_likelihoods, *, tem
     D = as_float_array(candidate_vectors, "candidate_vectors", func, ndim=3)
     ll = as_float_array(log_likelihoods, "log_likelihoods", func, ndim=2)
     if X.shape[1] != A.shape[0] or D.shape[0] != X.shape[0] or D.shape[2] != A.shape[0] + A.shape[1]:
-        raise ValueError(f"{func}: shapes do not match: A_q {A.shape}, X {X.shape}, candidate_vectors {D.shape}")
+        raise ValueError(
+            f"{func}: shapes do not match: A_q {A.shape}, X {X.shape}, candidate_vectors {D.shape}"
+        )
     if ll.shape != D.shape[:2]:
         raise ValueError(f"{func}: log_likelihoods has shape {ll.shape}, expected {D.shape[:2]}")
     tau = check_positive_float(temperature, "temperature", func)
@@ -486,9 +960,7 @@ def lsr_finetune_query_matrix(A_q, X, candidate_vectors, log_likelihoods, *, tem
     for _ in range(steps):
         Q = np.hstack([X, X @ A])
         s = np.einsum("be,bke->bk", Q, D) / tau
-        p_r = np.exp(s - s.max(axis=1, keepdims=True))
-        p_r /= p_r.sum(axis=1, keepdims=True)
-        history.append(retriever_kl_loss(p_r, p_lsr))
+        history.append(retriever_kl_loss(softmax(s, axis=1), p_lsr))
         G = retriever_kl_grad(s, p_lsr)
         grad = X.T @ (np.einsum("bk,bke->be", G, D[:, :, -m:]) / tau)
         A = opt.step(A, grad)
@@ -496,23 +968,58 @@ def lsr_finetune_query_matrix(A_q, X, candidate_vectors, log_likelihoods, *, tem
 
 
 # --------------------------------------------------------------------------- the pipeline
+def _unit_sparse_rows(M):
+    """Every row of a sparse matrix divided by its Euclidean norm (zero rows stay zero), CSR."""
+    norms = np.sqrt(np.asarray(M.multiply(M).sum(axis=1))).ravel()
+    return M.multiply(1.0 / np.where(norms > 0, norms, 1.0)[:, None]).tocsr()
+
+
 class RAGPipeline:
-    """Chunk → embed → index → retrieve → generate, with the book's pieces (equations ``cap-maxp``, ``cap-convex``, ``cap-rrf``).
+    """Chunk → embed → index → retrieve → generate, composed from the book's pieces.
+
+    At construction the chunks are embedded three ways and indexed: BM25
+    (``bm25``, :class:`ragmath.lexical.BM25`), TF-IDF (``tfidf_``,
+    :func:`ragmath.lexical.tfidf_matrix` with L2-normalised rows) and the dual
+    encoder's passage vectors (``dense_``, float32: the exact dense index).
+    :meth:`add_pq` and :meth:`add_lsh` build the approximate indexes of the
+    dense vectors. :meth:`chunk_scores` returns the score of every chunk for
+    every query by one method (fusions by ``cap-convex`` and ``cap-rrf``);
+    :meth:`passage_scores` pools them per passage (``cap-maxp``);
+    :meth:`retrieve` and :meth:`answer_log_likelihood` are the last two steps.
+    Nothing is computed here that a chapter module does not define.
 
     Parameters
     ----------
-    chunks : :class:`Chunks` from :func:`chunk_corpus`
-    encoder : a trained :class:`ragmath.rag.DualEncoder` (dense retrieval)
-    generator : a :class:`ragmath.rag.PassageNGramGenerator`
+    chunks : Chunks
+        The chunks returned by :func:`chunk_corpus`.
+    encoder : ragmath.rag.DualEncoder
+        A trained dual encoder (dense retrieval).
+    generator : ragmath.rag.PassageNGramGenerator
+        The generator that scores answers.
 
-    At construction the chunks are embedded three ways and indexed: BM25
-    (``bm25``), TF-IDF (``tfidf_``, L2-normalised rows) and the dual encoder's
-    passage vectors (``dense_``, float32: the exact dense index).
-    :meth:`add_pq` and :meth:`add_lsh` build the approximate indexes of the
-    dense vectors. :meth:`chunk_scores` returns the score of every chunk for
-    every query by one method; :meth:`passage_scores` pools them per passage
-    (``cap-maxp``); :meth:`retrieve` and :meth:`answer_log_likelihood` are the
-    last two steps.
+    Attributes
+    ----------
+    bm25 : ragmath.lexical.BM25
+    tfidf_ : scipy.sparse.csr_matrix, shape (n_chunks, n_terms)
+    dense_ : ndarray of float32, shape (n_chunks, dim)
+    pq, codes, lsh, hashes
+        The approximate indexes, None until :meth:`add_pq`, :meth:`add_lsh`.
+
+    Raises
+    ------
+    TypeError
+        When chunks is not a :class:`Chunks`.
+
+    Examples
+    --------
+    >>> texts = ["the inverted index maps terms to postings", "yeast makes bread dough rise",
+    ...          "dense retrieval ranks passages by dot product"]
+    >>> from ragmath.rag import DualEncoder, PassageNGramGenerator
+    >>> pipe = RAGPipeline(chunk_corpus(texts, size=4, overlap=1), DualEncoder(texts, dim=4),
+    ...                    PassageNGramGenerator(texts))
+    >>> S = pipe.chunk_scores("bm25", ["bread dough"])
+    >>> S.shape, [pipe.chunks.ids[i] for i in pipe.retrieve(S[0], 2)]
+    ((1, 6), ['1#0', '1#1'])
     """
 
     METHODS = ("bm25", "tfidf", "dense", "pq", "lsh", "hybrid", "rrf")
@@ -525,19 +1032,51 @@ class RAGPipeline:
         self.generator = generator
         tokens = [tokenize(t) for t in chunks.texts]
         self.bm25 = BM25().fit(tokens)
-        self._tfidf, self._vocabulary = tfidf_matrix(tokens)
-        n_docs = len(tokens)
-        df = np.diff(self._tfidf.tocsc().indptr)
-        self._idf = np.log(n_docs / np.maximum(df, 1))
-        norms = np.sqrt(np.asarray(self._tfidf.multiply(self._tfidf).sum(axis=1))).ravel()
-        self.tfidf_ = self._tfidf.multiply(1.0 / np.where(norms > 0, norms, 1.0)[:, None]).tocsr()
+        matrix, self._vocabulary = tfidf_matrix(tokens)
+        self._idf = idf(document_frequency(tokens)[0], len(tokens))
+        self.tfidf_ = _unit_sparse_rows(matrix)
         self.dense_ = np.asarray(encoder.encode_passages(chunks.texts), dtype=np.float32)
         self.pq = self.codes = self.lsh = self.hashes = None
         self._pad = 0
 
     # ---------------------------------------------------------------- indexes
     def add_pq(self, m, k, n_iter=10, seed=0) -> RAGPipeline:
-        """Product-quantize the dense vectors (``pq-encode``), zero-padded to a multiple of m (padding changes no dot product)."""
+        """Product-quantize the dense vectors, zero-padded to a multiple of m.
+
+        A :class:`ragmath.quantization.ProductQuantizer` (codes by
+        ``pq-encode``) fitted on the dense index; the padding zeros change no
+        dot product.
+
+        Parameters
+        ----------
+        m : int
+            The number of sub-spaces.
+        k : int
+            The number of centroids per sub-space.
+        n_iter : int, optional
+            k-means iterations.
+        seed : int, optional
+            For k-means.
+
+        Returns
+        -------
+        RAGPipeline
+            self, with ``pq`` and ``codes`` set.
+
+        Raises
+        ------
+        ValueError, TypeError
+            As :class:`ragmath.quantization.ProductQuantizer`.
+
+        Examples
+        --------
+        >>> texts = ["the inverted index maps terms", "yeast makes bread rise", "dense retrieval by dot"]
+        >>> from ragmath.rag import DualEncoder, PassageNGramGenerator
+        >>> pipe = RAGPipeline(chunk_corpus(texts, size=None), DualEncoder(texts, dim=4),
+        ...                    PassageNGramGenerator(texts)).add_pq(m=3, k=2)
+        >>> pipe.codes.shape, pipe.chunk_scores("pq", ["bread"]).shape
+        ((3, 3), (1, 3))
+        """
         d = self.dense_.shape[1]
         self._pad = (-d) % m
         X = np.hstack([self.dense_, np.zeros((len(self.dense_), self._pad), np.float32)])
@@ -546,7 +1085,40 @@ class RAGPipeline:
         return self
 
     def add_lsh(self, n_bits, r, b, seed=0) -> RAGPipeline:
-        """Hash the dense vectors with random hyperplanes (``lsh-hyperplane-hash``); candidates share a band of r bits."""
+        """Hash the dense vectors with random hyperplanes; candidates share a band of r bits.
+
+        A :class:`ragmath.quantization.RandomHyperplaneLSH` (bits by
+        ``lsh-hyperplane-hash``); the "lsh" scores re-rank the candidates of b
+        bands of r bits exactly (``cap-lsh-rerank``).
+
+        Parameters
+        ----------
+        n_bits : int
+            The number of hyperplanes (bits per vector), at least r·b.
+        r, b : int
+            Bits per band and number of bands.
+        seed : int, optional
+            For the hyperplanes.
+
+        Returns
+        -------
+        RAGPipeline
+            self, with ``lsh`` and ``hashes`` set.
+
+        Raises
+        ------
+        ValueError, TypeError
+            As :class:`ragmath.quantization.RandomHyperplaneLSH`.
+
+        Examples
+        --------
+        >>> texts = ["the inverted index maps terms", "yeast makes bread rise", "dense retrieval by dot"]
+        >>> from ragmath.rag import DualEncoder, PassageNGramGenerator
+        >>> pipe = RAGPipeline(chunk_corpus(texts, size=None), DualEncoder(texts, dim=4),
+        ...                    PassageNGramGenerator(texts)).add_lsh(8, r=2, b=4)
+        >>> pipe.hashes.shape
+        (3, 8)
+        """
         self.lsh = RandomHyperplaneLSH(n_bits, self.dense_.shape[1], seed=seed)
         self.hashes = self.lsh.hash(self.dense_)
         self.lsh_r, self.lsh_b = r, b
@@ -554,17 +1126,74 @@ class RAGPipeline:
 
     # ---------------------------------------------------------------- scores
     def query_vectors(self, queries: Sequence[str]) -> np.ndarray:
-        """q(x) of the dual encoder (``rag-dual-encoder``), float32."""
+        """The query vectors q(x) of the dual encoder, as float32.
+
+        :meth:`ragmath.rag.DualEncoder.encode_queries` (``rag-dual-encoder``),
+        in the dtype of the dense index.
+
+        Parameters
+        ----------
+        queries : list of str
+
+        Returns
+        -------
+        ndarray of float32, shape (n_queries, dim of the index)
+
+        Raises
+        ------
+        TypeError
+            As :meth:`ragmath.rag.DualEncoder.features`.
+
+        Examples
+        --------
+        >>> texts = ["the inverted index maps terms", "yeast makes bread rise"]
+        >>> from ragmath.rag import DualEncoder, PassageNGramGenerator
+        >>> pipe = RAGPipeline(chunk_corpus(texts, size=None), DualEncoder(texts, dim=4),
+        ...                    PassageNGramGenerator(texts))
+        >>> pipe.query_vectors(["bread"]).dtype == pipe.dense_.dtype
+        True
+        """
         return np.asarray(self.encoder.encode_queries(list(queries)), dtype=np.float32)
 
     def chunk_scores(self, method: str, queries: Sequence[str], *, alpha=0.5, rrf_k=60) -> np.ndarray:
-        """Score of every chunk for every query, (n_queries, n_chunks) (``cap-convex``, ``cap-rrf``).
+        """The score of every chunk for every query by one retrieval method.
 
-        "bm25" (``lex-bm25``), "tfidf" (cosine of TF-IDF vectors), "dense"
-        (exact dot products q(x)·d(z)), "pq" (``cap-pq-ip``), "lsh"
-        (``cap-lsh-rerank``; −inf for chunks that are not candidates),
-        "hybrid" (:func:`convex_fusion` of bm25 and dense with weight α on
-        bm25, min-max), "rrf" (:func:`reciprocal_rank_fusion` of bm25 and dense).
+        "bm25" (``lex-bm25``), "tfidf" (cosine of TF-IDF vectors,
+        ``lex-tfidf``), "dense" (exact dot products q(x)·d(z)), "pq"
+        (``cap-pq-ip``), "lsh" (``cap-lsh-rerank``; −inf for chunks that are
+        not candidates), "hybrid" (:func:`convex_fusion` of bm25 and dense
+        with weight α on bm25, min-max, ``cap-convex``), "rrf"
+        (:func:`reciprocal_rank_fusion` of bm25 and dense, ``cap-rrf``).
+
+        Parameters
+        ----------
+        method : {"bm25", "tfidf", "dense", "pq", "lsh", "hybrid", "rrf"}
+        queries : list of str
+        alpha : float, optional
+            The weight of BM25 in "hybrid", in [0, 1].
+        rrf_k : float, optional
+            The constant k ≥ 0 of "rrf".
+
+        Returns
+        -------
+        ndarray, shape (n_queries, n_chunks)
+
+        Raises
+        ------
+        ValueError
+            On an unknown method, or a bad alpha or rrf_k.
+        ragmath._validation.NotFittedError
+            (a ValueError) For "pq" before :meth:`add_pq`, "lsh" before :meth:`add_lsh`.
+
+        Examples
+        --------
+        >>> texts = ["the inverted index maps terms", "yeast makes bread rise"]
+        >>> from ragmath.rag import DualEncoder, PassageNGramGenerator
+        >>> pipe = RAGPipeline(chunk_corpus(texts, size=None), DualEncoder(texts, dim=4),
+        ...                    PassageNGramGenerator(texts))
+        >>> print(pipe.chunk_scores("tfidf", ["bread rise", "index"]).round(4))
+        [[0.     0.7071]
+         [0.4472 0.    ]]
         """
         func = "RAGPipeline.chunk_scores"
         method = check_choice(method, "method", func, self.METHODS)
@@ -572,21 +1201,19 @@ class RAGPipeline:
         if method == "bm25":
             return np.vstack([self.bm25.scores(tokenize(q)) for q in queries])
         if method == "tfidf":
-            V = tfidf_vectors([tokenize(q) for q in queries], self._vocabulary, self._idf)
-            n = np.sqrt(np.asarray(V.multiply(V).sum(axis=1))).ravel()
-            V = V.multiply(1.0 / np.where(n > 0, n, 1.0)[:, None]).tocsr()
+            V = _unit_sparse_rows(tfidf_vectors([tokenize(q) for q in queries], self._vocabulary, self._idf))
             return (V @ self.tfidf_.T).toarray()
         if method == "dense":
             return self.query_vectors(queries) @ self.dense_.T
         if method == "pq":
             if self.pq is None:
-                raise ValueError(f"{func}: call add_pq first")
+                raise NotFittedError(f"{func}: method 'pq' needs the PQ index; call add_pq first")
             Q = self.query_vectors(queries)
             Q = np.hstack([Q, np.zeros((len(Q), self._pad), np.float32)])
             return pq_inner_product_scores(self.pq, Q, self.codes)
         if method == "lsh":
             if self.lsh is None:
-                raise ValueError(f"{func}: call add_lsh first")
+                raise NotFittedError(f"{func}: method 'lsh' needs the LSH index; call add_lsh first")
             return lsh_rerank_scores(self.query_vectors(queries), self.dense_, self.lsh, self.hashes,
                                      self.lsh_r, self.lsh_b)
         lex, den = self.chunk_scores("bm25", queries), self.chunk_scores("dense", queries)
@@ -595,19 +1222,120 @@ class RAGPipeline:
         return reciprocal_rank_fusion([lex, den], k=rrf_k)
 
     def passage_scores(self, method: str, queries: Sequence[str], n_passages=None, **kw) -> np.ndarray:
-        """:meth:`chunk_scores` pooled per passage by the maximum (``cap-maxp``)."""
+        """:meth:`chunk_scores` pooled per passage by the maximum.
+
+        :func:`passage_scores_from_chunks` ("MaxP", ``cap-maxp``) of the chunk
+        scores, with the chunks' parents.
+
+        Parameters
+        ----------
+        method, queries, **kw
+            As in :meth:`chunk_scores`.
+        n_passages : int, optional
+            The number of passages (default: the last parent + 1).
+
+        Returns
+        -------
+        ndarray, shape (n_queries, n_passages)
+
+        Raises
+        ------
+        ValueError
+            As :meth:`chunk_scores` and :func:`passage_scores_from_chunks`.
+
+        Examples
+        --------
+        >>> texts = ["the inverted index maps terms to postings", "yeast makes bread dough rise"]
+        >>> from ragmath.rag import DualEncoder, PassageNGramGenerator
+        >>> pipe = RAGPipeline(chunk_corpus(texts, size=3, overlap=1), DualEncoder(texts, dim=4),
+        ...                    PassageNGramGenerator(texts))
+        >>> len(pipe.chunks), pipe.passage_scores("bm25", ["bread"]).shape
+        (5, (1, 2))
+        """
         return passage_scores_from_chunks(self.chunk_scores(method, queries, **kw), self.chunks.parent,
                                           n_passages)
 
     def retrieve(self, chunk_scores_row, k: int) -> np.ndarray:
-        """Indices of the k best chunks of one query's scores, best first, ties by the lower index (``cap-maxp``)."""
-        s = as_float_array(chunk_scores_row, "chunk_scores_row", "RAGPipeline.retrieve", ndim=1, finite=False)
-        k = check_positive_int(k, "k", "RAGPipeline.retrieve")
-        order = np.argsort(-s, kind="stable")[:k]
-        return order[np.isfinite(s[order])]
+        """Indices of the k best chunks of one query's scores, best first, ties by the lower index.
+
+        The selection of the lower layer (``sim-top-k``) among the chunks
+        that were retrieved at all: −inf marks a chunk an index did not
+        return, and fewer than k indices come back when fewer than k chunks
+        have a finite score. Ranking chunks and keeping each passage's first
+        is ranking passages by MaxP (``cap-maxp-first``).
+
+        Parameters
+        ----------
+        chunk_scores_row : array-like, shape (n_chunks,)
+            One row of :meth:`chunk_scores`.
+        k : int
+            At least 1.
+
+        Returns
+        -------
+        ndarray of int, shape (min(k, number of finite scores),)
+
+        Raises
+        ------
+        ValueError
+            When k < 1, or the scores hold nan or +inf.
+        TypeError
+            When k is not an integer.
+
+        Examples
+        --------
+        >>> texts = ["the inverted index maps terms", "yeast makes bread rise"]
+        >>> from ragmath.rag import DualEncoder, PassageNGramGenerator
+        >>> pipe = RAGPipeline(chunk_corpus(texts, size=None), DualEncoder(texts, dim=4),
+        ...                    PassageNGramGenerator(texts))
+        >>> pipe.retrieve([0.5, 0.5], 2).tolist(), pipe.retrieve([-np.inf, 0.1], 2).tolist()
+        ([0, 1], [1])
+        """
+        func = "RAGPipeline.retrieve"
+        s = as_float_array(chunk_scores_row, "chunk_scores_row", func, ndim=1, finite=False)
+        k = check_positive_int(k, "k", func)
+        if np.isnan(s).any() or (s == np.inf).any():
+            raise ValueError(
+                f"{func}: chunk_scores_row contains nan or +inf (−inf marks a chunk not retrieved)"
+            )
+        retrieved = np.flatnonzero(s > -np.inf)
+        if retrieved.size == 0:
+            return retrieved
+        return retrieved[select_top(s[retrieved][None, :], min(k, retrieved.size))[0][0]]
 
     def answer_log_likelihood(self, chunk_scores_row, answer: str, k: int = 4) -> float:
-        """log p(y | x) over the k best chunks, weighted equally (``cap-answer-loglik``)."""
+        """log p(y | x) over the k best chunks of one query, weighted equally.
+
+        :func:`answer_log_likelihood` (``cap-answer-loglik``) of the chunks
+        that :meth:`retrieve` returns.
+
+        Parameters
+        ----------
+        chunk_scores_row : array-like, shape (n_chunks,)
+            One row of :meth:`chunk_scores`.
+        answer : str
+            The answer y.
+        k : int, optional
+            How many chunks to retrieve.
+
+        Returns
+        -------
+        float
+
+        Raises
+        ------
+        ValueError
+            When no chunk is retrieved, or as :meth:`retrieve`.
+
+        Examples
+        --------
+        >>> texts = ["the inverted index maps terms", "yeast makes bread rise"]
+        >>> from ragmath.rag import DualEncoder, PassageNGramGenerator
+        >>> pipe = RAGPipeline(chunk_corpus(texts, size=None), DualEncoder(texts, dim=4),
+        ...                    PassageNGramGenerator(texts))
+        >>> print(f"{pipe.answer_log_likelihood([0.0, 1.0], 'bread', k=1):.4f}")
+        -1.4459
+        """
         top = self.retrieve(chunk_scores_row, k)
         if top.size == 0:
             raise ValueError("RAGPipeline.answer_log_likelihood: the index returned no chunk for this query")

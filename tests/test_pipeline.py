@@ -13,7 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ragmath.pipeline as pl
+from ragmath._validation import NotFittedError
 from ragmath.lexical import BM25, tokenize
+from ragmath.metrics import score_matrix_metrics
 from ragmath.pipeline import (
     Chunks,
     RAGPipeline,
@@ -22,6 +24,8 @@ from ragmath.pipeline import (
     chunk_starts,
     convex_fusion,
     dense_index_bytes,
+    hybrid_curve,
+    hybrid_ranking,
     lsh_index_bytes,
     lsh_rerank_scores,
     lsr_finetune_query_matrix,
@@ -30,8 +34,8 @@ from ragmath.pipeline import (
     pq_inner_product_scores,
     ranks_from_scores,
     reciprocal_rank_fusion,
-    sparse_index_bytes,
     span_chunk,
+    sparse_index_bytes,
     time_per_query,
     zscore_normalize,
 )
@@ -205,8 +209,8 @@ def test_convex_fusion_endpoints_and_mixture():
     lex, den = rng.random((3, 10)) * 20, rng.standard_normal((3, 10))
     assert np.allclose(convex_fusion(lex, den, 1.0), minmax_normalize(lex))
     assert np.allclose(convex_fusion(lex, den, 0), minmax_normalize(den))
-    by_loop = [[0.25 * (l - min(lr)) / (max(lr) - min(lr)) + 0.75 * (d - min(dr)) / (max(dr) - min(dr))
-                for l, d in zip(lr, dr)] for lr, dr in zip(lex, den)]
+    by_loop = [[0.25 * (x - min(lr)) / (max(lr) - min(lr)) + 0.75 * (d - min(dr)) / (max(dr) - min(dr))
+                for x, d in zip(lr, dr)] for lr, dr in zip(lex, den)]
     assert np.allclose(convex_fusion(lex, den, 0.25), by_loop, rtol=1e-13)
     assert np.allclose(convex_fusion(lex, den, 0.5, normalization="zscore"),
                        0.5 * zscore_normalize(lex) + 0.5 * zscore_normalize(den))
@@ -227,6 +231,43 @@ def test_fusion_bad_inputs():
         minmax_normalize([1.0, np.nan])
     with pytest.raises(ValueError, match="zscore_normalize: scores must be 1-D or 2-D"):
         zscore_normalize(np.ones((2, 2, 2)))
+
+
+# ------------------------------------------------------------------ the fusion over α
+def test_hybrid_curve_endpoints_are_the_two_retrievers():
+    rng = np.random.default_rng(0)
+    lex, den = rng.random((6, 25)) * 15, rng.standard_normal((6, 25))
+    grades = rng.integers(0, 4, size=(6, 25)) * (rng.random((6, 25)) < 0.3)
+    c = hybrid_curve(lex, den, grades, k=5, alphas=[0.0, 0.4, 1.0])
+    assert c["alpha"].tolist() == [0.0, 0.4, 1.0]
+    assert c["ndcg"][0] == score_matrix_metrics(den, grades, 5)["ndcg"].mean()
+    assert c["ndcg"][2] == score_matrix_metrics(lex, grades, 5)["ndcg"].mean()
+    assert c["mrr"][1] == score_matrix_metrics(convex_fusion(lex, den, 0.4), grades, 5)["rr"].mean()
+    assert len(hybrid_curve(lex, den, grades)["alpha"]) == 21
+
+
+def test_hybrid_ranking_parts_add_up_to_the_fused_score():
+    rng = np.random.default_rng(1)
+    lex, den = rng.random(25) * 15, rng.standard_normal(25)
+    r = hybrid_ranking(lex, den, 0.3, k=7)
+    fused = convex_fusion(lex, den, 0.3)
+    assert r["order"].tolist() == sorted(range(25), key=lambda i: (-fused[i], i))[:7]
+    assert np.allclose(r["lexical"] + r["dense"], fused[r["order"]], rtol=1e-15)
+    assert np.array_equal(r["lexical"], 0.3 * minmax_normalize(lex)[r["order"]])
+    tied = hybrid_ranking([3.0, 1.0, 2.0], [0.0, 1.0, 0.5], 0.5, k=5)  # every fused score is 0.5
+    assert tied["order"].tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize("call,words", [
+    (lambda: hybrid_curve(np.ones((2, 3)), np.ones((2, 3)), np.ones((2, 3)), k=0), "hybrid_curve: k"),
+    (lambda: hybrid_curve(np.ones((2, 3)), np.ones((2, 4)), np.ones((2, 3))), "hybrid_curve: lexical_scores"),
+    (lambda: hybrid_curve(np.ones((2, 3)), np.ones((2, 3)), np.ones((2, 3)), alphas=[1.5]), "hybrid_curve: alpha"),
+    (lambda: hybrid_ranking(np.ones(4), np.ones(3), 0.5), "hybrid_ranking: lexical_row"),
+    (lambda: hybrid_ranking(np.ones(4), np.ones(4), -0.5), "hybrid_ranking: alpha"),
+])
+def test_hybrid_bad_inputs(call, words):
+    with pytest.raises(ValueError, match=words):
+        call()
 
 
 # ------------------------------------------------------------------ RRF
@@ -443,7 +484,26 @@ def test_pipeline_bad_inputs(trained):
     pipe = RAGPipeline(chunk_corpus(TEXTS, IDS, size=None), encoder, generator)
     with pytest.raises(ValueError, match="RAGPipeline.chunk_scores: method"):
         pipe.chunk_scores("splade", ["x"])
-    with pytest.raises(ValueError, match="call add_pq first"):
+    with pytest.raises(NotFittedError, match="RAGPipeline.chunk_scores: method 'pq' .* call add_pq first"):
         pipe.chunk_scores("pq", ["x"])
+    with pytest.raises(ValueError, match="call add_lsh first"):  # NotFittedError is a ValueError
+        pipe.chunk_scores("lsh", ["x"])
     with pytest.raises(ValueError, match="RAGPipeline.retrieve: k"):
         pipe.retrieve(np.ones(len(TEXTS)), 0)
+    with pytest.raises(ValueError, match="RAGPipeline.retrieve: chunk_scores_row contains nan or \\+inf"):
+        pipe.retrieve([1.0, np.nan, 0.0], 2)
+
+
+def test_retrieve_is_best_first_with_ties_by_the_lower_index_and_skips_unretrieved(trained):
+    encoder, generator = trained
+    pipe = RAGPipeline(chunk_corpus(TEXTS, IDS, size=None), encoder, generator)
+    s = np.array([0.5, -np.inf, 2.0, 0.5, -np.inf, 2.0])
+    assert pipe.retrieve(s, 3).tolist() == [2, 5, 0]
+    assert pipe.retrieve(s, 10).tolist() == [2, 5, 0, 3]  # only the four chunks retrieved
+    assert pipe.retrieve(np.full(6, -np.inf), 2).size == 0
+    rng = np.random.default_rng(9)
+    for _ in range(20):
+        row = rng.integers(0, 4, size=30).astype(float)
+        row[rng.random(30) < 0.2] = -np.inf
+        expected = [i for i in sorted(range(30), key=lambda i: (-row[i], i)) if np.isfinite(row[i])][:7]
+        assert pipe.retrieve(row, 7).tolist() == expected

@@ -7,14 +7,9 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from ragmath.pipeline import convex_fusion, minmax_normalize, ranking_metrics
-from ragmath.viz.pipeline import (
-    hybrid_curve,
-    hybrid_ranking,
-    plot_configurations,
-    plot_hybrid,
-    plot_hybrid_grid,
-)
+from ragmath.metrics import score_matrix_metrics
+from ragmath.pipeline import convex_fusion, hybrid_curve, hybrid_ranking
+from ragmath.viz.pipeline import plot_configurations, plot_hybrid, plot_hybrid_grid
 from ragmath.widgets.pipeline import hybrid_explorer
 
 RNG = np.random.default_rng(0)
@@ -22,22 +17,6 @@ LEX = RNG.random((6, 25)) * 15
 DENSE = RNG.standard_normal((6, 25))
 GRADES = RNG.integers(0, 4, size=(6, 25)) * (RNG.random((6, 25)) < 0.3)
 LABELS = [f"p{i:02d}" for i in range(25)]
-
-
-def test_hybrid_curve_endpoints_are_the_two_retrievers():
-    c = hybrid_curve(LEX, DENSE, GRADES, k=5, alphas=[0.0, 0.4, 1.0])
-    assert c["alpha"].tolist() == [0.0, 0.4, 1.0]
-    assert c["ndcg"][0] == pytest.approx(ranking_metrics(DENSE, GRADES, 5)["ndcg"].mean())
-    assert c["ndcg"][2] == pytest.approx(ranking_metrics(LEX, GRADES, 5)["ndcg"].mean())
-    assert c["mrr"][1] == pytest.approx(ranking_metrics(convex_fusion(LEX, DENSE, 0.4), GRADES, 5)["rr"].mean())
-
-
-def test_hybrid_ranking_parts_add_up_to_the_fused_score():
-    r = hybrid_ranking(LEX[2], DENSE[2], 0.3, k=7)
-    fused = convex_fusion(LEX[2], DENSE[2], 0.3)
-    assert r["order"].tolist() == np.argsort(-fused, kind="stable")[:7].tolist()
-    assert np.allclose(r["lexical"] + r["dense"], fused[r["order"]])
-    assert np.allclose(r["lexical"], 0.3 * minmax_normalize(LEX[2])[r["order"]])
 
 
 def test_plot_hybrid_draws_the_curves_the_marker_and_the_ranked_list():
@@ -62,7 +41,7 @@ def test_plot_hybrid_grid_has_a_panel_per_alpha():
     fig = plot_hybrid_grid(LEX, DENSE, GRADES, query_index=1, labels=LABELS, alphas=(0, 0.5, 1), k=4)
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert len(visible) == 4  # the curve and one panel per α, in rows of three
-    one = ranking_metrics(convex_fusion(LEX[1:2], DENSE[1:2], 0.5), GRADES[1:2], 4)
+    one = score_matrix_metrics(convex_fusion(LEX[1:2], DENSE[1:2], 0.5), GRADES[1:2], 4)
     assert f"NDCG@4 {one['ndcg'][0]:.2f}" in visible[2].get_title()
     assert "α = 0.5" in visible[2].get_title() and "α = 1" in visible[3].get_title()
     assert len(visible[1].patches) == 8
@@ -87,8 +66,6 @@ def test_plot_configurations_bars_are_the_table():
     (lambda: plot_hybrid(1.5, 5, LEX, DENSE, GRADES), "plot_hybrid: alpha"),
     (lambda: plot_hybrid(0.5, 5, LEX, DENSE[:, :-1], GRADES), "plot_hybrid: lexical_scores"),
     (lambda: plot_hybrid(0.5, 5, LEX, DENSE, GRADES, query_index=6), "plot_hybrid: query_index"),
-    (lambda: hybrid_curve(LEX, DENSE, GRADES, k=0), "hybrid_curve: k"),
-    (lambda: hybrid_ranking(LEX[0], DENSE[0][:3], 0.5), "hybrid_ranking: lexical_row"),
 ])
 def test_bad_inputs(call, words):
     with pytest.raises(ValueError, match=words):

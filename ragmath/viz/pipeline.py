@@ -1,11 +1,12 @@
 """Pure plotting functions for chapter 10, "Capstone: a complete RAG system in NumPy".
 
 Each ``plot_*`` function takes plain parameters (score matrices, grades, a
-table), computes with :mod:`ragmath.pipeline`, and returns a new
-:class:`matplotlib.figure.Figure` (never touching pyplot's global state). The
-widget of :mod:`ragmath.widgets.pipeline` only connects sliders to
-:func:`plot_hybrid`; :func:`plot_hybrid_grid` draws the static small
-multiples that follow it.
+table), gets its numbers from :mod:`ragmath.pipeline`
+(:func:`ragmath.pipeline.hybrid_curve`, :func:`ragmath.pipeline.hybrid_ranking`),
+and returns a new :class:`matplotlib.figure.Figure` (never touching pyplot's
+global state): nothing is computed here. The widget of
+:mod:`ragmath.widgets.pipeline` only connects sliders to :func:`plot_hybrid`;
+:func:`plot_hybrid_grid` draws the static small multiples that follow it.
 """
 
 from __future__ import annotations
@@ -17,12 +18,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
 
 from .._validation import as_float_array, check_positive_int
-from ..pipeline import convex_fusion, minmax_normalize, ranking_metrics
+from ..pipeline import hybrid_curve, hybrid_ranking
 from ._style import new_figure
 
 __all__ = [
-    "hybrid_curve",
-    "hybrid_ranking",
     "plot_hybrid",
     "plot_hybrid_grid",
     "plot_configurations",
@@ -48,48 +47,6 @@ def _check_alpha(alpha, func: str) -> float:
     if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not 0.0 <= float(alpha) <= 1.0:
         raise ValueError(f"{func}: alpha must be a number in [0, 1], got {alpha!r}")
     return float(alpha)
-
-
-def hybrid_curve(lexical_scores, dense_scores, grades, k: int = 10, alphas=None) -> dict:
-    """Mean MRR and NDCG@k of the convex fusion at every α (``cap-convex``).
-
-    Returns {"alpha", "mrr", "ndcg"}: arrays over ``alphas`` (default 21 values
-    from 0 to 1), each the mean over the queries (rows) of
-    :func:`ragmath.pipeline.ranking_metrics` of
-    :func:`ragmath.pipeline.convex_fusion` (min-max).
-    """
-    func = "hybrid_curve"
-    L, D, G = _check_inputs(lexical_scores, dense_scores, grades, func)
-    k = check_positive_int(k, "k", func)
-    alphas = np.linspace(0.0, 1.0, 21) if alphas is None else np.asarray(alphas, dtype=float)
-    nl, nd = minmax_normalize(L), minmax_normalize(D)
-    mrr, ndcg = [], []
-    for a in alphas:
-        _check_alpha(float(a), func)
-        m = ranking_metrics(a * nl + (1 - a) * nd, G, k)
-        mrr.append(m["rr"].mean())
-        ndcg.append(m["ndcg"].mean())
-    return {"alpha": alphas, "mrr": np.array(mrr), "ndcg": np.array(ndcg)}
-
-
-def hybrid_ranking(lexical_row, dense_row, alpha: float, k: int = 10) -> dict:
-    """The k best passages of one query under the fusion at α, and each score's two parts.
-
-    Returns {"order" (k,) passage indices best first (ties by the lower index),
-    "lexical" α·ŝ_lex, "dense" (1 − α)·ŝ_dense (their sum is the fused
-    score, ``cap-convex``)}.
-    """
-    func = "hybrid_ranking"
-    a = _check_alpha(alpha, func)
-    lex = as_float_array(lexical_row, "lexical_row", func, ndim=1)
-    den = as_float_array(dense_row, "dense_row", func, ndim=1)
-    if lex.shape != den.shape:
-        raise ValueError(f"{func}: lexical_row has shape {lex.shape} but dense_row has {den.shape}")
-    k = min(check_positive_int(k, "k", func), lex.size)
-    fused = convex_fusion(lex, den, a)
-    order = np.argsort(-fused, kind="stable")[:k]
-    return {"order": order, "lexical": a * minmax_normalize(lex)[order],
-            "dense": (1 - a) * minmax_normalize(den)[order]}
 
 
 def _draw_ranking(ax, lexical_row, dense_row, grade_row, alpha, k, labels, legend=True):
@@ -118,11 +75,11 @@ def plot_hybrid(alpha: float, k: int, lexical_scores, dense_scores, grades, quer
 
     ``lexical_scores``, ``dense_scores`` and ``grades`` are (n_queries,
     n_passages). The left axes hold two lines labelled "MRR" and "NDCG@k"
-    (from :func:`hybrid_curve`) and a vertical line at α; the right axes hold
+    (from :func:`ragmath.pipeline.hybrid_curve`) and a vertical line at α; the right axes hold
     the k best passages of row ``query_index`` as stacked bars (the first k
     patches the BM25 parts, the next k the dense parts), each labelled with its
     passage id and grade. ``curve`` may pass a precomputed
-    :func:`hybrid_curve` for this k (a widget does, to stay fast).
+    :func:`ragmath.pipeline.hybrid_curve` for this k (a widget does, to stay fast).
     """
     func = "plot_hybrid"
     a = _check_alpha(alpha, func)
@@ -136,8 +93,8 @@ def plot_hybrid(alpha: float, k: int, lexical_scores, dense_scores, grades, quer
     ax_c.plot(c["alpha"], c["mrr"], color=_GREEN, marker="o", ms=3, label="MRR")
     ax_c.plot(c["alpha"], c["ndcg"], color=_BLUE, marker="o", ms=3, label=f"NDCG@{k}")
     ax_c.axvline(a, color=_RED, lw=1.2)
-    now = ranking_metrics(convex_fusion(L, D, a), G, k)
-    ax_c.set_title(f"α = {a:.2f}: MRR {now['rr'].mean():.3f}, NDCG@{k} {now['ndcg'].mean():.3f}", fontsize=10)
+    now = hybrid_curve(L, D, G, k, alphas=[a])
+    ax_c.set_title(f"α = {a:.2f}: MRR {now['mrr'][0]:.3f}, NDCG@{k} {now['ndcg'][0]:.3f}", fontsize=10)
     ax_c.set_xlabel("α (weight of BM25; 0 = dense only, 1 = BM25 only)")
     ax_c.set_xlim(-0.02, 1.02)
     ax_c.legend(fontsize=8, frameon=False, loc="lower center")
@@ -152,7 +109,8 @@ def plot_hybrid_grid(lexical_scores, dense_scores, grades, query_index: int = 0,
                      alphas=(0.0, 0.25, 0.5, 0.75, 1.0), k: int = 6, query_label=None) -> Figure:
     """Small multiples of :func:`plot_hybrid`: the curve with every α marked, then one query's top-k per α.
 
-    Panels are laid out in rows of three (unused panels hidden). The first axes hold the MRR and NDCG@k curves with a vertical line per α;
+    Panels are laid out in rows of three (unused panels hidden). The first axes hold the MRR
+    and NDCG@k curves (:func:`ragmath.pipeline.hybrid_curve`) with a vertical line per α;
     then one axes per α with the ranked list (as in :func:`plot_hybrid`), its
     title giving α and the query's reciprocal rank and NDCG@k.
     """
@@ -177,9 +135,9 @@ def plot_hybrid_grid(lexical_scores, dense_scores, grades, query_index: int = 0,
     ax.legend(fontsize=7, frameon=False, loc="lower center")
     for ax, a in zip(axes[1 : len(alphas) + 1], alphas):
         _draw_ranking(ax, L[query_index], D[query_index], G[query_index], a, k, labels, legend=False)
-        one = ranking_metrics(convex_fusion(L[query_index : query_index + 1], D[query_index : query_index + 1], a),
-                              G[query_index : query_index + 1], k)
-        ax.set_title(f"α = {a:g}\nRR {one['rr'][0]:.2f}, NDCG@{k} {one['ndcg'][0]:.2f}", fontsize=9)
+        rows = slice(query_index, query_index + 1)
+        one = hybrid_curve(L[rows], D[rows], G[rows], k, alphas=[a])
+        ax.set_title(f"α = {a:g}\nRR {one['mrr'][0]:.2f}, NDCG@{k} {one['ndcg'][0]:.2f}", fontsize=9)
         ax.set_xlabel("")
     if query_label is not None:
         fig.suptitle(f"query {query_label!r}", fontsize=10)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from ..viz.pipeline import hybrid_curve, plot_hybrid
+from ..pipeline import hybrid_curve
+from ..viz.pipeline import plot_hybrid
 from ._base import SliderFigure
 
 __all__ = ["hybrid_explorer"]
@@ -37,8 +38,8 @@ def hybrid_explorer(lexical_scores, dense_scores, grades, query_index: int = 0, 
     return SliderFigure(
         plot,
         {
-            "alpha": widgets.FloatSlider(value=alpha, min=0.0, max=1.0, step=0.05, description="α (BM25 weight)",
-                                         readout_format=".2f", style=_STYLE),
+            "alpha": widgets.FloatSlider(value=alpha, min=0.0, max=1.0, step=0.05,
+                                         description="α (BM25 weight)", readout_format=".2f", style=_STYLE),
             "k": widgets.IntSlider(value=k, min=1, max=20, step=1, description="k", style=_STYLE),
         },
         lexical_scores=lexical_scores,

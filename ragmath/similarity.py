@@ -120,7 +120,7 @@ def cosine_similarity(a, b):
     """Cosine of the angle, a·b / (‖a‖‖b‖), in [-1, 1] (equations ``sim-cosine``, ``sim-cauchy-schwarz``).
 
     Each vector is first divided by its own norm (computed without overflow,
-    see :func:`row_norms`), and the dot products of the unit vectors are
+    see :func:`~ragmath.similarity.row_norms`), and the dot products of the unit vectors are
     clipped to [-1, 1], the range proved by Cauchy–Schwarz, so rounding never returns 1.0000000000000002.
 
     Parameters

@@ -95,7 +95,7 @@ def figure_rgba(fig: Figure) -> np.ndarray:
 def figure_png(fig: Figure) -> bytes:
     """:func:`figure_rgba` as a full-colour PNG, compressed lightly (zlib level 1).
 
-    The widgets show :func:`ragmath.widgets._explorer.frame_png` instead (a palette
+    The widgets show ``ragmath.widgets._explorer.frame_png`` instead (a palette
     PNG, the same bytes as the website's explorer frames).
     """
     buffer = io.BytesIO()
@@ -172,7 +172,7 @@ class SliderFigure(widgets.VBox):
     All the computing and drawing happens in ``plot``, a pure function that is
     tested on its own; this class only reads the sliders, calls ``plot`` and
     shows the figure it returns, as a PNG in an ``ipywidgets.Image``: the bytes
-    of :func:`ragmath.widgets._explorer.frame_png`, exactly what the website's
+    of ``ragmath.widgets._explorer.frame_png``, exactly what the website's
     explorer shows for the same values. Values already drawn (by this widget, or
     by the site build: :class:`FrameCache`) are shown without drawing again.
     The values of the latest move are in ``.params``; ``.figure`` is the figure
@@ -219,7 +219,7 @@ class SliderFigure(widgets.VBox):
         return frame_key(*self._keys, self.params if params is None else params)
 
     def render(self, params: Mapping) -> tuple[Figure, bytes]:
-        """Draw the figure of ``params`` and its frame (:func:`render_frame`, as the site's explorer does)."""
+        """Draw the figure of ``params`` and its frame (``render_frame``, as the site's explorer does)."""
         return render_frame(self.plot, params, self.fixed)
 
     def update(self) -> Figure | None:

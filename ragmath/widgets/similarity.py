@@ -15,7 +15,7 @@ _STYLE = {"description_width": "initial"}
 def vector_pair_explorer(
     angle_deg: float = 60.0, length_a: float = 1.0, length_b: float = 1.0
 ) -> SliderFigure:
-    """Angle and length sliders driving :func:`ragmath.viz.plot_vector_pair`."""
+    """Angle and length sliders driving :func:`ragmath.viz.similarity.plot_vector_pair`."""
     return SliderFigure(
         plot_vector_pair,
         {
@@ -33,7 +33,7 @@ def vector_pair_explorer(
 
 
 def concentration_explorer(dim: int = 2, n_points: int = 1000, seed: int = 0) -> SliderFigure:
-    """A dimension slider driving :func:`ragmath.viz.plot_distance_concentration`."""
+    """A dimension slider driving :func:`ragmath.viz.similarity.plot_distance_concentration`."""
     return SliderFigure(
         plot_distance_concentration,
         {

@@ -16,10 +16,12 @@ pieces of the earlier chapters are reused, not rewritten: TF-IDF and BM25
   (:func:`reciprocal_rank_fusion`); the metrics of the fusion over its weight
   and one query's fused ranking (:func:`hybrid_curve`, :func:`hybrid_ranking`),
   which :mod:`ragmath.viz.pipeline` draws;
-- the **indexes**: inner products from PQ codes (:func:`pq_inner_product_scores`),
-  LSH candidates re-ranked exactly (:func:`lsh_rerank_scores`), and the
-  **memory** of each index in bytes (:func:`dense_index_bytes`,
-  :func:`sparse_index_bytes`, :func:`lsh_index_bytes`);
+- the **indexes**: LSH candidates re-ranked exactly (:func:`lsh_rerank_scores`);
+  the inner products from PQ codes
+  (:meth:`ragmath.quantization.ProductQuantizer.inner_product_scores`) and the
+  **memory** of each index in bytes (:func:`ragmath.quantization.dense_index_bytes`,
+  ``sparse_index_bytes``, ``lsh_index_bytes``, ``pq_memory_bytes``) live in
+  :mod:`ragmath.quantization`;
 - **latency** as measured (:func:`time_per_query`): a number for a figure,
   never printed into a notebook output that is compared;
 - the **answer likelihood** over the top-k chunks (:func:`answer_log_likelihood`)
@@ -65,11 +67,7 @@ __all__ = [
     "reciprocal_rank_fusion",
     "hybrid_curve",
     "hybrid_ranking",
-    "pq_inner_product_scores",
     "lsh_rerank_scores",
-    "dense_index_bytes",
-    "sparse_index_bytes",
-    "lsh_index_bytes",
     "time_per_query",
     "answer_log_likelihood",
     "lsr_finetune_query_matrix",
@@ -670,36 +668,6 @@ def hybrid_ranking(lexical_row, dense_row, alpha: float, k: int = 10) -> dict:
 
 
 # --------------------------------------------------------------------------- indexes
-def pq_inner_product_scores(pq: ProductQuantizer, queries, codes) -> np.ndarray:
-    """Inner products q·x̂ from PQ codes, one table per sub-space (equation ``cap-pq-ip``).
-
-    q·x̂ = Σ_j q_j · c_{j, code_j(x)}: the m tables T_j[l] = q_j · c_{j,l} are
-    computed once per query (k·d multiply-adds), then every code costs m
-    look-ups and additions, as in ADC for distances (``pq-adc``). ``pq`` is a
-    fitted :class:`ragmath.quantization.ProductQuantizer`, ``codes`` (n, m)
-    from its ``encode``. Returns (n_queries, n) (or (n,) for a 1-D query).
-    """
-    func = "pq_inner_product_scores"
-    if not isinstance(pq, ProductQuantizer) or pq.codebooks_ is None:
-        raise TypeError(f"{func}: pq must be a fitted ProductQuantizer")
-    Q = as_float_array(queries, "queries", func, ndim=(1, 2))
-    if Q.shape[-1] != pq.d_:
-        raise ValueError(f"{func}: queries have dimension {Q.shape[-1]} but pq was fitted on {pq.d_}")
-    C = np.asarray(codes)
-    if C.ndim != 2 or C.shape[1] != pq.m or C.dtype.kind not in "iu":
-        raise ValueError(f"{func}: codes must be an integer array (n, m) = (n, {pq.m}), got {C.shape} {C.dtype}")
-    if C.size and C.max() >= pq.k:
-        raise ValueError(f"{func}: codes hold a centroid index ≥ k = {pq.k}")
-    Q2 = np.atleast_2d(Q)
-    books = pq.codebooks_
-    sub = Q2.reshape(Q2.shape[0], pq.m, pq.dsub_)
-    T = np.einsum("qjs,jls->qjl", sub, books.astype(Q2.dtype, copy=False))  # (q, m, k)
-    out = np.zeros((Q2.shape[0], C.shape[0]), dtype=T.dtype)
-    for j in range(pq.m):
-        out += T[:, j, C[:, j]]
-    return out if Q.ndim == 2 else out[0]
-
-
 def lsh_rerank_scores(query_vectors, item_vectors, lsh: RandomHyperplaneLSH, item_hashes, r, b) -> np.ndarray:
     """Exact scores of the LSH candidates, −inf for the rest (equation ``cap-lsh-rerank``).
 
@@ -755,50 +723,6 @@ def lsh_rerank_scores(query_vectors, item_vectors, lsh: RandomHyperplaneLSH, ite
         if idx.size:
             out[q, idx] = X[idx] @ Q[q]
     return out
-
-
-def dense_index_bytes(n, d, float_bytes=4) -> int:
-    """Bytes of an exact index of n vectors of dimension d, n·d·b (equation ``cap-mem-dense``)."""
-    func = "dense_index_bytes"
-    return (check_positive_int(n, "n", func) * check_positive_int(d, "d", func)
-            * check_positive_int(float_bytes, "float_bytes", func))
-
-
-def sparse_index_bytes(nnz, n_columns, value_bytes=8, index_bytes=4, pointer_bytes=4) -> int:
-    """Bytes of a compressed sparse index (an inverted index) (equation ``cap-mem-sparse``).
-
-    nnz·(b_v + b_i) + (n_columns + 1)·b_p: one value and one row index per
-    stored entry (a posting), and one pointer per column (term) plus one, as
-    :mod:`scipy.sparse` stores a CSC matrix (float64 values, int32 indices).
-    """
-    func = "sparse_index_bytes"
-    nnz = check_positive_int(nnz, "nnz", func, minimum=0)
-    n_columns = check_positive_int(n_columns, "n_columns", func)
-    vb = check_positive_int(value_bytes, "value_bytes", func)
-    ib = check_positive_int(index_bytes, "index_bytes", func)
-    pb = check_positive_int(pointer_bytes, "pointer_bytes", func)
-    return nnz * (vb + ib) + (n_columns + 1) * pb
-
-
-def lsh_index_bytes(n, n_bits, d, float_bytes=4, plane_bytes=8, rerank=True) -> dict:
-    """Bytes of an LSH index (equation ``cap-mem-lsh``).
-
-    "hashes": n·⌈n_bits/8⌉ (the bits packed by rows); "planes":
-    n_bits·d·plane_bytes (the hyperplanes, needed to hash a query;
-    :class:`ragmath.quantization.RandomHyperplaneLSH` keeps them in float64);
-    "vectors": n·d·float_bytes when the candidates are re-ranked exactly
-    (``rerank``), else 0; "total": the sum.
-    """
-    func = "lsh_index_bytes"
-    n = check_positive_int(n, "n", func)
-    n_bits = check_positive_int(n_bits, "n_bits", func)
-    d = check_positive_int(d, "d", func)
-    fb = check_positive_int(float_bytes, "float_bytes", func)
-    pb = check_positive_int(plane_bytes, "plane_bytes", func)
-    hashes = n * -(-n_bits // 8)
-    planes = n_bits * d * pb
-    vectors = n * d * fb if rerank else 0
-    return {"hashes": hashes, "planes": planes, "vectors": vectors, "total": hashes + planes + vectors}
 
 
 def time_per_query(search: Callable[[], object], n_queries, repeats=5) -> float:
@@ -1210,7 +1134,7 @@ class RAGPipeline:
                 raise NotFittedError(f"{func}: method 'pq' needs the PQ index; call add_pq first")
             Q = self.query_vectors(queries)
             Q = np.hstack([Q, np.zeros((len(Q), self._pad), np.float32)])
-            return pq_inner_product_scores(self.pq, Q, self.codes)
+            return self.pq.inner_product_scores(Q, self.codes)
         if method == "lsh":
             if self.lsh is None:
                 raise NotFittedError(f"{func}: method 'lsh' needs the LSH index; call add_lsh first")

@@ -8,7 +8,6 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,23 +22,19 @@ from ragmath.pipeline import (
     chunk_corpus,
     chunk_starts,
     convex_fusion,
-    dense_index_bytes,
     hybrid_curve,
     hybrid_ranking,
-    lsh_index_bytes,
     lsh_rerank_scores,
     lsr_finetune_query_matrix,
     minmax_normalize,
     passage_scores_from_chunks,
-    pq_inner_product_scores,
     ranks_from_scores,
     reciprocal_rank_fusion,
     span_chunk,
-    sparse_index_bytes,
     time_per_query,
     zscore_normalize,
 )
-from ragmath.quantization import ProductQuantizer, RandomHyperplaneLSH
+from ragmath.quantization import RandomHyperplaneLSH
 from ragmath.rag import DualEncoder, PassageNGramGenerator
 
 TEXTS = [
@@ -329,30 +324,8 @@ def test_rrf_bad_inputs():
         reciprocal_rank_fusion([np.array([1.0, np.nan])])
 
 
-# ------------------------------------------------------------------ indexes and memory
-def test_pq_inner_products_equal_dot_products_with_the_decoded_vectors():
-    rng = np.random.default_rng(6)
-    X, Q = rng.standard_normal((300, 12)), rng.standard_normal((5, 12))
-    pq = ProductQuantizer(4, 16, n_iter=5, seed=0).fit(X)
-    codes = pq.encode(X)
-    by_loop = [[math.fsum(q[j * 3 + t] * pq.codebooks_[j, c[j], t] for j in range(4) for t in range(3))
-                for c in codes] for q in Q]
-    assert np.allclose(pq_inner_product_scores(pq, Q, codes), by_loop, rtol=1e-10, atol=1e-12)
-    assert np.allclose(pq_inner_product_scores(pq, Q[0], codes), by_loop[0], rtol=1e-10, atol=1e-12)
-
-
-def test_pq_inner_product_bad_inputs():
-    rng = np.random.default_rng(7)
-    pq = ProductQuantizer(2, 4, n_iter=2).fit(rng.standard_normal((20, 4)))
-    codes = pq.encode(rng.standard_normal((3, 4)))
-    with pytest.raises(TypeError, match="pq_inner_product_scores: pq"):
-        pq_inner_product_scores(ProductQuantizer(2, 4), np.ones(4), codes)
-    with pytest.raises(ValueError, match="pq_inner_product_scores: queries have dimension 3"):
-        pq_inner_product_scores(pq, np.ones(3), codes)
-    with pytest.raises(ValueError, match="pq_inner_product_scores: codes hold"):
-        pq_inner_product_scores(pq, np.ones(4), codes + 4)
-
-
+# ------------------------------------------------------------------ indexes
+# (PQ inner products and the memory of every index: tests/test_quantization.py)
 def test_lsh_rerank_scores_against_bands_by_loop():
     rng = np.random.default_rng(8)
     X, Q = rng.standard_normal((60, 8)), rng.standard_normal((4, 8))
@@ -365,36 +338,6 @@ def test_lsh_rerank_scores_against_bands_by_loop():
             cand = any((Hq[q, 3 * i:3 * i + 3] == H[c, 3 * i:3 * i + 3]).all() for i in range(4))
             assert out[q, c] == (math.fsum(Q[q] * X[c]) if cand else -np.inf) or (
                 cand and math.isclose(out[q, c], math.fsum(Q[q] * X[c]), rel_tol=1e-12))
-
-
-def test_memory_formulas_against_what_is_allocated():
-    X = np.zeros((37, 11), dtype=np.float32)
-    assert dense_index_bytes(37, 11, 4) == X.nbytes
-    M = sp.random(50, 30, density=0.2, format="csc", random_state=0, dtype=np.float64)
-    M.indices = M.indices.astype(np.int32)
-    M.indptr = M.indptr.astype(np.int32)
-    assert sparse_index_bytes(M.nnz, M.shape[1]) == M.data.nbytes + M.indices.nbytes + M.indptr.nbytes
-    bm25 = BM25().fit([tokenize(t) for t in TEXTS])
-    W = bm25.matrix_
-    assert sparse_index_bytes(W.nnz, W.shape[1]) == W.data.nbytes + W.indices.nbytes + W.indptr.nbytes
-    lsh = RandomHyperplaneLSH(13, 11, seed=0)
-    H = lsh.hash(np.random.default_rng(0).standard_normal((37, 11)))
-    mem = lsh_index_bytes(37, 13, 11)
-    assert mem["hashes"] == np.packbits(H, axis=1).nbytes == 37 * 2
-    assert mem["planes"] == lsh.planes_.nbytes and mem["vectors"] == X.nbytes
-    assert mem["total"] == mem["hashes"] + mem["planes"] + mem["vectors"]
-    assert lsh_index_bytes(37, 13, 11, rerank=False)["vectors"] == 0
-
-
-@pytest.mark.parametrize("call,words", [
-    (lambda: dense_index_bytes(0, 3), "dense_index_bytes: n"),
-    (lambda: sparse_index_bytes(-1, 3), "sparse_index_bytes: nnz"),
-    (lambda: sparse_index_bytes(5, 0), "sparse_index_bytes: n_columns"),
-    (lambda: lsh_index_bytes(3, 0, 2), "lsh_index_bytes: n_bits"),
-])
-def test_memory_bad_inputs(call, words):
-    with pytest.raises(ValueError, match=words):
-        call()
 
 
 # ------------------------------------------------------------------ latency

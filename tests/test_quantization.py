@@ -16,12 +16,18 @@ from itertools import product
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import ragmath as rm
+import ragmath.quantization as quantization
+from ragmath._validation import NotFittedError
+from ragmath.lexical import BM25, tokenize
 from ragmath.quantization import (
+    LSH_B_MAX,
+    LSH_R_MAX,
     OffsetHyperplaneLSH,
     ProductQuantizer,
     RandomHyperplaneLSH,
@@ -29,22 +35,28 @@ from ragmath.quantization import (
     angle_estimate,
     angle_estimate_variance,
     bytes_per_vector,
+    dense_index_bytes,
     gaussian_mixture,
     hyperplane_collision_probability,
     kmeans,
     kmeans_history,
     kmeans_objective,
     lsh_candidates,
+    lsh_curve,
+    lsh_experiment,
+    lsh_index_bytes,
     lsh_recall_curve,
     offset_collision_probability,
     popular_pq_memory_formula,
     pq_distortion,
     pq_memory_bytes,
     pq_tradeoff,
+    pq_tradeoff_table,
     recall_at_k,
     s_curve,
     s_curve_inflection,
     s_curve_threshold,
+    sparse_index_bytes,
 )
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -308,8 +320,8 @@ def test_pq_distance_tables_by_loops(fitted):
     T = pq.distance_tables(q)
     assert T.shape == (3, 16)
     for j in range(3):
-        for l in range(16):
-            assert T[j, l] == pytest.approx(sq_dist(q[4 * j : 4 * j + 4], pq.codebooks_[j][l]), rel=1e-12, abs=1e-12)
+        for c in range(16):
+            assert T[j, c] == pytest.approx(sq_dist(q[4 * j : 4 * j + 4], pq.codebooks_[j][c]), rel=1e-12, abs=1e-12)
     batch = pq.distance_tables(X[:5])
     assert batch.shape == (5, 3, 16)
     np.testing.assert_allclose(batch[0], pq.distance_tables(X[0]), rtol=1e-15)
@@ -417,6 +429,10 @@ class TestProductQuantizerBadInput:
                      lambda: pq.distance_tables(np.zeros(4)), lambda: pq.search(np.zeros(4), [[0, 0]], 1)):
             with pytest.raises(ValueError, match="not fitted"):
                 call()
+            with pytest.raises(NotFittedError, match=r"this ProductQuantizer is not fitted yet; call \.fit\(X\)"):
+                call()
+        with pytest.raises(NotFittedError, match=r"^ProductQuantizer\.inner_product_scores: .*not fitted"):
+            pq.inner_product_scores(np.zeros(4), [[0, 0]])
 
     def test_wrong_dimension_after_fit(self, fitted):
         pq, X = fitted
@@ -749,3 +765,172 @@ def test_offset_collision_probability_does_not_overflow_for_huge_vectors():
     assert offset_collision_probability([1e200, 0.0], [-1e200, 0.0]) == pytest.approx(0.0, abs=1e-15)
     # tiny vectors lift to nearly (0, σ): they almost always collide, whatever their angle
     assert offset_collision_probability([1e-300, 0.0], [-1e-300, 0.0]) == 1.0
+
+
+# ================================================= inner products from codes (chapter 10)
+def test_pq_inner_products_equal_dot_products_with_the_decoded_vectors():
+    rng = np.random.default_rng(6)
+    X, Q = rng.standard_normal((300, 12)), rng.standard_normal((5, 12))
+    pq = ProductQuantizer(4, 16, n_iter=5, seed=0).fit(X)
+    codes = pq.encode(X)
+    by_loop = [[math.fsum(q[j * 3 + t] * pq.codebooks_[j, c[j], t] for j in range(4) for t in range(3))
+                for c in codes] for q in Q]
+    assert np.allclose(pq.inner_product_scores(Q, codes), by_loop, rtol=1e-10, atol=1e-12)
+    assert np.allclose(pq.inner_product_scores(Q[0], codes), by_loop[0], rtol=1e-10, atol=1e-12)
+    assert pq.inner_product_scores(Q, codes).shape == (5, 300)
+
+
+def test_pq_inner_products_keep_float32_and_cover_several_blocks_of_codes():
+    # 2500 codes: more than two blocks of the table scan; float32 queries give float32 scores
+    rng = np.random.default_rng(11)
+    X = rng.standard_normal((2500, 8)).astype(np.float32)
+    pq = ProductQuantizer(2, 8, n_iter=3, seed=0).fit(X)
+    codes = pq.encode(X)
+    Q = rng.standard_normal((3, 8)).astype(np.float32)
+    S = pq.inner_product_scores(Q, codes)
+    assert S.dtype == np.float32
+    expected = Q.astype(np.float64) @ pq.decode(codes).astype(np.float64).T
+    np.testing.assert_allclose(S, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_pq_inner_product_bad_inputs():
+    rng = np.random.default_rng(7)
+    pq = ProductQuantizer(2, 4, n_iter=2).fit(rng.standard_normal((20, 4)))
+    codes = pq.encode(rng.standard_normal((3, 4)))
+    func = "ProductQuantizer.inner_product_scores"
+    with pytest.raises(ValueError, match=names(func, "queries") + ".*dimension 3"):
+        pq.inner_product_scores(np.ones(3), codes)
+    with pytest.raises(ValueError, match=names(func, "codes") + r".*\[0, 4\)"):
+        pq.inner_product_scores(np.ones(4), codes + 4)
+    with pytest.raises(ValueError, match=names(func, "codes") + r".*\[0, 4\)"):
+        pq.inner_product_scores(np.ones(4), codes.astype(np.int64) - 1)
+    with pytest.raises(ValueError, match=names(func, "codes") + ".*2-D"):
+        pq.inner_product_scores(np.ones(4), codes[0])
+    with pytest.raises(TypeError, match=names(func, "codes")):
+        pq.inner_product_scores(np.ones(4), codes.astype(float))
+    with pytest.raises(ValueError, match=names(func, "queries") + ".*nan"):
+        pq.inner_product_scores([1.0, math.nan, 0.0, 0.0], codes)
+    wide = ProductQuantizer(2, 4, n_iter=2).fit(100 + rng.standard_normal((20, 4)))  # centroids near 100
+    with pytest.raises(ValueError, match=rf"^{re.escape(func)}: the inner products overflow"):
+        wide.inner_product_scores(np.full(4, 1e307), wide.encode(np.full((3, 4), 100.0)))
+
+
+# ================================================================ memory of every index
+def test_memory_formulas_against_what_is_allocated():
+    X = np.zeros((37, 11), dtype=np.float32)
+    assert dense_index_bytes(37, 11, 4) == X.nbytes
+    M = sp.random(50, 30, density=0.2, format="csc", random_state=0, dtype=np.float64)
+    M.indices = M.indices.astype(np.int32)
+    M.indptr = M.indptr.astype(np.int32)
+    assert sparse_index_bytes(M.nnz, M.shape[1]) == M.data.nbytes + M.indices.nbytes + M.indptr.nbytes
+    texts = ["the codes of a vector", "a vector of floats", "every code is an index", "bits per code"]
+    W = BM25().fit([tokenize(t) for t in texts]).matrix_
+    assert sparse_index_bytes(W.nnz, W.shape[1]) == W.data.nbytes + W.indices.nbytes + W.indptr.nbytes
+    lsh = RandomHyperplaneLSH(13, 11, seed=0)
+    H = lsh.hash(np.random.default_rng(0).standard_normal((37, 11)))
+    mem = lsh_index_bytes(37, 13, 11)
+    assert mem["hashes"] == np.packbits(H, axis=1).nbytes == 37 * 2
+    assert mem["planes"] == lsh.planes_.nbytes and mem["vectors"] == X.nbytes
+    assert mem["total"] == mem["hashes"] + mem["planes"] + mem["vectors"]
+    assert lsh_index_bytes(37, 13, 11, rerank=False)["vectors"] == 0
+
+
+@pytest.mark.parametrize("call,words", [
+    (lambda: dense_index_bytes(0, 3), "dense_index_bytes: n"),
+    (lambda: sparse_index_bytes(-1, 3), "sparse_index_bytes: nnz"),
+    (lambda: sparse_index_bytes(5, 0), "sparse_index_bytes: n_columns"),
+    (lambda: lsh_index_bytes(3, 0, 2), "lsh_index_bytes: n_bits"),
+])
+def test_memory_bad_inputs(call, words):
+    with pytest.raises(ValueError, match=words):
+        call()
+
+
+# ============================================================ seeds and the package
+def test_a_generator_is_accepted_as_seed_and_ints_give_the_same_results_as_before():
+    X, _ = gaussian_mixture(300, 4, seed=2, dtype=np.float64)
+    C_int, labels_int = kmeans(X, 5, seed=7)
+    C_gen, labels_gen = kmeans(X, 5, seed=np.random.default_rng(7))
+    np.testing.assert_array_equal(C_int, C_gen)
+    np.testing.assert_array_equal(labels_int, labels_gen)
+    lsh = RandomHyperplaneLSH(8, 4, seed=np.random.default_rng(3))
+    np.testing.assert_array_equal(lsh.planes_, np.random.default_rng(3).standard_normal((8, 4)))
+    # an int seed s trains sub-space j with s + j, as always
+    pq = ProductQuantizer(2, 4, n_iter=5, seed=3).fit(X)
+    for j in range(2):
+        np.testing.assert_array_equal(pq.codebooks_[j], kmeans(X[:, 2 * j:2 * j + 2], 4, 5, seed=3 + j)[0])
+    # a Generator is drawn from by one sub-space after the other
+    pq_gen = ProductQuantizer(2, 4, n_iter=5, seed=np.random.default_rng(3)).fit(X)
+    rng = np.random.default_rng(3)
+    for j in range(2):
+        np.testing.assert_array_equal(pq_gen.codebooks_[j], kmeans(X[:, 2 * j:2 * j + 2], 4, 5, seed=rng)[0])
+    assert repr(ProductQuantizer(2, 4, seed=np.int64(5))) == "ProductQuantizer(m=2, k=4, n_iter=25, seed=5)"
+    with pytest.raises(ValueError, match=names("RandomHyperplaneLSH", "seed")):
+        RandomHyperplaneLSH(8, 4, seed=-1)
+    with pytest.raises(TypeError, match=names("gaussian_mixture", "seed")):
+        gaussian_mixture(10, 2, seed="0")
+
+
+def test_every_public_name_is_importable_from_the_package():
+    for name in quantization.__all__:
+        assert hasattr(quantization, name), name
+    assert len(set(quantization.__all__)) == len(quantization.__all__)
+    assert quantization.kmeans is kmeans and quantization.ProductQuantizer is ProductQuantizer
+
+
+# ================================================================ the chapter's sweeps
+SMALL = {"ms": (2, 4), "ks": (4, 16), "n": 800, "d": 8, "n_queries": 20, "n_train": 400, "n_iter": 5, "seed": 1}
+
+
+def test_pq_tradeoff_table_by_an_independent_route():
+    small_table = pq_tradeoff_table(**SMALL)
+    assert [(r["m"], r["k"]) for r in small_table] == [(2, 4), (2, 16), (4, 4), (4, 16)]
+    points, _ = gaussian_mixture(820, 8, seed=1)
+    database, queries = points[:800], points[800:]
+    row = small_table[3]
+    pq = ProductQuantizer(4, 16, n_iter=5, seed=1).fit(database[:400])
+    codes = pq.encode(database)
+    recon = pq.decode(codes).astype(np.float64)
+    errors = [math.fsum((x - y) ** 2) for x, y in zip(database.astype(np.float64), recon)]
+    assert row["distortion"] == pytest.approx(math.fsum(errors) / 800, rel=1e-9)
+    assert row["bytes_per_vector"] == 4 * 4 / 8
+    exact = [np.argsort(((database.astype(np.float64) - q) ** 2).sum(1), kind="stable")[:10] for q in queries]
+    found, _ = pq.search(queries, codes, 10)
+    hits = [len(set(f) & set(t)) / 10 for f, t in zip(found.tolist(), exact)]
+    assert row["recall"] == pytest.approx(np.mean(hits))
+    assert pq_tradeoff_table(**SMALL) is small_table  # cached
+
+
+def test_lsh_curve_agrees_with_lsh_candidates():
+    exp = lsh_experiment()
+    curve = lsh_curve(6)
+    for b in (1, 5, 40):
+        cand = lsh_candidates(exp["query_hashes"], exp["database_hashes"], 6, b)
+        assert curve["candidates"][b - 1] == pytest.approx(cand.sum(1).mean())
+        found = [np.flatnonzero(row) for row in cand]
+        hits = [np.isin(t, f).mean() for t, f in zip(exp["truth"], found)]
+        assert curve["recall"][b - 1] == pytest.approx(np.mean(hits))
+    assert exp["truth"].shape == (50, 10)
+    assert exp["database_hashes"].shape == (5000, LSH_R_MAX * LSH_B_MAX)
+    assert curve["b"].tolist() == list(range(1, LSH_B_MAX + 1))
+
+
+def test_lsh_experiment_truth_is_exact_cosine_search_and_p_is_one_minus_theta_over_pi():
+    exp = lsh_experiment(n=300, d=6, n_queries=4, n_neighbours=3, seed=2)
+    points, _ = gaussian_mixture(304, 6, seed=2)
+    db, Q = points[:300].astype(np.float64), points[300:].astype(np.float64)
+    cos = (Q @ db.T) / np.outer(np.linalg.norm(Q, axis=1), np.linalg.norm(db, axis=1))
+    for i in range(4):
+        order = sorted(range(300), key=lambda j: (-cos[i, j], j))[:3]
+        assert exp["truth"][i].tolist() == order
+        theta = np.arccos(np.clip(cos[i, order], -1, 1))
+        np.testing.assert_allclose(exp["p_neighbours"][3 * i:3 * i + 3], 1 - theta / math.pi, atol=1e-6)
+
+
+def test_lsh_curve_bad_r():
+    with pytest.raises(ValueError, match=names("lsh_curve", "r")):
+        lsh_curve(LSH_R_MAX + 1)
+    with pytest.raises(ValueError, match=names("lsh_curve", "r")):
+        lsh_curve(0)
+    with pytest.raises(TypeError, match=names("lsh_curve", "r")):
+        lsh_curve("2")

@@ -3,7 +3,9 @@
 The figures are checked through their data (bar lengths, line and marker
 coordinates, titles), against values computed here by an independent route:
 loops, explicit formulas, or :mod:`ragmath.quantization` functions other than
-the one that drew the figure.
+the one that drew the figure. The cached experiments the figures draw
+(``pq_tradeoff_table``, ``lsh_experiment``, ``lsh_curve``) are computed in
+:mod:`ragmath.quantization` and tested in ``tests/test_quantization.py``.
 """
 
 from __future__ import annotations
@@ -14,18 +16,22 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from ragmath.quantization import ProductQuantizer, gaussian_mixture, kmeans, lsh_candidates
-from ragmath.viz.quantization import (
+from ragmath.quantization import (
     LSH_B_MAX,
+    ProductQuantizer,
+    gaussian_mixture,
+    kmeans,
     lsh_curve,
     lsh_experiment,
+    pq_tradeoff_table,
+)
+from ragmath.viz.quantization import (
     plot_collision_probability,
     plot_lsh_grid,
     plot_lsh_tradeoff,
     plot_pq_tradeoff,
     plot_pq_tradeoff_grid,
     plot_product_quantization_2d,
-    pq_tradeoff_table,
 )
 from ragmath.widgets import SliderFigure
 from ragmath.widgets.quantization import lsh_banding_explorer, pq_tradeoff_explorer
@@ -43,23 +49,6 @@ def lines_by_label(ax) -> dict:
 
 
 # ------------------------------------------------------------------ PQ figures
-def test_small_table_by_an_independent_route(small_table):
-    assert [(r["m"], r["k"]) for r in small_table] == [(2, 4), (2, 16), (4, 4), (4, 16)]
-    points, _ = gaussian_mixture(820, 8, seed=1)
-    database, queries = points[:800], points[800:]
-    row = small_table[3]
-    pq = ProductQuantizer(4, 16, n_iter=5, seed=1).fit(database[:400])
-    codes = pq.encode(database)
-    recon = pq.decode(codes).astype(np.float64)
-    errors = [math.fsum((x - y) ** 2) for x, y in zip(database.astype(np.float64), recon)]
-    assert row["distortion"] == pytest.approx(math.fsum(errors) / 800, rel=1e-9)
-    assert row["bytes_per_vector"] == 4 * 4 / 8
-    exact = [np.argsort(((database.astype(np.float64) - q) ** 2).sum(1), kind="stable")[:10] for q in queries]
-    found, _ = pq.search(queries, codes, 10)
-    hits = [len(set(f) & set(t)) / 10 for f, t in zip(found.tolist(), exact)]
-    assert row["recall"] == pytest.approx(np.mean(hits))
-
-
 def test_plot_pq_tradeoff_shows_memory_distortion_and_recall(small_table):
     fig = plot_pq_tradeoff(4, 16, table=small_table, d=8)
     assert isinstance(fig, Figure) and len(fig.axes) == 3
@@ -122,18 +111,6 @@ def test_plot_collision_probability():
 
 
 # ----------------------------------------------------------------- LSH figures
-def test_lsh_curve_agrees_with_lsh_candidates():
-    exp = lsh_experiment()
-    curve = lsh_curve(6)
-    for b in (1, 5, 40):
-        cand = lsh_candidates(exp["query_hashes"], exp["database_hashes"], 6, b)
-        assert curve["candidates"][b - 1] == pytest.approx(cand.sum(1).mean())
-        found = [np.flatnonzero(row) for row in cand]
-        hits = [np.isin(t, f).mean() for t, f in zip(exp["truth"], found)]
-        assert curve["recall"][b - 1] == pytest.approx(np.mean(hits))
-    assert exp["truth"].shape == (50, 10)
-
-
 def test_plot_lsh_tradeoff_draws_the_s_curve_and_the_current_point():
     fig = plot_lsh_tradeoff(5, 12)
     ax_s, ax_r = fig.axes

@@ -1,12 +1,15 @@
 """Pure plotting functions for chapter 5, "Product quantization and locality-sensitive hashing".
 
-Each ``plot_*`` function takes plain parameters, computes with
-:mod:`ragmath.quantization`, and returns a new :class:`matplotlib.figure.Figure`
-(never touching pyplot's global state). The expensive parts (fitting product
-quantizers over a grid of (m, k), hashing a corpus) are computed once and
-cached, so that the widgets of :mod:`ragmath.widgets.quantization` redraw
-instantly; the ``*_grid`` functions draw the static small multiples that
-follow each widget on the website.
+Each ``plot_*`` function takes plain parameters, calls
+:mod:`ragmath.quantization` for every number it draws, and returns a new
+:class:`matplotlib.figure.Figure` (never touching pyplot's global state). The
+expensive parts (fitting product quantizers over a grid of (m, k), hashing a
+corpus) are :func:`ragmath.quantization.pq_tradeoff_table`,
+:func:`~ragmath.quantization.lsh_experiment` and
+:func:`~ragmath.quantization.lsh_curve`, computed once and cached there, so
+that the widgets of :mod:`ragmath.widgets.quantization` redraw instantly; the
+``*_grid`` functions draw the static small multiples that follow each widget
+on the website.
 """
 
 from __future__ import annotations
@@ -20,38 +23,32 @@ from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
 
 from .._validation import check_positive_int
 from ..quantization import (
+    LSH_B_MAX,
+    LSH_R_MAX,
     OffsetHyperplaneLSH,
     ProductQuantizer,
     RandomHyperplaneLSH,
     gaussian_mixture,
     hyperplane_collision_probability,
     kmeans,
-    lsh_recall_curve,
+    lsh_curve,
+    lsh_experiment,
     offset_collision_probability,
     pq_distortion,
-    pq_tradeoff,
+    pq_tradeoff_table,
     s_curve,
     s_curve_threshold,
 )
-from ..similarity import top_k
 from ._style import COLORS, new_figure
 
 __all__ = [
-    "pq_tradeoff_table",
     "plot_product_quantization_2d",
     "plot_pq_tradeoff",
     "plot_pq_tradeoff_grid",
     "plot_collision_probability",
-    "lsh_experiment",
-    "lsh_curve",
     "plot_lsh_tradeoff",
     "plot_lsh_grid",
 ]
-
-PQ_MS = (1, 2, 4, 8, 16)
-PQ_KS = (4, 16, 64, 256)
-LSH_R_MAX = 16
-LSH_B_MAX = 64
 
 # one colour per value of k (PQ) or of r (LSH), in increasing order
 _SERIES = ("#9ecae1", "#4292c6", "#2171b5", "#08306b", "#6a51a3", "#cb181d")
@@ -113,24 +110,6 @@ def plot_product_quantization_2d(k: int = 4, n: int = 1500, seed: int = 0) -> Fi
 
 
 # ----------------------------------------------------- memory / distortion / recall
-@lru_cache(maxsize=8)
-def pq_tradeoff_table(
-    ms=PQ_MS, ks=PQ_KS, n=10_000, d=32, n_queries=100, n_train=4096, n_iter=10, seed=0
-) -> tuple:
-    """The (m, k) grid of :func:`ragmath.quantization.pq_tradeoff`, computed once and cached.
-
-    Data: n database vectors and n_queries queries of dimension d from
-    :func:`ragmath.quantization.gaussian_mixture` (seeded), quantizers trained
-    on the first n_train database vectors. Returns a tuple of dicts (one per
-    (m, k), m-major) with "m", "k", "bytes_per_vector", "distortion" and
-    "recall" (recall@10 of ADC search against exact search).
-    """
-    points, _ = gaussian_mixture(n + n_queries, d, seed=seed)
-    database, queries = points[:n], points[n:]
-    rows = pq_tradeoff(database, queries, ms, ks, n_iter=n_iter, seed=seed, train=database[:n_train])
-    return tuple(rows)
-
-
 def _table(table) -> tuple:
     return pq_tradeoff_table() if table is None else tuple(table)
 
@@ -159,8 +138,8 @@ def plot_pq_tradeoff(m: int = 8, k: int = 256, table=None, d: int = 32) -> Figur
     the 4d bytes of a raw float32 vector. Middle and right: distortion
     (``pq-distortion``) and recall@10 (``pq-recall``) against bytes per vector
     for the whole grid (grey), the current (m, k) marked (label "current").
-    ``table`` defaults to :func:`pq_tradeoff_table` (cached: a slider move
-    only redraws).
+    ``table`` defaults to :func:`ragmath.quantization.pq_tradeoff_table`
+    (cached: a slider move only redraws).
     """
     table = _table(table)
     row = _lookup(table, m, k)
@@ -181,7 +160,8 @@ def plot_pq_tradeoff(m: int = 8, k: int = 256, table=None, d: int = 32) -> Figur
     ax_mem.set_title(f"m = {m}, k = {k}: {raw / row['bytes_per_vector']:.0f}× smaller", fontsize=10)
     for ax, key, label in ((ax_dist, "distortion", "mean squared error"), (ax_rec, "recall", "recall@10")):
         _draw_tradeoff_lines(ax, table, key, faint=True)
-        ax.plot([row["bytes_per_vector"]], [row[key]], "o", color=COLORS["b"], ms=9, label="current", zorder=3)
+        ax.plot([row["bytes_per_vector"]], [row[key]], "o", color=COLORS["b"], ms=9, label="current",
+                zorder=3)
         _log2_axis(ax, [r["bytes_per_vector"] for r in table])
         ax.set_xlabel("bytes per vector")
         ax.set_ylabel(label)
@@ -250,7 +230,8 @@ def plot_collision_probability(n_bits: int = 2000, lengths=(0.25, 1.0, 4.0), see
     for colour, length in zip(_SERIES[1::2], lengths):
         curve = [offset_collision_probability(*_pair(t, (length, length))) for t in thetas]
         ax1.plot(np.degrees(thetas), curve, color=colour, label=f"ℓ = {length:g}")
-        sim = [np.mean(offset.hash(u) == offset.hash(v)) for u, v in (_pair(t, (length, length)) for t in sim_thetas)]
+        pairs = (_pair(t, (length, length)) for t in sim_thetas)
+        sim = [np.mean(offset.hash(u) == offset.hash(v)) for u, v in pairs]
         ax1.plot(np.degrees(sim_thetas), sim, "o", color=colour, ms=4)
     ax1.set_title("sign(a·v + δ), δ ~ N(0, 1): length matters", fontsize=10)
     ax1.legend(fontsize=8)
@@ -262,39 +243,6 @@ def plot_collision_probability(n_bits: int = 2000, lengths=(0.25, 1.0, 4.0), see
 
 
 # ------------------------------------------------------------------- LSH banding
-@lru_cache(maxsize=4)
-def lsh_experiment(n=5000, d=32, n_queries=50, n_neighbours=10, seed=0) -> dict:
-    """Hashes of a seeded corpus for the banding experiment, computed once and cached.
-
-    Database and queries from :func:`ragmath.quantization.gaussian_mixture`;
-    "truth": the n_neighbours nearest by cosine (:func:`ragmath.top_k`);
-    "query_hashes", "database_hashes": LSH_R_MAX·LSH_B_MAX random-hyperplane
-    bits; "p_neighbours": the collision probability 1 − θ/π of every
-    (query, true neighbour) pair.
-    """
-    points, _ = gaussian_mixture(n + n_queries, d, seed=seed)
-    database, queries = points[:n], points[n:]
-    truth, cosines = top_k(queries, database, n_neighbours, metric="cosine")
-    lsh = RandomHyperplaneLSH(LSH_R_MAX * LSH_B_MAX, d, seed=seed)
-    return {
-        "n": n,
-        "truth": truth,
-        "query_hashes": lsh.hash(queries),
-        "database_hashes": lsh.hash(database),
-        "p_neighbours": hyperplane_collision_probability(np.arccos(np.clip(cosines, -1, 1))).ravel(),
-    }
-
-
-@lru_cache(maxsize=LSH_R_MAX)
-def lsh_curve(r: int) -> dict:
-    """Mean candidates and recall@10 for b = 1..LSH_B_MAX bands of r bits (cached per r)."""
-    r = check_positive_int(r, "r", "lsh_curve")
-    if r > LSH_R_MAX:
-        raise ValueError(f"lsh_curve: r must be at most {LSH_R_MAX}, got {r}")
-    exp = lsh_experiment()
-    return lsh_recall_curve(exp["query_hashes"], exp["database_hashes"], exp["truth"], r, LSH_B_MAX)
-
-
 _P = np.linspace(0, 1, 201)
 
 
@@ -323,7 +271,9 @@ def plot_lsh_tradeoff(r: int = 8, b: int = 8) -> Figure:
     r = check_positive_int(r, "r", func)
     b = check_positive_int(b, "b", func)
     if b > LSH_B_MAX or r > LSH_R_MAX:
-        raise ValueError(f"{func}: r ≤ {LSH_R_MAX} and b ≤ {LSH_B_MAX} in this experiment, got r = {r}, b = {b}")
+        raise ValueError(
+            f"{func}: r ≤ {LSH_R_MAX} and b ≤ {LSH_B_MAX} in this experiment, got r = {r}, b = {b}"
+        )
     exp = lsh_experiment()
     curve = lsh_curve(r)
     fig, (ax_s, ax_r) = new_figure(1, 2, figsize=(10, 3.8))
@@ -353,7 +303,8 @@ def plot_lsh_tradeoff(r: int = 8, b: int = 8) -> Figure:
     ax_r.set_xlabel("candidates (fraction of the corpus)")
     ax_r.set_ylabel("recall@10")
     ax_r.set_title(
-        f"{curve['candidates'][b - 1]:.0f} candidates of {exp['n']}, recall@10 = {curve['recall'][b - 1]:.2f}",
+        f"{curve['candidates'][b - 1]:.0f} candidates of {exp['n']}, "
+        f"recall@10 = {curve['recall'][b - 1]:.2f}",
         fontsize=10,
     )
     ax_r.legend(fontsize=8, loc="lower right")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from ..viz.quantization import LSH_B_MAX, LSH_R_MAX, PQ_KS, PQ_MS, plot_lsh_tradeoff, plot_pq_tradeoff
+from ..quantization import LSH_B_MAX, LSH_R_MAX, PQ_KS, PQ_MS
+from ..viz.quantization import plot_lsh_tradeoff, plot_pq_tradeoff
 from ._base import SliderFigure
 
 __all__ = ["pq_tradeoff_explorer", "lsh_banding_explorer"]
@@ -18,8 +19,10 @@ def pq_tradeoff_explorer(m: int = 8, k: int = 256) -> SliderFigure:
     return SliderFigure(
         plot_pq_tradeoff,
         {
-            "m": widgets.SelectionSlider(options=list(PQ_MS), value=m, description="sub-spaces m", style=_STYLE),
-            "k": widgets.SelectionSlider(options=list(PQ_KS), value=k, description="centroids k", style=_STYLE),
+            "m": widgets.SelectionSlider(options=list(PQ_MS), value=m, description="sub-spaces m",
+                                         style=_STYLE),
+            "k": widgets.SelectionSlider(options=list(PQ_KS), value=k, description="centroids k",
+                                         style=_STYLE),
         },
     )
 
@@ -30,7 +33,8 @@ def lsh_banding_explorer(r: int = 8, b: int = 8) -> SliderFigure:
     return SliderFigure(
         plot_lsh_tradeoff,
         {
-            "r": widgets.IntSlider(value=r, min=1, max=LSH_R_MAX, description="bits per band r", style=_STYLE),
+            "r": widgets.IntSlider(value=r, min=1, max=LSH_R_MAX, description="bits per band r",
+                                   style=_STYLE),
             "b": widgets.IntSlider(value=b, min=1, max=LSH_B_MAX, description="bands b", style=_STYLE),
         },
     )

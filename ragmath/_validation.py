@@ -24,6 +24,7 @@ __all__ = [
     "check_positive_int",
     "check_positive_float",
     "check_same_dimension",
+    "as_same_shape_arrays",
     "check_probability_vectors",
     "check_axis",
     "check_interval",
@@ -139,6 +140,21 @@ def check_same_dimension(a: np.ndarray, b: np.ndarray, names: tuple[str, str], f
             f"has vectors of dimension {b.shape[-1]}; they must match"
         )
     return int(a.shape[-1])
+
+
+def as_same_shape_arrays(arrays: Mapping[str, object], func: str, *, ndim: int = 2, shape: str = "") -> list:
+    """Every array of ``arrays`` (name -> array-like) as floats, ``ndim``-D and of one shape.
+
+    The error names every argument and its shape; ``shape`` says what the
+    common shape means, e.g. "(n_queries, n_passages)".
+    """
+    out = [as_float_array(x, name, func, ndim=ndim) for name, x in arrays.items()]
+    if len({a.shape for a in out}) > 1:
+        parts = [f"{name} {a.shape}" for name, a in zip(arrays, out)]
+        listed = ", ".join(parts[:-1]) + " and " + parts[-1]
+        meaning = f" {shape}" if shape else ""
+        raise ValueError(f"{func}: {listed} must have the same shape{meaning}")
+    return out
 
 
 def broadcast_shape(

@@ -42,7 +42,9 @@ from ._core import select_top, softmax
 from ._validation import (
     NotFittedError,
     as_float_array,
+    as_same_shape_arrays,
     check_choice,
+    check_interval,
     check_positive_float,
     check_positive_int,
     check_same_dimension,
@@ -420,9 +422,7 @@ _NORMALIZERS = {"minmax": minmax_normalize, "zscore": zscore_normalize}
 
 
 def _check_alpha(alpha, func: str) -> float:
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not 0.0 <= float(alpha) <= 1.0:
-        raise ValueError(f"{func}: alpha must be a number in [0, 1], got {alpha!r}")
-    return float(alpha)
+    return check_interval(alpha, "alpha", func, 0.0, 1.0)
 
 
 def convex_fusion(lexical_scores, dense_scores, alpha, normalization="minmax") -> np.ndarray:
@@ -560,15 +560,8 @@ def reciprocal_rank_fusion(score_lists, k=60, depth=None) -> np.ndarray:
 
 
 def _fusion_inputs(lexical_scores, dense_scores, grades, func: str):
-    L = as_float_array(lexical_scores, "lexical_scores", func, ndim=2)
-    D = as_float_array(dense_scores, "dense_scores", func, ndim=2)
-    G = as_float_array(grades, "grades", func, ndim=2)
-    if not (L.shape == D.shape == G.shape):
-        raise ValueError(
-            f"{func}: lexical_scores {L.shape}, dense_scores {D.shape} and grades {G.shape} "
-            f"must have the same shape (n_queries, n_passages)"
-        )
-    return L, D, G
+    arrays = {"lexical_scores": lexical_scores, "dense_scores": dense_scores, "grades": grades}
+    return as_same_shape_arrays(arrays, func, shape="(n_queries, n_passages)")
 
 
 def hybrid_curve(lexical_scores, dense_scores, grades, k: int = 10, alphas=None) -> dict:

@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from test_attention import independent_scores, plain_entropy, plain_softmax  # the shared references
 
 from ragmath.attention import DK_CHOICES, TOY_TOKENS, entropy_curve, toy_attention_weights, toy_sentence
 from ragmath.viz.attention import (
@@ -22,24 +23,6 @@ from ragmath.viz.attention import (
 )
 from ragmath.widgets import SliderFigure
 from ragmath.widgets.attention import attention_heatmap_explorer, score_scaling_explorer
-
-
-def plain_softmax(z: np.ndarray) -> np.ndarray:
-    """e^z / Σ e^z along the last axis, for moderate z."""
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-def plain_entropy(p: np.ndarray) -> np.ndarray:
-    return -np.sum(np.where(p > 0, p * np.log(np.where(p > 0, p, 1)), 0), axis=-1)
-
-
-def independent_scores(d_k, n_keys, n_draws, seed):
-    """The same draws as attention_scores, the dot products by an explicit loop over keys."""
-    rng = np.random.default_rng(seed)
-    q = rng.standard_normal((n_draws, d_k))
-    K = rng.standard_normal((n_draws, n_keys, d_k))
-    return np.stack([np.sum(q * K[:, j, :], axis=1) for j in range(n_keys)], axis=1)
 
 
 # ---------------------------------------------------------------- score scaling

@@ -9,13 +9,12 @@ exact :class:`fractions.Fraction` probabilities.
 from __future__ import annotations
 
 import math
-import re
-from collections import Counter
-from fractions import Fraction
 
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from test_information import ODD, TRAINING  # the shared references
+from test_information import ref_softmax_t as ref_softmax
 
 from ragmath.information import bigram_surprisal, cross_entropy_curve, perplexity_curve, prediction_summary
 from ragmath.viz.information import (
@@ -32,39 +31,6 @@ from ragmath.widgets import SliderFigure
 from ragmath.widgets.information import prediction_explorer, sentence_perplexity_explorer
 
 pytestmark = pytest.mark.filterwarnings("error")
-
-TRAINING = [
-    "the cat sat on the mat",
-    "the dog sat on the rug",
-    "a cat saw the dog",
-]
-SENTENCE = "the cat sat on the rug"  # bigram "the rug" seen, "cat sat" seen, all seen
-ODD = "the dog saw a cat"  # "dog saw", "saw a", "a cat"(seen): some unseen
-
-
-# ------------------------------------------------------------------ independent reference
-def ref_softmax(z, t=1.0):
-    m = max(z)
-    e = [math.exp((x - m) / t) for x in z]
-    s = math.fsum(e)
-    return [x / s for x in e]
-
-
-def ref_bigram(training, sentence, alpha):
-    """Exact add-α probabilities of every predicted token, as Fractions."""
-    pairs = Counter()
-    for s in training:
-        w = ["<s>", *re.findall(r"[^\W_]+", s.lower()), "</s>"]
-        pairs.update(zip(w, w[1:]))
-    context = Counter()
-    for (v, _), c in pairs.items():
-        context[v] += c
-    vocab = {w for _, w in pairs}
-    a = Fraction(alpha)
-    w = ["<s>", *re.findall(r"[^\W_]+", sentence.lower()), "</s>"]
-    probs = [(pairs[(v, x)] + a) / (context[v] + a * len(vocab)) for v, x in zip(w, w[1:])]
-    return probs, vocab, pairs, context
-
 
 def bar_heights(ax):
     return [p.get_height() for p in ax.patches]

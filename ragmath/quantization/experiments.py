@@ -1,11 +1,12 @@
 """The experiments of chapter 5: its synthetic corpus, recall, and the sweeps its figures draw.
 
-- :func:`gaussian_mixture`: the seeded stand-in for a corpus of embeddings;
-- :func:`recall_at_k` (equation ``pq-recall``): approximate against exact search;
-- :func:`pq_tradeoff` and :func:`pq_tradeoff_table`: memory, distortion and
-  recall of product quantization over a grid of (m, k);
-- :func:`lsh_experiment` and :func:`lsh_curve`: banded LSH on a seeded
-  corpus, candidates and recall for b = 1, ..., ``LSH_B_MAX`` bands.
+- :func:`~ragmath.quantization.gaussian_mixture`: the seeded stand-in for a corpus of embeddings;
+- :func:`~ragmath.quantization.recall_at_k` (equation ``pq-recall``): approximate against exact search;
+- :func:`~ragmath.quantization.pq_tradeoff` and
+  :func:`~ragmath.quantization.pq_tradeoff_table`: memory, distortion and recall
+  of product quantization over a grid of (m, k);
+- :func:`~ragmath.quantization.lsh_experiment` and :func:`~ragmath.quantization.lsh_curve`:
+  banded LSH on a seeded corpus, candidates and recall for b = 1, ..., ``LSH_B_MAX`` bands.
 
 The tables are computed once and cached (``functools.lru_cache``), so the
 chapter's cells, its figures (:mod:`ragmath.viz.quantization`) and its widgets

@@ -150,7 +150,7 @@ def plot_prediction(logits=LOGITS, temperature: float = 1.0, target=TARGET, toke
 def plot_prediction_sliders(temperature: float = 1.0, target=TARGET, tokens=TOKENS, **logits) -> Figure:
     """:func:`plot_prediction` with one keyword per logit, z1 … zV, so that one slider can drive each.
 
-    Missing keywords take the default :data:`LOGITS` (when V = 6).
+    Missing keywords take the default ``LOGITS`` (when V = 6).
     """
     size = len(tokens)
     defaults = {f"z{i}": z for i, z in enumerate(LOGITS, start=1)} if size == len(LOGITS) else {}

@@ -11,13 +11,11 @@ global state): nothing is computed here. The widget of
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
 
-from .._validation import as_float_array, check_positive_int
+from .._validation import as_same_shape_arrays, check_interval, check_positive_int
 from ..pipeline import hybrid_curve, hybrid_ranking
 from ._style import new_figure
 
@@ -32,21 +30,12 @@ _GRADE_COLORS = {0: "0.45", 1: "#4292c6", 2: "#2171b5", 3: "#08306b"}
 
 
 def _check_inputs(lexical_scores, dense_scores, grades, func: str):
-    L = as_float_array(lexical_scores, "lexical_scores", func, ndim=2)
-    D = as_float_array(dense_scores, "dense_scores", func, ndim=2)
-    G = as_float_array(grades, "grades", func, ndim=2)
-    if not (L.shape == D.shape == G.shape):
-        raise ValueError(
-            f"{func}: lexical_scores {L.shape}, dense_scores {D.shape} and grades {G.shape} "
-            f"must have the same shape (n_queries, n_passages)"
-        )
-    return L, D, G
+    arrays = {"lexical_scores": lexical_scores, "dense_scores": dense_scores, "grades": grades}
+    return as_same_shape_arrays(arrays, func, shape="(n_queries, n_passages)")
 
 
 def _check_alpha(alpha, func: str) -> float:
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not 0.0 <= float(alpha) <= 1.0:
-        raise ValueError(f"{func}: alpha must be a number in [0, 1], got {alpha!r}")
-    return float(alpha)
+    return check_interval(alpha, "alpha", func, 0.0, 1.0)
 
 
 def _draw_ranking(ax, lexical_row, dense_row, grade_row, alpha, k, labels, legend=True):

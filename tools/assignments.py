@@ -174,8 +174,15 @@ def _is_import(line: str) -> bool:
 
 
 def book_lines(book: Path = BOOK) -> set[str]:
-    """The normalised lines of the book's own pages (book/*.md): public by definition."""
-    return {normalise(line) for page in sorted(book.glob("*.md"))
+    """The normalised lines of the book's pages (book/*.md) and of ``ragmath``'s source.
+
+    Both are public by definition: the pages are the book, and the package's source is
+    installed with it and shown on the site (the API reference links every function to
+    its source), so a line such as ``except ValueError:`` that a solution shares with the
+    library reveals nothing.
+    """
+    pages = sorted(book.glob("*.md")) + sorted((book.parent / "ragmath").rglob("*.py"))
+    return {normalise(line) for page in pages
             for line in page.read_text(encoding="utf-8").splitlines()}
 
 

@@ -56,6 +56,7 @@ def _process_docstring(app, what, name, obj, options, lines: list[str]) -> None:
 
 
 def setup(app):
+    app.setup_extension("sphinx.ext.autodoc")  # its event must exist, whatever the config lists
     # before napoleon (priority 500) turns the numpydoc sections into fields
     app.connect("autodoc-process-docstring", _process_docstring, priority=400)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

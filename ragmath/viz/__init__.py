@@ -6,6 +6,7 @@ The numbers a figure shows come from the chapter modules (``ragmath.similarity``
 ``ragmath.lexical``, ...), where the equation index finds them: ``viz`` only draws.
 """
 
+from ._style import COLORS, new_figure
 from .similarity import (
     plot_distance_concentration,
     plot_distance_concentration_grid,
@@ -14,6 +15,8 @@ from .similarity import (
 )
 
 __all__ = [
+    "COLORS",
+    "new_figure",
     "plot_distance_concentration",
     "plot_distance_concentration_grid",
     "plot_vector_pair",

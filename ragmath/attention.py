@@ -380,6 +380,11 @@ def _mask_array(mask, shape: tuple, func: str) -> np.ndarray | None:
     return np.broadcast_to(m, shape)
 
 
+def _all_finite(a: np.ndarray) -> bool:
+    """Whether no entry is ±inf or nan: max and min propagate nan and show ±inf."""
+    return bool(np.isfinite(a.max()) and np.isfinite(a.min())) if a.size else True
+
+
 def _attend(Q, K, V, allowed, func: str, names=("Q", "K")):
     """softmax(QKᵀ/√d_k, masked)·V on validated arrays of one dtype (``att-sdpa``, ``att-mask``)."""
     d_k = Q.shape[-1]
@@ -399,12 +404,15 @@ def _attend(Q, K, V, allowed, func: str, names=("Q", "K")):
                 f"{func}: mask leaves {row} with nothing to attend to (every key is masked); "
                 f"the softmax over an empty set of keys is undefined"
             )
-        with np.errstate(invalid="ignore"):
-            finite = np.isfinite(scores) | ~allowed
+        if _all_finite(scores):  # the common case, two reductions instead of two passes and a copy
+            finite = True
+        else:
+            with np.errstate(invalid="ignore"):
+                finite = (np.isfinite(scores) | ~allowed).all()
         scores = np.where(allowed, scores, -np.inf)
     else:
-        finite = np.isfinite(scores)
-    if not finite.all():
+        finite = _all_finite(scores)
+    if not finite:
         raise ValueError(
             f"{func}: the scores {names[0]}{names[1]}ᵀ/√d_k overflow {Q.dtype}; rescale "
             f"{names[0]} and {names[1]} (or convert them to float64)"
@@ -560,7 +568,8 @@ def merge_heads(H):
     return np.swapaxes(H, -3, -2).reshape(H.shape[:-3] + (n, num_heads * d_k))
 
 
-def multi_head_attention(X_q, X_k, X_v, W_q, W_k, W_v, W_o, num_heads, mask=None):
+def multi_head_attention(X_q, X_k, X_v, W_q, W_k, W_v, W_o, num_heads, mask=None, *,
+                         b_q=None, b_k=None, b_v=None, b_o=None):
     """Multi-head attention concat(head_1, …, head_h)·W_o (equations ``att-mha-head``, ``att-mha``).
 
     Head h uses the columns h·d_k : (h+1)·d_k of each projection
@@ -579,6 +588,9 @@ def multi_head_attention(X_q, X_k, X_v, W_q, W_k, W_v, W_o, num_heads, mask=None
     mask : boolean array-like, optional
         True = may attend; broadcast to (num_heads, n_q, n_k), so an
         (n_q, n_k) mask applies to every head.
+    b_q, b_k, b_v, b_o : array-like, (d_model,), optional
+        Biases added after each projection (X W + b), as BERT's layers have
+        (chapter 2, "A real transformer"); none by default.
 
     Returns
     -------
@@ -623,25 +635,38 @@ def multi_head_attention(X_q, X_k, X_v, W_q, W_k, W_v, W_o, num_heads, mask=None
                 f"{func}: {name} must have shape ({d_model}, {d_model}) (d_model × d_model), "
                 f"got {W[name].shape}"
             )
+    b = {}
+    for name, value in (("b_q", b_q), ("b_k", b_k), ("b_v", b_v), ("b_o", b_o)):
+        if value is not None:
+            b[name] = as_float_array(value, name, func, ndim=1)
+            if b[name].shape != (d_model,):
+                raise ValueError(f"{func}: {name} must have shape ({d_model},), got {b[name].shape}")
     num_heads = check_positive_int(num_heads, "num_heads", func)
     if d_model % num_heads:
         raise ValueError(
             f"{func}: num_heads = {num_heads} does not divide d_model = {d_model}; "
             f"every head needs d_model / num_heads columns"
         )
-    dtype = np.result_type(*X.values(), *W.values())
+    dtype = np.result_type(*X.values(), *W.values(), *b.values())
+    b = {k: v.astype(dtype, copy=False) for k, v in b.items()}
     X = {k: v.astype(dtype, copy=False) for k, v in X.items()}
     W = {k: v.astype(dtype, copy=False) for k, v in W.items()}
     n_q, n_k = X["X_q"].shape[0], X["X_k"].shape[0]
     allowed = _mask_array(mask, (num_heads, n_q, n_k), func)
     with np.errstate(over="ignore", invalid="ignore"):
         projected = [X[x] @ W[w] for x, w in (("X_q", "W_q"), ("X_k", "W_k"), ("X_v", "W_v"))]
+        for array, bias in zip(projected, ("b_q", "b_k", "b_v")):
+            if bias in b:
+                array += b[bias]
     for array, name in zip(projected, ("X_q @ W_q", "X_k @ W_k", "X_v @ W_v")):
         if not np.isfinite(array).all():
             raise ValueError(f"{func}: the projection {name} overflows {dtype}; rescale the inputs")
     Qh, Kh, Vh = (split_heads(p, num_heads) for p in projected)
     heads, weights = _attend(Qh, Kh, Vh, allowed, func, names=("Q_h", "K_h"))
-    return merge_heads(heads) @ W["W_o"], weights
+    output = merge_heads(heads) @ W["W_o"]
+    if "b_o" in b:
+        output += b["b_o"]
+    return output, weights
 
 
 def attention_parameter_count(d_model, num_heads, bias=False):

@@ -32,19 +32,41 @@ whose values are Python ``str``):
 The files are read once (cached); every call of :func:`load_corpus` returns fresh
 copies of the DataFrames, so a chapter may modify what it gets without affecting
 the next call.
+
+The corpus's all-MiniLM-L6-v2 embeddings (:func:`load_embeddings`) are stored beside
+it: float32 ``.npy`` files made once by ``tools/embed_corpus.py`` with
+:mod:`ragmath.encoder`, and a manifest, ``minilm.json``, holding the SHA-256 of the
+weights, of the corpus files they were computed from and of each array. Loading checks
+the hashes, so a corpus edited without re-embedding fails loudly instead of silently
+pairing new texts with old vectors.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import json
 from dataclasses import dataclass, field
 from importlib import resources
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["BOOK_TOPICS", "DISTRACTOR_TOPICS", "TOPICS", "COLUMNS", "Corpus", "load_corpus"]
+__all__ = [
+    "BOOK_TOPICS",
+    "DISTRACTOR_TOPICS",
+    "TOPICS",
+    "COLUMNS",
+    "Corpus",
+    "load_corpus",
+    "EMBEDDING_KINDS",
+    "CHUNK_SIZE",
+    "CHUNK_OVERLAP",
+    "embedding_texts",
+    "embedding_manifest",
+    "load_embeddings",
+]
 
 #: The subjects of the book, roughly 40 to 50 passages each.
 BOOK_TOPICS = ("retrieval", "linear-algebra", "probability", "optimisation", "language-models")
@@ -193,3 +215,136 @@ def _typed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
                 f"cannot be read as {dtype} ({error})"
             ) from None
     return frame
+
+
+# ----------------------------------------------------------------- embeddings
+#: What :func:`load_embeddings` holds, one row per text, in the corpus's order:
+#: ``passages`` (the passages' texts), ``queries`` (the queries' texts), ``questions``
+#: (the QA questions) and ``chunks`` (the windows of ``ragmath.pipeline.chunk_corpus``
+#: with :data:`CHUNK_SIZE` and :data:`CHUNK_OVERLAP`, the capstone's chunks).
+EMBEDDING_KINDS = ("passages", "queries", "questions", "chunks")
+#: The chunk window and overlap of the stored chunk embeddings (chapter 10's).
+CHUNK_SIZE, CHUNK_OVERLAP = 40, 10
+_MANIFEST = "minilm.json"
+_SOURCES = {"passages": "passages", "queries": "queries", "questions": "qa", "chunks": "passages"}
+
+
+def embedding_texts(kind: str) -> list[str]:
+    """The texts behind the stored embeddings of ``kind``, in row order.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`EMBEDDING_KINDS`.
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    ValueError
+        For an unknown kind.
+
+    Examples
+    --------
+    >>> embedding_texts("chunks")[0].split()[:4]
+    ['an', 'inverted', 'index', 'maps']
+    """
+    _check_kind(kind, "embedding_texts")
+    corpus = _load_cached()
+    if kind == "passages":
+        return corpus.passages["text"].tolist()
+    if kind == "queries":
+        return corpus.queries["text"].tolist()
+    if kind == "questions":
+        return corpus.qa["question"].tolist()
+    from ..pipeline import chunk_corpus
+
+    passages = corpus.passages
+    return chunk_corpus(passages["text"].tolist(), passages["passage_id"].tolist(),
+                        size=CHUNK_SIZE, overlap=CHUNK_OVERLAP).texts
+
+
+def _check_kind(kind, func: str) -> None:
+    if kind not in EMBEDDING_KINDS:
+        raise ValueError(f"{func}: kind must be one of {', '.join(EMBEDDING_KINDS)}, got {kind!r}")
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def source_hashes() -> dict[str, str]:
+    """SHA-256 of each corpus file, by table name (what the manifest records)."""
+    return {table: _sha256(_read_text(table).encode("utf-8")) for table in _FILES}
+
+
+def embedding_manifest() -> dict:
+    """The manifest of the stored embeddings (``minilm.json``): model, hashes, shapes.
+
+    Returns
+    -------
+    dict
+        ``model`` (name and the weights' SHA-256), ``sources`` (SHA-256 of each corpus
+        file), ``chunking`` (size, overlap), ``arrays`` (per kind: file, shape, dtype,
+        SHA-256 of the file) and ``made_by`` (the script).
+    """
+    return json.loads(resources.files(__name__).joinpath(_MANIFEST).read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=len(EMBEDDING_KINDS))
+def _load_embeddings(kind: str) -> np.ndarray:
+    func = "load_embeddings"
+    manifest = embedding_manifest()
+    entry = manifest["arrays"][kind]
+    current = source_hashes()[_SOURCES[kind]]
+    if manifest["sources"][_SOURCES[kind]] != current:
+        raise ValueError(
+            f"{func}: the stored {kind} embeddings were computed from another version of "
+            f"{_FILES[_SOURCES[kind]]} (SHA-256 {manifest['sources'][_SOURCES[kind]][:12]}…, now "
+            f"{current[:12]}…); recompute them with 'python tools/embed_corpus.py'"
+        )
+    data = resources.files(__name__).joinpath(entry["file"]).read_bytes()
+    if _sha256(data) != entry["sha256"]:
+        raise ValueError(f"{func}: {entry['file']} does not match its SHA-256 in {_MANIFEST}; "
+                         f"recompute it with 'python tools/embed_corpus.py'")
+    array = np.load(io.BytesIO(data), allow_pickle=False)
+    if array.dtype != np.float32 or list(array.shape) != entry["shape"]:
+        raise ValueError(f"{func}: {entry['file']} holds {array.dtype} {array.shape}, "
+                         f"the manifest says float32 {tuple(entry['shape'])}")
+    array.flags.writeable = False
+    return array
+
+
+def load_embeddings(kind: str = "passages") -> np.ndarray:
+    """The stored all-MiniLM-L6-v2 embeddings of the corpus, float32, unit rows.
+
+    Row i is ``ragmath.encoder.load_minilm().encode(embedding_texts(kind))[i]``,
+    computed once by ``tools/embed_corpus.py``; the hashes of the manifest are checked.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`EMBEDDING_KINDS`: "passages" (308 × 384), "queries",
+        "questions" or "chunks".
+
+    Returns
+    -------
+    ndarray of float32, (n, 384)
+        A copy the caller may modify.
+
+    Raises
+    ------
+    ValueError
+        For an unknown kind, or when a hash differs (the corpus changed since the
+        embeddings were computed, or a file is damaged).
+
+    Examples
+    --------
+    >>> E = load_embeddings("passages")
+    >>> E.shape, E.dtype, bool(np.allclose(np.linalg.norm(E, axis=1), 1, atol=1e-6))
+    ((308, 384), dtype('float32'), True)
+    """
+    _check_kind(kind, "load_embeddings")
+    return _load_embeddings(kind).copy()

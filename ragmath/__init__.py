@@ -5,6 +5,7 @@ docstring cites the label of its equation. Submodules follow the chapters:
 
 - :mod:`ragmath.similarity` (chapter 1): cosine, Euclidean distance, exact top-k.
 - :mod:`ragmath.attention` (chapter 2): softmax, scaled dot-product and multi-head attention.
+- :mod:`ragmath.encoder` (chapter 2): all-MiniLM-L6-v2, a real sentence encoder, in NumPy.
 - :mod:`ragmath.information` (chapter 3): cross-entropy, perplexity, entropy, KL.
 - :mod:`ragmath.lexical` (chapter 4): tokenization, TF-IDF, BM25.
 - :mod:`ragmath.quantization` (chapter 5): k-means, product quantization, LSH.
@@ -42,6 +43,7 @@ __version__ = "0.1.0"
 _CHAPTER_MODULES = (
     "similarity",
     "attention",
+    "encoder",
     "information",
     "lexical",
     "quantization",

@@ -758,7 +758,7 @@ class SentenceEncoder:
         return out
 
     def encode(self, texts, batch_size=32, normalize=True):
-        """Sentence embeddings: the last layer mean-pooled, then divided by its norm (equation ``enc-sentence``).
+        """Sentence embeddings: the last layer mean-pooled, divided by its norm (equation ``enc-sentence``).
 
         Parameters
         ----------

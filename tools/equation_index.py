@@ -54,6 +54,17 @@ def _chapter_modules() -> tuple[str, ...]:
 # The modules that implement the book's equations (not viz, widgets, data, _validation).
 CORE_MODULES = _chapter_modules()
 
+# A core module that belongs to the chapter of another one (ragmath.encoder: chapter 2's real
+# transformer, beside ragmath.attention); every other core module is one chapter, in order.
+SHARED_CHAPTER = {"encoder": "attention"}
+
+
+def chapter_number(module: str) -> int:
+    """The chapter of a core module (1 for similarity, 2 for attention and encoder, ...)."""
+    primary = [m for m in CORE_MODULES if m not in SHARED_CHAPTER]
+    return primary.index(SHARED_CHAPTER.get(module, module)) + 1
+
+
 STEP_CLASS = "derivation-step"
 
 # A cited label: ``prefix-name`` in double backticks (lower case, digits, hyphens).
@@ -793,7 +804,7 @@ def _submodules(package: Path, module: str) -> list[str]:
 def _chapter_link(module: str, chapters: list[Chapter]) -> str:
     if module not in CORE_MODULES:
         return ""
-    number = CORE_MODULES.index(module) + 1
+    number = chapter_number(module)
     for chapter in chapters:
         if chapter.number == number:
             return f"{{doc}}`Chapter {number}: {chapter.title} <../../notebooks/{chapter.stem}>`"
@@ -877,7 +888,7 @@ def render_api_index(chapters: list[Chapter], package: Path = PACKAGE) -> str:
            "| Module | Chapter | What it holds |\n|---|---|---|\n"]
     for module in api_modules(package):
         tree, _ = _module_tree(package, module)
-        number = f"{CORE_MODULES.index(module) + 1}" if module in CORE_MODULES else ""
+        number = f"{chapter_number(module)}" if module in CORE_MODULES else ""
         out.append(f"| {{doc}}`ragmath.{module} <{module}>` | {number} | {_cell(_first_line(tree))} |\n")
     out.append("| {doc}`ragmath._core, ragmath._validation <lower-layer>` |  | "
                "The lower layer the chapter modules are built on (private) |\n")

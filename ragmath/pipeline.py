@@ -26,7 +26,10 @@ pieces of the earlier chapters are reused, not rewritten: TF-IDF and BM25
   never printed into a notebook output that is compared;
 - the **answer likelihood** over the top-k chunks (:func:`answer_log_likelihood`)
   and LSR fine-tuning of the query encoder (:func:`lsr_finetune_query_matrix`);
-- :class:`RAGPipeline`, which composes chunk → embed → index → retrieve → generate.
+- :class:`RAGPipeline`, which composes chunk → embed → index → retrieve → generate,
+  with the trained dual encoder of :mod:`ragmath.rag` or, through
+  :class:`PrecomputedEncoder`, the stored all-MiniLM-L6-v2 embeddings of
+  :func:`ragmath.data.load_embeddings` (and :mod:`ragmath.encoder` for new texts).
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ __all__ = [
     "time_per_query",
     "answer_log_likelihood",
     "lsr_finetune_query_matrix",
+    "PrecomputedEncoder",
     "RAGPipeline",
 ]
 
@@ -891,13 +895,190 @@ def _unit_sparse_rows(M):
     return M.multiply(1.0 / np.where(norms > 0, norms, 1.0)[:, None]).tocsr()
 
 
+class PrecomputedEncoder:
+    """A dense encoder given by a table of stored vectors, and optionally an encoder for other texts.
+
+    For a **symmetric** encoder, one function v of the text on both sides,
+    q(x) = d(x) = v(x) (all-MiniLM-L6-v2, ``enc-sentence``, is one), the
+    vectors of known texts can be computed once and looked up: this class
+    holds the table text → v(text) and gives :class:`RAGPipeline` the two
+    methods it calls, :meth:`encode_queries` and :meth:`encode_passages`,
+    which are the same lookup. A text that is not in the table is passed to
+    ``encode`` (e.g. :meth:`ragmath.encoder.SentenceEncoder.encode`), all
+    missing texts of one call in one batch; without ``encode`` it is an
+    error. ``n_encoded_`` counts the texts encoded that way, so that a chapter
+    can check that nothing stored was recomputed.
+
+    Parameters
+    ----------
+    texts : list of str
+        The texts of the table. A text may appear more than once only with
+        the same vector (within 1e-6), as an encoder gives it.
+    vectors : array-like, shape (n_texts, dim)
+        Their vectors, finite; float32 and float64 keep their dtype.
+    encode : callable, optional
+        Maps a list of m str to an array of shape (m, dim).
+
+    Attributes
+    ----------
+    dim : int
+        The dimension of the vectors.
+    n_encoded_ : int
+        How many texts ``encode`` has been asked for so far.
+
+    Raises
+    ------
+    TypeError
+        When texts is not a list of str, or encode is not callable.
+    ValueError
+        When vectors is not 2-D and finite, its rows are not one per text, or
+        a repeated text comes with different vectors.
+
+    Examples
+    --------
+    >>> enc = PrecomputedEncoder(["cats purr", "dogs bark"], [[1.0, 0.0], [0.0, 1.0]])
+    >>> enc.encode_queries(["dogs bark"]).tolist(), enc.encode_passages(["cats purr"]).tolist()
+    ([[0.0, 1.0]], [[1.0, 0.0]])
+    >>> live = PrecomputedEncoder(["cats purr"], [[1.0, 0.0]], encode=lambda t: [[0.6, 0.8]] * len(t))
+    >>> live.encode(["cats purr", "birds sing"]).tolist(), live.n_encoded_
+    ([[1.0, 0.0], [0.6, 0.8]], 1)
+    """
+
+    def __init__(self, texts, vectors, encode=None):
+        func = "PrecomputedEncoder"
+        texts = _text_list(texts, "texts", func)
+        V = as_float_array(vectors, "vectors", func, ndim=2)
+        if V.shape[0] != len(texts):
+            raise ValueError(f"{func}: vectors has {V.shape[0]} rows but texts has {len(texts)} texts")
+        if encode is not None and not callable(encode):
+            raise TypeError(f"{func}: encode must be a callable from a list of str to vectors, or None")
+        row: dict = {}
+        for i, t in enumerate(texts):
+            j = row.setdefault(t, i)
+            if j != i and not np.allclose(V[i], V[j], rtol=0, atol=1e-6):
+                raise ValueError(f"{func}: texts[{j}] and texts[{i}] are the same text {t!r} "
+                                 "with different vectors")
+        self._row, self._vectors, self._encode = row, V, encode
+        self.dim = int(V.shape[1])
+        self.n_encoded_ = 0
+
+    def __len__(self) -> int:
+        return len(self._row)
+
+    def __contains__(self, text) -> bool:
+        return text in self._row
+
+    def encode(self, texts) -> np.ndarray:
+        """The vectors of a list of texts: looked up in the table, or computed by ``encode``.
+
+        Parameters
+        ----------
+        texts : list of str
+
+        Returns
+        -------
+        ndarray, shape (n_texts, dim), in the dtype of the stored vectors
+
+        Raises
+        ------
+        TypeError
+            When texts is not a list of str.
+        ValueError
+            When a text is not in the table and there is no ``encode``, or
+            ``encode`` returns an array of the wrong shape or with nan or inf.
+
+        Examples
+        --------
+        >>> enc = PrecomputedEncoder(["a b", "c d"], np.eye(2))
+        >>> enc.encode(["c d", "a b", "c d"]).tolist()
+        [[0.0, 1.0], [1.0, 0.0], [0.0, 1.0]]
+        """
+        func = "PrecomputedEncoder.encode"
+        texts = _text_list(texts, "texts", func, allow_empty=True)
+        out = np.empty((len(texts), self.dim), dtype=self._vectors.dtype)
+        missing = [i for i, t in enumerate(texts) if t not in self._row]
+        known = [i for i in range(len(texts)) if texts[i] in self._row]
+        out[known] = self._vectors[[self._row[texts[i]] for i in known]]
+        if missing:
+            if self._encode is None:
+                raise ValueError(f"{func}: texts[{missing[0]}] = {texts[missing[0]]!r} is not in the table "
+                                 "and no encode function was given")
+            new = as_float_array(self._encode([texts[i] for i in missing]), "encode(texts)", func, ndim=2)
+            if new.shape != (len(missing), self.dim):
+                raise ValueError(f"{func}: encode returned shape {new.shape} for {len(missing)} texts, "
+                                 f"expected {(len(missing), self.dim)}")
+            out[missing] = new
+            self.n_encoded_ += len(missing)
+        return out
+
+    def encode_queries(self, texts) -> np.ndarray:
+        """q(x) = v(x): :meth:`encode` (a symmetric encoder has one function for both sides).
+
+        Parameters
+        ----------
+        texts : list of str
+
+        Returns
+        -------
+        ndarray, shape (n_texts, dim)
+
+        Raises
+        ------
+        TypeError, ValueError
+            As :meth:`encode`.
+
+        Examples
+        --------
+        >>> PrecomputedEncoder(["q"], [[0.5, 0.5]]).encode_queries(["q"]).tolist()
+        [[0.5, 0.5]]
+        """
+        return self.encode(texts)
+
+    def encode_passages(self, texts) -> np.ndarray:
+        """d(z) = v(z): :meth:`encode`, the same function as :meth:`encode_queries`.
+
+        Parameters
+        ----------
+        texts : list of str
+
+        Returns
+        -------
+        ndarray, shape (n_texts, dim)
+
+        Raises
+        ------
+        TypeError, ValueError
+            As :meth:`encode`.
+
+        Examples
+        --------
+        >>> PrecomputedEncoder(["z"], [[0.0, 2.0]]).encode_passages(["z"]).tolist()
+        [[0.0, 2.0]]
+        """
+        return self.encode(texts)
+
+
+def _text_list(texts, name: str, func: str, allow_empty: bool = False) -> list:
+    if isinstance(texts, (str, bytes)) or not isinstance(texts, Sequence):
+        raise TypeError(f"{func}: {name} must be a list of str, got {type(texts).__name__}")
+    texts = list(texts)
+    if not texts and not allow_empty:
+        raise ValueError(f"{func}: {name} is empty; it needs at least one text")
+    for i, t in enumerate(texts):
+        if not isinstance(t, str):
+            raise TypeError(f"{func}: {name}[{i}] must be a str, got {type(t).__name__}")
+    return texts
+
+
 class RAGPipeline:
     """Chunk → embed → index → retrieve → generate, composed from the book's pieces.
 
     At construction the chunks are embedded three ways and indexed: BM25
     (``bm25``, :class:`ragmath.lexical.BM25`), TF-IDF (``tfidf_``,
-    :func:`ragmath.lexical.tfidf_matrix` with L2-normalised rows) and the dual
-    encoder's passage vectors (``dense_``, float32: the exact dense index).
+    :func:`ragmath.lexical.tfidf_matrix` with L2-normalised rows) and the
+    encoder's passage vectors d(c) (``dense_``, float32: the exact dense index),
+    from a trained :class:`ragmath.rag.DualEncoder` or from stored vectors
+    (:class:`PrecomputedEncoder`): both go through the same code.
     :meth:`add_pq` and :meth:`add_lsh` build the approximate indexes of the
     dense vectors. :meth:`chunk_scores` returns the score of every chunk for
     every query by one method (fusions by ``cap-convex`` and ``cap-rrf``);
@@ -909,8 +1090,11 @@ class RAGPipeline:
     ----------
     chunks : Chunks
         The chunks returned by :func:`chunk_corpus`.
-    encoder : ragmath.rag.DualEncoder
-        A trained dual encoder (dense retrieval).
+    encoder : ragmath.rag.DualEncoder or PrecomputedEncoder
+        The dense retriever: any object with ``encode_queries`` and
+        ``encode_passages`` (lists of str to arrays of one dimension), e.g. a
+        trained dual encoder, or the stored all-MiniLM-L6-v2 vectors of the
+        chunks in a :class:`PrecomputedEncoder`.
     generator : ragmath.rag.PassageNGramGenerator
         The generator that scores answers.
 
@@ -1043,9 +1227,10 @@ class RAGPipeline:
 
     # ---------------------------------------------------------------- scores
     def query_vectors(self, queries: Sequence[str]) -> np.ndarray:
-        """The query vectors q(x) of the dual encoder, as float32.
+        """The query vectors q(x) of the pipeline's encoder, as float32.
 
-        :meth:`ragmath.rag.DualEncoder.encode_queries` (``rag-dual-encoder``),
+        ``encoder.encode_queries``: :meth:`ragmath.rag.DualEncoder.encode_queries`
+        (``rag-dual-encoder``) or :meth:`PrecomputedEncoder.encode_queries`,
         in the dtype of the dense index.
 
         Parameters
@@ -1058,8 +1243,8 @@ class RAGPipeline:
 
         Raises
         ------
-        TypeError
-            As :meth:`ragmath.rag.DualEncoder.features`.
+        TypeError, ValueError
+            As the encoder's ``encode_queries``.
 
         Examples
         --------

@@ -43,6 +43,13 @@ __all__ = [
     "vector_pair",
     "distance_concentration",
     "relative_contrast_curve",
+    "pairwise_cosines",
+    "mean_pairwise_cosine",
+    "random_unit_vectors",
+    "center_embeddings",
+    "explained_variance_ratio",
+    "relative_contrasts",
+    "n_components",
 ]
 
 _METRICS = ("cosine", "dot", "euclidean")
@@ -618,3 +625,333 @@ def relative_contrast_curve(dims, n_points: int = 1000, seed=0) -> np.ndarray:
     return np.array(
         [distance_concentration(dim, n_points, seed)["contrast"] for dim in dims], dtype=np.float64
     )
+
+
+# ------------------------------------------------- real embeddings: anisotropy
+def pairwise_cosines(X) -> np.ndarray:
+    """The cosine of every pair of distinct rows i < j, in the order of ``numpy.triu_indices(n, 1)``.
+
+    Uses ``sim-cosine`` (:func:`cosine_similarity` of the matrix with itself,
+    computed in float64): the n(n − 1)/2 numbers whose histogram shows how a
+    set of embeddings spreads over the sphere. Their mean is
+    :func:`mean_pairwise_cosine`.
+
+    Parameters
+    ----------
+    X : array-like, (n, d)
+        n ≥ 2 non-zero vectors, one per row.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (n(n − 1)/2,)
+        cos(x_i, x_j) for i < j: pair (0, 1) first, then (0, 2), ..., (n − 2, n − 1).
+
+    Raises
+    ------
+    TypeError
+        If ``X`` is not an array-like of real numbers.
+    ValueError
+        If ``X`` is not 2-D, has fewer than 2 rows, holds nan or inf or a zero row.
+
+    Examples
+    --------
+    >>> print(pairwise_cosines([[1, 0], [0, 2], [-3, 0]]))
+    [ 0. -1.  0.]
+    """
+    func = "pairwise_cosines"
+    X = as_float_array(X, "X", func, ndim=2).astype(np.float64, copy=False)
+    if X.shape[0] < 2:
+        raise ValueError(f"{func}: X needs at least 2 rows (pairs of vectors), got {X.shape[0]}")
+    U = unit_rows(X, "X", func)
+    i, j = np.triu_indices(X.shape[0], 1)
+    return np.clip(np.einsum("ij,ij->i", U[i], U[j]), -1.0, 1.0)
+
+
+def mean_pairwise_cosine(X) -> float:
+    """Mean cosine of all pairs of rows, (n‖μ‖² − 1)/(n − 1) (equation ``sim-mean-pairwise-cosine``).
+
+    The rows are first scaled to unit length, and μ is the mean of the unit
+    rows: the mean of the n(n − 1)/2 cosines then follows from one mean vector,
+    in O(n·d) time instead of the O(n²·d) of :func:`pairwise_cosines`. Computed
+    in float64. The result is at least −1/(n − 1), with equality exactly when
+    μ = 0; for isotropic (uniformly random) unit vectors it is about 0.
+
+    Parameters
+    ----------
+    X : array-like, (n, d)
+        n ≥ 2 non-zero vectors, one per row.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError
+        If ``X`` is not an array-like of real numbers.
+    ValueError
+        If ``X`` is not 2-D, has fewer than 2 rows, holds nan or inf or a zero row.
+
+    Examples
+    --------
+    >>> print(f"{mean_pairwise_cosine([[1, 0], [0, 2], [-3, 0]]):.4f}")  # cosines 0, −1, 0
+    -0.3333
+    """
+    func = "mean_pairwise_cosine"
+    X = as_float_array(X, "X", func, ndim=2).astype(np.float64, copy=False)
+    n = X.shape[0]
+    if n < 2:
+        raise ValueError(f"{func}: X needs at least 2 rows (pairs of vectors), got {n}")
+    mu = unit_rows(X, "X", func).mean(axis=0)
+    return float((n * (mu @ mu) - 1.0) / (n - 1))
+
+
+def random_unit_vectors(n: int, dim: int, seed=0) -> np.ndarray:
+    """n independent vectors drawn uniformly from the unit sphere of R^dim: isotropic embeddings.
+
+    Each row is a standard Gaussian vector divided by its norm; the Gaussian
+    density depends on the norm only, so the direction is uniform. Two such
+    vectors have a cosine of mean 0 and variance 1/dim (equation
+    ``sim-isotropic-cosine``): the baseline against which chapter 1 measures
+    the anisotropy of real embeddings.
+
+    Parameters
+    ----------
+    n : int
+        The number of vectors, at least 1.
+    dim : int
+        The dimension, at least 1.
+    seed : int or numpy.random.Generator, default 0
+        An int ≥ 0 seeds ``numpy.random.default_rng``; a Generator is used as it is.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (n, dim)
+        Unit rows.
+
+    Raises
+    ------
+    TypeError
+        If ``n`` or ``dim`` is not an integer, or ``seed`` is neither an int nor a Generator.
+    ValueError
+        If n < 1, dim < 1 or the seed is negative.
+
+    Examples
+    --------
+    >>> U = random_unit_vectors(3, 384, seed=0)
+    >>> U.shape, bool(np.allclose(np.linalg.norm(U, axis=1), 1))
+    ((3, 384), True)
+    """
+    func = "random_unit_vectors"
+    n = check_positive_int(n, "n", func)
+    dim = check_positive_int(dim, "dim", func)
+    rng = check_random_state(seed, func)
+    G = rng.standard_normal((n, dim))
+    norms = _core.row_norms(G)
+    while (norms == 0).any():  # probability 0, but a 1-D draw can be exactly 0.0 in principle
+        zero = norms == 0
+        G[zero] = rng.standard_normal((int(zero.sum()), dim))
+        norms = _core.row_norms(G)
+    return G / norms[:, None]
+
+
+def center_embeddings(X, mean=None) -> np.ndarray:
+    """Subtract a mean vector and rescale to unit rows, (x − μ)/‖x − μ‖ (equation ``sim-centring``).
+
+    With ``mean=None``, μ is the mean of the rows of ``X``. To compare queries
+    with centred passages, centre the queries with the **passages'** mean, so
+    that both move by the same translation.
+
+    Parameters
+    ----------
+    X : array-like, (d,) or (n, d)
+        The vectors.
+    mean : array-like, (d,), optional
+        The vector μ to subtract; default the mean of the rows of ``X``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The same shape and float dtype as ``X``: unit rows.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not an array-like of real numbers.
+    ValueError
+        If ``X`` is not 1-D or 2-D, ``mean`` is not 1-D of the same dimension,
+        either holds nan or inf, ``mean`` is None with a single vector (which
+        would be its own mean), or a row equals μ (it has no direction left).
+
+    Examples
+    --------
+    >>> print(center_embeddings([[2.0, 1.0], [0.0, 1.0]]))
+    [[ 1.  0.]
+     [-1.  0.]]
+    >>> print(center_embeddings([3.0, 1.0], mean=[0.0, 1.0]))
+    [1. 0.]
+    """
+    func = "center_embeddings"
+    X = as_float_array(X, "X", func, ndim=(1, 2))
+    single = X.ndim == 1
+    X2 = np.atleast_2d(X)
+    if mean is None:
+        if single:
+            raise ValueError(f"{func}: a single vector X is its own mean; pass mean= to centre it")
+        mu = X2.astype(np.float64).mean(axis=0)
+    else:
+        mu = as_float_array(mean, "mean", func, ndim=1)
+        check_same_dimension(X2, np.atleast_2d(mu), ("X", "mean"), func)
+    Y = X2 - mu.astype(X2.dtype)
+    norms = _core.row_norms(Y)
+    if (norms == 0).any():
+        row = first_bad_index(norms == 0)[0]
+        raise ValueError(f"{func}: row {row} of X equals the mean; it has no direction after centring")
+    out = (Y / norms[:, None]).astype(X.dtype, copy=False)
+    return out[0] if single else out
+
+
+def explained_variance_ratio(X) -> np.ndarray:
+    """Share of the variance on each principal axis, λ_j / Σ_k λ_k (equation ``sim-explained-variance``).
+
+    λ_1 ≥ … ≥ λ_d (largest first) are the eigenvalues of the covariance matrix
+    Σ = (1/n) Σ_i (x_i − μ)(x_i − μ)ᵀ of the rows, computed in float64 from the
+    singular values s_j of the centred matrix (λ_j = s_j²/n). The cumulative
+    sum of the result says how many directions hold a given share of the
+    variance: a linear measure of the data's intrinsic dimension.
+
+    Parameters
+    ----------
+    X : array-like, (n, d)
+        n ≥ 2 rows, not all equal.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (d,)
+        Non-negative, non-increasing, sums to 1; when n − 1 < d the last
+        d − (n − 1) entries are (numerically) 0: n centred points span at most
+        n − 1 dimensions.
+
+    Raises
+    ------
+    TypeError
+        If ``X`` is not an array-like of real numbers.
+    ValueError
+        If ``X`` is not 2-D, has fewer than 2 rows, holds nan or inf, or all
+        its rows are equal (no variance to share).
+
+    Examples
+    --------
+    >>> X = [[-2.0, -1.0], [2.0, 1.0], [-2.0, 1.0], [2.0, -1.0]]
+    >>> print(explained_variance_ratio(X))  # variances 4 and 1
+    [0.8 0.2]
+    """
+    func = "explained_variance_ratio"
+    X = as_float_array(X, "X", func, ndim=2).astype(np.float64, copy=False)
+    n, d = X.shape
+    if n < 2:
+        raise ValueError(f"{func}: X needs at least 2 rows, got {n}")
+    s = np.linalg.svd(X - X.mean(axis=0), compute_uv=False)
+    variances = np.zeros(d)
+    variances[: s.size] = s**2 / n
+    total = variances.sum()
+    if total == 0:
+        raise ValueError(f"{func}: all rows of X are equal; there is no variance to share")
+    return variances / total
+
+
+def relative_contrasts(queries, corpus) -> np.ndarray:
+    """The relative contrast of each query's distances to a corpus, (D_max − D_min)/D_min.
+
+    Uses ``sim-relative-contrast`` (the quantity of
+    :func:`distance_concentration`) on given vectors instead of random
+    points: one number per query, from its :func:`euclidean_distance` to
+    every row of ``corpus``. A query that coincides with a corpus row has
+    D_min = 0 and a contrast of inf.
+
+    Parameters
+    ----------
+    queries : array-like, (d,) or (q, d)
+    corpus : array-like, (N, d)
+        N ≥ 2 rows, same dimension d.
+
+    Returns
+    -------
+    float or numpy.ndarray of shape (q,)
+        A float for a 1-D query.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not an array-like of real numbers.
+    ValueError
+        If the dimensions differ, ``corpus`` has fewer than 2 rows, an argument
+        holds nan or inf, or every corpus row equals a query (0/0: undefined).
+
+    Examples
+    --------
+    >>> print(relative_contrasts([[0.0, 0.0], [1.0, 0.0]], [[1.0, 0.0], [3.0, 0.0]]))
+    [ 2. inf]
+    """
+    func = "relative_contrasts"
+    Q = as_float_array(queries, "queries", func, ndim=(1, 2))
+    C = as_float_array(corpus, "corpus", func, ndim=2)
+    check_same_dimension(Q, C, ("queries", "corpus"), func)
+    if C.shape[0] < 2:
+        raise ValueError(f"{func}: corpus needs at least 2 rows, got {C.shape[0]}")
+    D = np.atleast_2d(euclidean_distance(np.atleast_2d(Q), C)).astype(np.float64)
+    d_min, d_max = D.min(axis=1), D.max(axis=1)
+    if (d_max == 0).any():
+        row = first_bad_index(d_max == 0)[0]
+        raise ValueError(f"{func}: every corpus row equals query {row}; its relative contrast is 0/0")
+    with np.errstate(divide="ignore"):
+        out = (d_max - d_min) / d_min
+    return float(out[0]) if Q.ndim == 1 else out
+
+
+def n_components(ratios, fraction: float = 0.9) -> int:
+    """The fewest principal axes that together hold a share ``fraction`` of the variance.
+
+    Uses ``sim-explained-variance``: with r_1 ≥ r_2 ≥ … the shares of
+    :func:`explained_variance_ratio`, the smallest k with r_1 + … + r_k ≥ fraction
+    (at most len(ratios), whatever the rounding of the cumulative sum).
+
+    Parameters
+    ----------
+    ratios : array-like, (d,)
+        Non-negative shares in non-increasing order, summing to 1 (within 1e-6).
+    fraction : float, default 0.9
+        In (0, 1].
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError
+        If ``ratios`` is not an array-like of real numbers or ``fraction`` not a real number.
+    ValueError
+        If ``ratios`` is not 1-D, is negative, increasing somewhere or does not sum to 1,
+        or ``fraction`` is not in (0, 1].
+
+    Examples
+    --------
+    >>> n_components([0.5, 0.3, 0.15, 0.05], fraction=0.9)
+    3
+    >>> n_components([0.5, 0.3, 0.15, 0.05], fraction=0.8)
+    2
+    """
+    func = "n_components"
+    r = as_float_array(ratios, "ratios", func, ndim=1).astype(np.float64, copy=False)
+    fraction = check_positive_float(fraction, "fraction", func)
+    if fraction > 1:
+        raise ValueError(f"{func}: fraction must be in (0, 1], got {fraction:g}")
+    if (r < 0).any():
+        raise ValueError(f"{func}: ratios must be non-negative (at index {first_bad_index(r < 0)[0]})")
+    if (np.diff(r) > 1e-12).any():
+        raise ValueError(f"{func}: ratios must be in non-increasing order (largest share first)")
+    if abs(r.sum() - 1.0) > 1e-6:
+        raise ValueError(f"{func}: ratios must sum to 1, got {r.sum():.6g}")
+    k = int(np.searchsorted(np.cumsum(r), fraction, side="left")) + 1
+    return min(k, r.size)

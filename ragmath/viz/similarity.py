@@ -13,12 +13,21 @@ widget on the website.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullLocator
 
 from .._validation import check_positive_int
-from ..similarity import distance_concentration, relative_contrast_curve, vector_pair
+from ..similarity import (
+    distance_concentration,
+    explained_variance_ratio,
+    n_components,
+    pairwise_cosines,
+    relative_contrast_curve,
+    vector_pair,
+)
 from ._style import COLORS, new_figure
 
 __all__ = [
@@ -26,6 +35,8 @@ __all__ = [
     "plot_vector_pair_grid",
     "plot_distance_concentration",
     "plot_distance_concentration_grid",
+    "plot_cosine_histograms",
+    "plot_explained_variance",
 ]
 
 
@@ -161,4 +172,139 @@ def plot_distance_concentration_grid(dims=(2, 10, 100, 1000), n_points: int = 10
         _draw_histogram(ax, distance_concentration(dim, n_points, seed), dim)
     axes[0, 0].set_ylabel("number of points")
     fig.tight_layout()
+    return fig
+
+
+# ------------------------------------------------------------- real embeddings
+_SERIES_COLORS = (COLORS["cosine"], "0.45", COLORS["distance"], COLORS["similarity"], COLORS["diff"])
+
+
+def _named_sets(embeddings, func: str) -> list[tuple[str, np.ndarray]]:
+    if not isinstance(embeddings, Mapping) or not embeddings:
+        raise TypeError(f"{func}: embeddings must be a non-empty dict {{label: (n, d) array}}")
+    if len(embeddings) > len(_SERIES_COLORS):
+        raise ValueError(f"{func}: at most {len(_SERIES_COLORS)} sets of embeddings, got {len(embeddings)}")
+    return [(str(label), X) for label, X in embeddings.items()]
+
+
+def plot_cosine_histograms(embeddings, bins: int = 80) -> Figure:
+    """Histograms of the pairwise cosines of several sets of embeddings, overlaid.
+
+    One step histogram (a density, so sets of different sizes compare) per entry
+    of ``embeddings``, in its order, of the n(n − 1)/2 numbers of
+    :func:`ragmath.similarity.pairwise_cosines`, with a dashed line at their
+    mean; the legend gives each set's mean and standard deviation. The
+    histograms are ``ax.patches`` and the means ``ax.lines``, labelled, for tests.
+
+    Parameters
+    ----------
+    embeddings : dict
+        {label: (n, d) array of non-zero rows}, at most five entries.
+    bins : int, default 80
+        The number of bins, shared by all the histograms (equal widths on the
+        range of all the cosines).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    TypeError
+        If ``embeddings`` is not a non-empty dict, or ``bins`` not an integer.
+    ValueError
+        If there are more than five sets, ``bins`` < 1, or a set is not a valid
+        argument of :func:`~ragmath.similarity.pairwise_cosines`.
+
+    Examples
+    --------
+    >>> from ragmath.similarity import random_unit_vectors
+    >>> fig = plot_cosine_histograms({"isotropic": random_unit_vectors(50, 16)})
+    >>> len(fig.axes), fig.axes[0].lines[0].get_label()
+    (1, 'mean of isotropic')
+    """
+    func = "plot_cosine_histograms"
+    sets = _named_sets(embeddings, func)
+    bins = check_positive_int(bins, "bins", func)
+    cosines = [(label, pairwise_cosines(X)) for label, X in sets]
+    low = min(float(c.min()) for _, c in cosines)
+    high = max(float(c.max()) for _, c in cosines)
+    edges = np.linspace(low, high if high > low else low + 1e-9, bins + 1)
+    fig, ax = new_figure(figsize=(7.5, 3.8))
+    for (label, c), color in zip(cosines, _SERIES_COLORS):
+        mean, sd = float(c.mean()), float(c.std())
+        ax.hist(c, bins=edges, density=True, histtype="step", lw=1.8, color=color,
+                label=f"{label}: mean {mean:.3f}, sd {sd:.3f}")
+        ax.axvline(mean, color=color, ls="--", lw=1.2, label=f"mean of {label}")
+    ax.axvline(0, color="0.8", lw=0.8, zorder=0)
+    handles = [h for h in ax.get_legend_handles_labels()[0] if not h.get_label().startswith("mean of ")]
+    ax.legend(handles=handles, fontsize=9, loc="upper right")
+    ax.set_xlabel("cosine similarity of a pair")
+    ax.set_ylabel("density")
+    ax.set_title("pairwise cosines", fontsize=11)
+    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.14, top=0.9)
+    return fig
+
+
+def plot_explained_variance(embeddings, fraction: float = 0.9) -> Figure:
+    """The share of the variance on each principal axis (left) and its cumulative sum (right).
+
+    For each entry of ``embeddings``, :func:`ragmath.similarity.explained_variance_ratio`
+    (``sim-explained-variance``) on a log scale, and the cumulative share against
+    the number of axes k, with the smallest k that reaches ``fraction``
+    (:func:`ragmath.similarity.n_components`) marked and given in the legend. The
+    curves are ``ax.lines``, labelled, for tests.
+
+    Parameters
+    ----------
+    embeddings : dict
+        {label: (n, d) array}, at most five entries.
+    fraction : float, default 0.9
+        In (0, 1].
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    TypeError
+        If ``embeddings`` is not a non-empty dict, or ``fraction`` not a real number.
+    ValueError
+        If there are more than five sets, ``fraction`` is not in (0, 1], or a set
+        is not a valid argument of :func:`~ragmath.similarity.explained_variance_ratio`.
+
+    Examples
+    --------
+    >>> from ragmath.similarity import random_unit_vectors
+    >>> fig = plot_explained_variance({"isotropic": random_unit_vectors(50, 16)})
+    >>> len(fig.axes), fig.axes[1].lines[0].get_label()
+    (2, 'isotropic')
+    """
+    func = "plot_explained_variance"
+    sets = _named_sets(embeddings, func)
+    fig, (ax_share, ax_cum) = new_figure(1, 2, figsize=(10, 3.8))
+    for (label, X), color in zip(sets, _SERIES_COLORS):
+        ratios = explained_variance_ratio(X)
+        k = n_components(ratios, fraction)
+        axes_k = np.arange(1, ratios.size + 1)
+        positive = ratios > 1e-12 * ratios[0]  # the zero shares of n − 1 < d cannot go on a log scale
+        ax_share.semilogy(axes_k[positive], ratios[positive], color=color, lw=1.6, label=label)
+        cumulative = np.cumsum(ratios)
+        ax_cum.plot(axes_k, cumulative, color=color, lw=1.8, label=label)
+        ax_cum.plot([k], [cumulative[k - 1]], "o", color=color, ms=7,
+                    label=f"{label}: {k} axes hold {fraction:.0%}")
+    for axis in (ax_share.yaxis,):
+        axis.set_minor_locator(NullLocator())
+    ax_share.set_xlabel("principal axis j")
+    ax_share.set_ylabel("share of the variance")
+    ax_share.set_title("share of each axis", fontsize=11)
+    ax_share.legend(fontsize=9)
+    ax_cum.axhline(fraction, color="0.6", ls=":", lw=1)
+    ax_cum.set_ylim(0, 1.02)
+    ax_cum.set_xlabel("number of axes k")
+    ax_cum.set_ylabel("cumulative share")
+    ax_cum.set_title(f"how many axes hold {fraction:.0%} of the variance", fontsize=11)
+    ax_cum.legend(handles=ax_cum.lines[1::2], fontsize=9, loc="lower right")
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.9, wspace=0.25)
     return fig

@@ -14,16 +14,22 @@ chapter 3's (:func:`ragmath.information.kl_divergence`).
 - :func:`gaussian_on_grid`, :func:`bimodal_target`, :func:`kl_curves` and
   :func:`fit_gaussian_kl`: the direction of the KL (``ada-kl-directions``);
 - :func:`stale_index_simulation` and :func:`refresh_tradeoff`: asynchronous
-  re-indexing (``ada-stale``).
+  re-indexing (``ada-stale``);
+- :func:`adapter_scores` (``ada-adapter-score``), :func:`query_adapter_objective`
+  (``ada-adapter-objective``, ``ada-adapter-grad``), :func:`fit_query_adapter`
+  (``ada-adapter-span``) and :func:`query_adapter_experiment`: a linear query
+  adapter on a frozen sentence encoder (all-MiniLM-L6-v2), trained with the LSR
+  target while the passage index stays as it is.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
-from ._core import NonFinite, log_softmax, select_top, softmax
+from ._core import NonFinite, log_softmax, log_sum_exp, select_top, softmax
 from ._validation import (
     as_float_array,
     check_choice,
@@ -35,6 +41,7 @@ from ._validation import (
     first_bad_index,
 )
 from .information import kl_divergence
+from .metrics import bootstrap_ci, paired_randomization_test
 
 __all__ = [
     "GRID",
@@ -52,6 +59,11 @@ __all__ = [
     "fit_gaussian_kl",
     "stale_index_simulation",
     "refresh_tradeoff",
+    "AdapterFit",
+    "adapter_scores",
+    "query_adapter_objective",
+    "fit_query_adapter",
+    "query_adapter_experiment",
 ]
 
 #: The grid on which the chapter's densities of ``ada-kl-directions`` live: 801 points on [−10, 10].
@@ -703,3 +715,447 @@ def refresh_tradeoff(intervals=REFRESH_INTERVALS, steps: int = 200, seed: int = 
     steps = check_positive_int(steps, "steps", func)
     seed = check_positive_int(seed, "seed", func, minimum=0)
     return _refresh_tradeoff(intervals, steps, seed)
+
+
+# ------------------------------------------------------------------ a query adapter on a frozen encoder
+def _matrix(x, name: str, func: str, ndim: int) -> np.ndarray:
+    return as_float_array(x, name, func, ndim=ndim).astype(np.float64, copy=False)
+
+
+def _square_adapter(adapter, dim: int, func: str) -> np.ndarray:
+    A = _matrix(adapter, "adapter", func, 2)
+    if A.shape != (dim, dim):
+        raise ValueError(f"{func}: adapter must have shape ({dim}, {dim}) for {dim}-dimensional queries, "
+                         f"got {A.shape}")
+    return A
+
+
+def _adapter_inputs(queries, candidates, p_lsr, func: str):
+    """queries (B, d), candidates (B, k, d), p_lsr (B, k) with no zero: checked and in float64."""
+    Q = _matrix(queries, "queries", func, 2)
+    C = _matrix(candidates, "candidates", func, 3)
+    B, d = Q.shape
+    if C.shape[0] != B or C.shape[2] != d:
+        raise ValueError(f"{func}: candidates must have shape ({B}, k, {d}) for queries of shape {Q.shape}, "
+                         f"got {C.shape}")
+    q = check_probability_vectors(p_lsr, "p_lsr", func).astype(np.float64, copy=False)
+    if q.shape != C.shape[:2]:
+        raise ValueError(f"{func}: p_lsr must have shape {C.shape[:2]} (one row per query, one column "
+                         f"per candidate), got {q.shape}")
+    if (q == 0).any():
+        raise ValueError(f"{func}: p_lsr has a zero probability{_at(q == 0)}; "
+                         "the KL is +inf there and has no gradient")
+    return Q, C, q
+
+
+def adapter_scores(queries, adapter, passages, tau: float = 0.05) -> np.ndarray:
+    """The scores of a linear query adapter A on a frozen index (equation ``ada-adapter-score``).
+
+    s_c = (q A) · d_c / τ_R: the query vector q (a row) is mapped to q A, the
+    passage vectors d_c of the index are left as they are. With A = I these are
+    the scores of the frozen encoder, q · d_c / τ_R.
+
+    Parameters
+    ----------
+    queries : array-like, shape (B, d)
+        The frozen encoder's query vectors, one row per query.
+    adapter : array-like, shape (d, d)
+        The adapter A (applied on the right: q ↦ q A).
+    passages : array-like, shape (n, d) or (B, k, d)
+        The whole index (every query scores every passage) or, per query, the
+        vectors of its k candidates.
+    tau : float
+        The retriever's temperature τ_R, > 0.
+
+    Returns
+    -------
+    numpy.ndarray, float64
+        Shape (B, n) for an index, (B, k) for per-query candidates.
+
+    Raises
+    ------
+    TypeError
+        If ``tau`` is not a real number or an array holds non-numbers.
+    ValueError
+        If a shape does not fit (``adapter`` not (d, d), ``passages`` of
+        another dimension or, for candidates, another number of queries), an
+        array holds nan or inf, or ``tau`` is not positive.
+
+    Examples
+    --------
+    >>> q, d = np.array([[1.0, 0.0]]), np.array([[0.6, 0.8], [0.0, 1.0]])
+    >>> print(adapter_scores(q, np.eye(2), d, tau=0.5))
+    [[1.2 0. ]]
+    >>> print(adapter_scores(q, [[0.0, 1.0], [1.0, 0.0]], d, tau=0.5))  # q A = (0, 1)
+    [[1.6 2. ]]
+    """
+    func = "adapter_scores"
+    Q = _matrix(queries, "queries", func, 2)
+    A = _square_adapter(adapter, Q.shape[1], func)
+    D = as_float_array(passages, "passages", func, ndim=(2, 3)).astype(np.float64, copy=False)
+    tau = check_positive_float(tau, "tau", func)
+    if D.shape[-1] != Q.shape[1]:
+        raise ValueError(f"{func}: passages have dimension {D.shape[-1]} but queries have {Q.shape[1]}")
+    QA = Q @ A
+    if D.ndim == 2:
+        return QA @ D.T / tau
+    if D.shape[0] != Q.shape[0]:
+        raise ValueError(f"{func}: passages of shape {D.shape} give candidates for {D.shape[0]} queries, "
+                         f"but there are {Q.shape[0]} queries")
+    return np.matmul(D, QA[:, :, None])[:, :, 0] / tau
+
+
+def query_adapter_objective(adapter, queries, candidates, p_lsr, tau: float = 0.05,
+                            lam: float = 0.1) -> tuple[float, np.ndarray]:
+    """The adapter's objective J(A) and its gradient in A (``ada-adapter-objective``, ``ada-adapter-grad``).
+
+    J(A) = (1/B) Σ_x KL(softmax(s_x(A)) ‖ p_LSR(· | x, y)) + λ ‖A − I‖_F², with
+    the scores s_x(A) of :func:`adapter_scores` (``ada-adapter-score``) over
+    each query's candidates. The gradient follows by the chain rule from the
+    gradient in the scores, :func:`retriever_kl_grad` (``ada-kl-grad``):
+    ∂J/∂A = (1/τ_R) Σ_x q_xᵀ (Σ_c ∂L_R/∂s_xc d_xc) + 2λ (A − I).
+
+    Parameters
+    ----------
+    adapter : array-like, shape (d, d)
+        The adapter A.
+    queries : array-like, shape (B, d)
+        The query vectors q_x of the batch.
+    candidates : array-like, shape (B, k, d)
+        The vectors d_xc of each query's k candidates (the index's rows).
+    p_lsr : array-like, shape (B, k)
+        The target over each query's candidates (probability rows, no zero).
+    tau : float
+        The retriever's temperature τ_R, > 0.
+    lam : float
+        The weight λ ≥ 0 of the pull towards the identity.
+
+    Returns
+    -------
+    (float, numpy.ndarray)
+        J(A) in nats and ∂J/∂A, shape (d, d), float64.
+
+    Raises
+    ------
+    TypeError
+        If ``tau`` or ``lam`` is not a real number.
+    ValueError
+        If the shapes do not fit, an array holds nan or inf, ``p_lsr`` is not
+        a probability row per query or holds a zero, ``tau`` is not positive
+        or ``lam`` is negative.
+
+    Examples
+    --------
+    >>> Q = np.array([[1.0, 0.0]])
+    >>> C = np.array([[[1.0, 0.0], [0.0, 1.0]]])  # two candidates, orthogonal
+    >>> J, G = query_adapter_objective(np.eye(2), Q, C, [[0.5, 0.5]], tau=1.0, lam=0.0)
+    >>> print(f"{J:.4f}", np.round(G, 4).tolist())
+    0.1109 [[0.1966, -0.1966], [0.0, 0.0]]
+    """
+    func = "query_adapter_objective"
+    Q, C, q = _adapter_inputs(queries, candidates, p_lsr, func)
+    A = _square_adapter(adapter, Q.shape[1], func)
+    tau = check_positive_float(tau, "tau", func)
+    lam = check_positive_float(lam, "lam", func, allow_zero=True)
+    s = np.matmul(C, (Q @ A)[:, :, None])[:, :, 0] / tau  # ada-adapter-score
+    G = retriever_kl_grad(s, q)  # ∂L_R/∂s, already divided by B
+    off = A - np.eye(A.shape[0])
+    value = retriever_kl_loss(softmax(s), q) + lam * float(np.sum(off * off))
+    grad = Q.T @ np.einsum("bk,bkd->bd", G, C) / tau + 2.0 * lam * off
+    return value, grad
+
+
+class AdapterFit(NamedTuple):
+    """The result of :func:`fit_query_adapter`: the adapter, its coordinates and the objective's history.
+
+    The coordinates are those of ``ada-adapter-span``: A = I + Qᵀ M.
+
+    Attributes
+    ----------
+    adapter : numpy.ndarray, shape (d, d)
+        A_T = I + Qᵀ M_T after the last step.
+    coefficients : numpy.ndarray, shape (B, d)
+        M_T: the adapter's change, one row per training query.
+    history : numpy.ndarray, shape (steps + 1,)
+        J(A_t) for t = 0, …, steps (``ada-adapter-objective``).
+    checkpoints : numpy.ndarray, shape (n, B, d)
+        M_t at t = 0, r, 2r, … (every ``record_every`` steps, and the last
+        step); empty (0, B, d) when nothing was recorded.
+    """
+
+    adapter: np.ndarray
+    coefficients: np.ndarray
+    history: np.ndarray
+    checkpoints: np.ndarray
+
+
+def fit_query_adapter(queries, candidates, p_lsr, *, tau: float = 0.05, lam: float = 0.1,
+                      lr: float = 0.05, steps: int = 200, record_every: int = 0) -> AdapterFit:
+    """Gradient descent on J(A) from A = I, in the coordinates of the queries (equation ``ada-adapter-span``).
+
+    Plain gradient descent A_{t+1} = A_t − η ∂J/∂A(A_t) on the objective of
+    :func:`query_adapter_objective` (``ada-adapter-objective``,
+    ``ada-adapter-grad``), started at A_0 = I, keeps A_t = I + Qᵀ M_t with
+    M_0 = 0 and M_{t+1} = (1 − 2ηλ) M_t − (η/τ_R) R_t, where row x of R_t is
+    Σ_c ∂L_R/∂s_xc d_xc (``ada-kl-grad``). The iteration runs on the (B, d)
+    matrix M_t instead of the (d, d) matrix A_t, using Q A_t = Q + (Q Qᵀ) M_t
+    and ‖A_t − I‖_F² = Σ (M_t ∘ (Q Qᵀ) M_t); the iterates are those of
+    gradient descent on A, up to rounding.
+
+    Parameters
+    ----------
+    queries : array-like, shape (B, d)
+        The training queries' vectors.
+    candidates : array-like, shape (B, k, d)
+        Each training query's candidate vectors (fixed: the index does not change).
+    p_lsr : array-like, shape (B, k)
+        The LSR target of each query (probability rows, no zero).
+    tau : float
+        The retriever's temperature τ_R, > 0.
+    lam : float
+        λ ≥ 0, the weight of ‖A − I‖_F².
+    lr : float
+        The step size η, > 0.
+    steps : int
+        The number of steps, ≥ 1.
+    record_every : int
+        Record M_t every this many steps (and at the last step); 0 records nothing.
+
+    Returns
+    -------
+    AdapterFit
+        (adapter, coefficients, history, checkpoints).
+
+    Raises
+    ------
+    TypeError
+        If a number has a wrong type.
+    ValueError
+        If an input of :func:`query_adapter_objective` is invalid, ``lr`` is
+        not positive, ``steps`` < 1, ``record_every`` < 0, or the iteration
+        diverges (``lr`` too large).
+
+    Examples
+    --------
+    >>> Q = np.array([[1.0, 0.0]])
+    >>> C = np.array([[[1.0, 0.0], [0.0, 1.0]]])
+    >>> fit = fit_query_adapter(Q, C, [[0.2, 0.8]], tau=1.0, lam=0.0, lr=1.0, steps=200)
+    >>> print(np.round(fit.adapter, 3).tolist())  # s_1 − s_2 = log(0.2 / 0.8), s_1 + s_2 unchanged
+    [[-0.193, 1.193], [0.0, 1.0]]
+    >>> print(np.round(softmax(adapter_scores(Q, fit.adapter, C, tau=1.0)), 4))
+    [[0.2 0.8]]
+    """
+    func = "fit_query_adapter"
+    Q, C, q = _adapter_inputs(queries, candidates, p_lsr, func)
+    tau = check_positive_float(tau, "tau", func)
+    lam = check_positive_float(lam, "lam", func, allow_zero=True)
+    lr = check_positive_float(lr, "lr", func)
+    steps = check_positive_int(steps, "steps", func)
+    record_every = check_positive_int(record_every, "record_every", func, minimum=0)
+    B, d = Q.shape
+    gram = Q @ Q.T  # (B, B)
+    log_q = np.log(q)
+    M = np.zeros((B, d))
+    history = np.empty(steps + 1)
+    checkpoints = []
+    for t in range(steps + 1):
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging iteration is reported below
+            GM = gram @ M
+            s = np.matmul(C, (Q + GM)[:, :, None])[:, :, 0] / tau  # ada-adapter-score at A_t
+            pull = float(np.sum(M * GM))
+        if not (np.isfinite(s).all() and np.isfinite(pull)):
+            raise ValueError(f"{func}: the iteration diverged (non-finite values at step {t}); "
+                             f"use a smaller lr than {lr}")
+        kl, G = _kl_and_score_grad(s, log_q)  # ada-kl-loss and ada-kl-grad (∂L_R/∂s, divided by B)
+        history[t] = kl + lam * pull
+        if record_every and (t % record_every == 0 or t == steps):
+            checkpoints.append(M.copy())
+        if t == steps:
+            break
+        R = np.matmul(G[:, None, :], C)[:, 0, :]  # row x: Σ_c ∂L_R/∂s_xc d_xc
+        with np.errstate(over="ignore", invalid="ignore"):
+            M = (1.0 - 2.0 * lr * lam) * M - (lr / tau) * R
+    adapter = np.eye(d) + Q.T @ M
+    stacked = np.array(checkpoints) if checkpoints else np.zeros((0, B, d))
+    return AdapterFit(adapter, M, history, stacked)
+
+
+def _kl_and_score_grad(s: np.ndarray, log_q: np.ndarray) -> tuple[float, np.ndarray]:
+    """The mean KL of ``ada-kl-loss`` and its gradient ``ada-kl-grad`` in the scores, for checked inputs.
+
+    The arithmetic of :func:`retriever_kl_loss` and :func:`retriever_kl_grad`
+    from one log-softmax, without re-checking the fixed target at every step of
+    :func:`fit_query_adapter` (the tests hold the two to the public functions).
+    """
+    log_p = log_softmax(s)
+    p = np.exp(log_p)
+    log_ratio = log_p - log_q
+    kl = (p * log_ratio).sum(axis=1, keepdims=True)
+    return float(np.mean(kl)), p * (log_ratio - kl) / s.shape[0]
+
+
+def _gold_reciprocal_rank(S: np.ndarray, gold: np.ndarray) -> np.ndarray:
+    """1 / rank of column gold[i] in row i of S, ties ordered by decreasing column (``eval-rr``).
+
+    The order of :func:`ragmath.metrics.score_matrix_metrics` (``eval-order``)
+    for one relevant document per row, by counting instead of sorting.
+    """
+    g = S[np.arange(len(gold)), gold][:, None]
+    cols = np.arange(S.shape[1])
+    ahead = (S > g) | ((S == g) & (cols > gold[:, None]))
+    return 1.0 / (1.0 + ahead.sum(axis=1))
+
+
+def _answer_log_likelihood(log_lik: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """log Σ_c p_LM(y | c∘x) p_R(c | x) per row (``ada-mixture``), in log space."""
+    return log_sum_exp(log_lik + log_softmax(scores), axis=1)
+
+
+def query_adapter_experiment(question_vectors, passage_vectors, gold, candidates, log_likelihoods, *,
+                             seeds=10, tau: float = 0.05, lam: float = 0.1, lr: float = 0.05,
+                             steps: int = 200, record_every: int = 10, n_resamples: int = 10000) -> dict:
+    """The query adapter trained and evaluated on random splits of the questions, one split per seed.
+
+    For each seed s, ``numpy.random.default_rng(s).permutation`` of the n
+    questions puts the first n // 3 in the held-out set and the rest in the
+    training set (both sorted). The target of a question is the LSR
+    distribution from its answer's log-likelihoods at τ = 1 (``ada-lsr-log``),
+    over its fixed candidates; :func:`fit_query_adapter` (``ada-adapter-span``)
+    trains A on the training questions. On the held-out questions, the
+    reciprocal rank of the gold passage over the whole index (``eval-rr``,
+    with the tie order of :func:`ragmath.metrics.score_matrix_metrics`; scores
+    of ``ada-adapter-score``) and the answer's log-likelihood under the
+    retriever's distribution over the candidates (``ada-mixture``) are
+    measured with A = I (before) and with the trained A (after); per seed,
+    :func:`ragmath.metrics.paired_randomization_test` (``eval-randomization``,
+    seed s) tests the paired differences and
+    :func:`ragmath.metrics.bootstrap_ci` (``eval-bootstrap-ci``, seed s) gives a
+    95 % interval of the mean difference of reciprocal ranks.
+
+    Parameters
+    ----------
+    question_vectors : array-like, shape (n, d)
+        The frozen encoder's question vectors.
+    passage_vectors : array-like, shape (N, d)
+        The index.
+    gold : array-like of int, shape (n,)
+        The row of each question's gold passage in ``passage_vectors``.
+    candidates : array-like of int, shape (n, k)
+        Each question's candidate passages (rows of ``passage_vectors``).
+    log_likelihoods : array-like, shape (n, k)
+        log p_LM(y | c∘x) of each question's answer with each candidate (≤ 0).
+    seeds : int or sequence of int
+        The split seeds (an int m means 0, …, m − 1).
+    tau, lam, lr, steps, record_every
+        As in :func:`fit_query_adapter`; ``record_every`` ≥ 1 here.
+    n_resamples : int
+        Resamples of the test and the bootstrap.
+
+    Returns
+    -------
+    dict
+        "seeds" (S,), "train" (S, n − n//3) and "test" (S, n//3) indices;
+        "rr_before", "rr_after", "ll_before", "ll_after" (S, n//3) per held-out
+        question; "mrr_gain", "ll_gain", "p_value" (of the MRR), "ll_p_value",
+        "train_mrr_before", "train_mrr_after" (S,); "ci" (S, 2), the bootstrap
+        interval of the MRR gain; "history" (S, steps + 1), the training
+        objective; "curve_steps" (c,), "curve_train" and "curve_test" (S, c), the
+        training and held-out MRR at the recorded steps.
+
+    Raises
+    ------
+    TypeError
+        If a number or a seed has a wrong type.
+    ValueError
+        If the shapes do not fit, an index is out of range, a log-likelihood
+        is positive, nan or inf, there are fewer than 3 questions, or an input
+        of :func:`fit_query_adapter` is invalid.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> P = rng.standard_normal((20, 8)); P /= np.linalg.norm(P, axis=1, keepdims=True)
+    >>> X = P[:12] + 0.3 * rng.standard_normal((12, 8))
+    >>> cand = np.argsort(-(X @ P.T), axis=1, kind="stable")[:, :4]
+    >>> out = query_adapter_experiment(X, P, np.arange(12), cand, -rng.random((12, 4)), seeds=2,
+    ...                                steps=20, n_resamples=100)
+    >>> print(out["rr_after"].shape, out["history"].shape, out["curve_steps"].tolist())
+    (2, 4) (2, 21) [0, 10, 20]
+    """
+    func = "query_adapter_experiment"
+    X = _matrix(question_vectors, "question_vectors", func, 2)
+    P = _matrix(passage_vectors, "passage_vectors", func, 2)
+    n, d = X.shape
+    if P.shape[1] != d:
+        raise ValueError(f"{func}: passage_vectors have dimension {P.shape[1]} but question_vectors have {d}")
+    if n < 3:
+        raise ValueError(f"{func}: question_vectors must hold at least 3 questions, got {n}")
+    g = np.asarray(gold)
+    cand = np.asarray(candidates)
+    k = cand.shape[-1] if cand.ndim else 0
+    for name, arr, shape in (("gold", g, (n,)), ("candidates", cand, (n, k))):
+        if arr.dtype.kind not in "iu":
+            raise TypeError(f"{func}: {name} must hold integers (rows of passage_vectors), "
+                            f"got dtype {arr.dtype}")
+        if arr.shape != shape or arr.size == 0:
+            raise ValueError(f"{func}: {name} must have shape {shape}, got {arr.shape}")
+        if (arr < 0).any() or (arr >= len(P)).any():
+            raise ValueError(f"{func}: {name} holds a row outside 0…{len(P) - 1}")
+    LL = _matrix(log_likelihoods, "log_likelihoods", func, 2)
+    if LL.shape != cand.shape:
+        raise ValueError(f"{func}: log_likelihoods must have the shape of candidates {cand.shape}, "
+                         f"got {LL.shape}")
+    if (LL > 0).any():
+        raise ValueError(f"{func}: log_likelihoods has a positive value{_at(LL > 0)}; "
+                         "the log of a probability is at most 0")
+    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
+        seeds = range(check_positive_int(seeds, "seeds", func))
+    seeds = [check_positive_int(s, "seeds", func, minimum=0) for s in seeds]
+    if not seeds:
+        raise ValueError(f"{func}: seeds is empty; give at least one seed")
+    tau = check_positive_float(tau, "tau", func)
+    record_every = check_positive_int(record_every, "record_every", func)
+    n_resamples = check_positive_int(n_resamples, "n_resamples", func)
+
+    p_lsr = lsr_distribution_from_log(LL, tau=1.0)
+    C_all = P[cand]  # (n, k, d)
+    n_test = n // 3
+    keys = ("train", "test", "rr_before", "rr_after", "ll_before", "ll_after", "mrr_gain", "ll_gain",
+            "p_value", "ll_p_value", "train_mrr_before", "train_mrr_after", "ci", "history",
+            "curve_train", "curve_test")
+    out = {key: [] for key in keys}
+
+    def rr(QA, rows):  # the reciprocal rank of score_matrix_metrics (eval-rr), by counting
+        return _gold_reciprocal_rank(QA @ P.T, g[rows])
+
+    for seed in seeds:
+        perm = np.random.default_rng(seed).permutation(n)
+        test, train = np.sort(perm[:n_test]), np.sort(perm[n_test:])
+        fit = fit_query_adapter(X[train], C_all[train], p_lsr[train], tau=tau, lam=lam, lr=lr,
+                                steps=steps, record_every=record_every)
+        cross = X[test] @ X[train].T  # q A_t = q + (q Q_trᵀ) M_t for the held-out q
+        gram = X[train] @ X[train].T
+        out["curve_train"].append([rr(X[train] + gram @ M, train).mean() for M in fit.checkpoints])
+        out["curve_test"].append([rr(X[test] + cross @ M, test).mean() for M in fit.checkpoints])
+        before, after = rr(X[test], test), rr(X[test] @ fit.adapter, test)
+        ll = [_answer_log_likelihood(LL[test], adapter_scores(X[test], A, C_all[test], tau))
+              for A in (np.eye(d), fit.adapter)]
+        out["train"].append(train)
+        out["test"].append(test)
+        out["rr_before"].append(before)
+        out["rr_after"].append(after)
+        out["ll_before"].append(ll[0])
+        out["ll_after"].append(ll[1])
+        out["mrr_gain"].append(after.mean() - before.mean())
+        out["ll_gain"].append(ll[1].mean() - ll[0].mean())
+        out["p_value"].append(paired_randomization_test(after, before, n_resamples, seed=seed).p_value)
+        out["ll_p_value"].append(paired_randomization_test(ll[1], ll[0], n_resamples, seed=seed).p_value)
+        ci = bootstrap_ci(after - before, n_resamples, seed=seed)
+        out["ci"].append((ci.low, ci.high))
+        out["train_mrr_before"].append(rr(X[train], train).mean())
+        out["train_mrr_after"].append(rr(X[train] @ fit.adapter, train).mean())
+        out["history"].append(fit.history)
+    result = {key: np.array(value) for key, value in out.items()}
+    result["seeds"] = np.array(seeds)
+    result["curve_steps"] = np.array([t for t in range(steps + 1) if t % record_every == 0 or t == steps])
+    return result

@@ -34,6 +34,8 @@ __all__ = [
     "plot_kl_directions_grid",
     "plot_refresh",
     "plot_refresh_grid",
+    "plot_adapter_gains",
+    "plot_adapter_training",
 ]
 
 BLUE, RED, GREEN, GREY = "#1f77b4", "#d62728", "#2ca02c", "#7f7f7f"
@@ -198,4 +200,133 @@ def plot_refresh_grid(results: dict, show=(1, 20, 200)) -> Figure:
         ax.set_xlabel("training step")
     axes[0, 0].set_ylabel("held-out MRR")
     fig.subplots_adjust(left=0.08, right=0.99, bottom=0.18, top=0.82, wspace=0.1)
+    return fig
+
+
+# ------------------------------------------------------------------ the query adapter
+def plot_adapter_gains(gains, intervals, label: str = "held-out MRR") -> Figure:
+    """The gain of the query adapter on each split, with its interval, and their mean ± sd.
+
+    ``gains`` and ``intervals`` are the "mrr_gain" and "ci" of
+    :func:`ragmath.adaptation.query_adapter_experiment`: one mean paired
+    difference (after − before) per seed, with its 95 % bootstrap interval
+    over the held-out questions. The band is the mean over seeds ± one
+    standard deviation across seeds (ddof = 1).
+
+    Parameters
+    ----------
+    gains : array-like, shape (S,)
+        The gain of every seed.
+    intervals : array-like, shape (S, 2)
+        (low, high) of every seed, low ≤ high.
+    label : str
+        The measure, for the axis label.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not fit, a value is nan or inf, or a low end exceeds its high end.
+
+    Examples
+    --------
+    >>> fig = plot_adapter_gains([0.01, -0.02], [[-0.01, 0.03], [-0.05, 0.0]])
+    >>> len(fig.axes[0].collections) > 0
+    True
+    """
+    func = "plot_adapter_gains"
+    g = as_float_array(gains, "gains", func, ndim=1)
+    ci = as_float_array(intervals, "intervals", func, ndim=2)
+    if ci.shape != (len(g), 2):
+        raise ValueError(f"{func}: intervals must have shape ({len(g)}, 2), got {ci.shape}")
+    if (ci[:, 0] > ci[:, 1]).any():
+        raise ValueError(f"{func}: intervals has a low end above its high end "
+                         f"(at row {int(np.argmax(ci[:, 0] > ci[:, 1]))})")
+    mean = float(g.mean())
+    sd = float(g.std(ddof=1)) if len(g) > 1 else 0.0
+    x = np.arange(len(g))
+    fig, ax = new_figure(figsize=(6.4, 2.9))
+    ax.axhspan(mean - sd, mean + sd, color=GREY, alpha=0.2, lw=0, label="mean ± sd over splits")
+    ax.axhline(mean, color=GREY, lw=1.5)
+    ax.axhline(0.0, color="black", lw=0.8, ls=":")
+    ax.errorbar(x, g, yerr=[g - ci[:, 0], ci[:, 1] - g], fmt="o", color=BLUE, ecolor=BLUE,
+                capsize=3, label="gain of one split, 95% bootstrap interval")
+    ax.set_xticks(x, [str(i) for i in x])
+    ax.set_xlabel("split (seed)")
+    ax.set_ylabel(f"gain in {label}")
+    ax.set_title(f"after − before, held-out questions: mean {mean:+.3f} ± {sd:.3f} (sd over splits)",
+                 fontsize=9)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.subplots_adjust(left=0.12, right=0.98, bottom=0.16, top=0.9)
+    return fig
+
+
+def plot_adapter_training(history, curve_steps, curve_train, curve_test) -> Figure:
+    """The query adapter's training: the objective, and the MRR on training and held-out questions.
+
+    The inputs are the "history", "curve_steps", "curve_train" and
+    "curve_test" of :func:`ragmath.adaptation.query_adapter_experiment`, one
+    row per seed. Left: J(A_t) (``ada-adapter-objective``) of every seed (thin)
+    and their mean; right: the mean over seeds of the training and held-out
+    MRR at the recorded steps, each with a band of ± one sd across seeds, and
+    their values at step 0 (the frozen encoder, dotted).
+
+    Parameters
+    ----------
+    history : array-like, shape (S, T + 1)
+        The objective at steps 0, …, T.
+    curve_steps : array-like, shape (c,)
+        The recorded steps, in [0, T].
+    curve_train, curve_test : array-like, shape (S, c)
+        The MRR at the recorded steps.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not fit, a value is nan or inf, or a step is outside [0, T].
+
+    Examples
+    --------
+    >>> fig = plot_adapter_training([[3.0, 2.0, 1.0]], [0, 2], [[0.8, 0.9]], [[0.8, 0.7]])
+    >>> [len(ax.lines) for ax in fig.axes]
+    [2, 4]
+    """
+    func = "plot_adapter_training"
+    h = as_float_array(history, "history", func, ndim=2)
+    steps = as_float_array(curve_steps, "curve_steps", func, ndim=1)
+    tr = as_float_array(curve_train, "curve_train", func, ndim=2)
+    te = as_float_array(curve_test, "curve_test", func, ndim=2)
+    for name, arr in (("curve_train", tr), ("curve_test", te)):
+        if arr.shape != (h.shape[0], len(steps)):
+            raise ValueError(f"{func}: {name} must have shape ({h.shape[0]}, {len(steps)}) "
+                             f"(one row per seed, one column per recorded step), got {arr.shape}")
+    if (steps < 0).any() or (steps > h.shape[1] - 1).any():
+        raise ValueError(f"{func}: curve_steps must lie in [0, {h.shape[1] - 1}]")
+    fig, (a, b) = new_figure(1, 2, figsize=(8.0, 3.0))
+    t = np.arange(h.shape[1])
+    for row in h:
+        a.plot(t, row, color=GREY, lw=0.6, alpha=0.6)
+    a.plot(t, h.mean(axis=0), color="black", lw=1.8)
+    a.set_xlabel("gradient step")
+    a.set_ylabel("J(A) on the training questions (nats)")
+    a.set_title(f"objective: {h[:, 0].mean():.2f} → {h[:, -1].mean():.2f} (mean over splits)", fontsize=9)
+    for arr, color, name in ((tr, BLUE, "training questions"), (te, RED, "held-out questions")):
+        mean = arr.mean(axis=0)
+        sd = arr.std(axis=0, ddof=1) if len(arr) > 1 else np.zeros_like(mean)
+        b.fill_between(steps, mean - sd, mean + sd, color=color, alpha=0.15, lw=0)
+        b.plot(steps, mean, color=color, lw=1.8, label=name)
+        b.axhline(mean[0], color=color, lw=0.8, ls=":")
+    b.set_xlabel("gradient step")
+    b.set_ylabel("MRR of the gold passage")
+    b.set_title(f"training {tr[:, 0].mean():.3f} → {tr[:, -1].mean():.3f}, "
+                f"held-out {te[:, 0].mean():.3f} → {te[:, -1].mean():.3f}", fontsize=9)
+    b.legend(fontsize=8, loc="lower left")
+    fig.subplots_adjust(left=0.08, right=0.99, bottom=0.16, top=0.9, wspace=0.28)
     return fig

@@ -13,7 +13,11 @@ Shapes (vectors are rows)::
 The chapter's two experiments are here too: :func:`vector_pair` (two 2-D
 vectors and their three scores) and :func:`distance_concentration` (the
 relative contrast of random points, which shrinks as the dimension grows);
-:mod:`ragmath.viz.similarity` only draws them.
+:mod:`ragmath.viz.similarity` only draws them. So are the tools of its section on
+real embeddings: :func:`pairwise_cosines` and :func:`mean_pairwise_cosine`
+(anisotropy), :func:`random_unit_vectors` (the isotropic baseline),
+:func:`center_embeddings`, :func:`explained_variance_ratio` with
+:func:`n_components` (intrinsic dimension) and :func:`relative_contrasts`.
 """
 
 from __future__ import annotations

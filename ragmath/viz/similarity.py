@@ -8,7 +8,10 @@ Each ``plot_*`` function takes plain parameters, gets its numbers from
 (never touching pyplot's global state). The widgets of
 :mod:`ragmath.widgets.similarity` only connect sliders to these functions, and
 the ``*_grid`` functions draw the static small multiples that follow each
-widget on the website.
+widget on the website. :func:`plot_cosine_histograms` and
+:func:`plot_explained_variance` draw the section on real embeddings from
+:func:`~ragmath.similarity.pairwise_cosines` and
+:func:`~ragmath.similarity.explained_variance_ratio`.
 """
 
 from __future__ import annotations

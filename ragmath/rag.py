@@ -58,6 +58,9 @@ __all__ = [
     "rag_token_log_likelihood",
     "rag_marginals",
     "in_batch_contrastive_loss",
+    "in_batch_loss_lower_bound",
+    "contrastive_loss_curve",
+    "query_overlap",
     "DualEncoder",
     "PassageNGramGenerator",
 ]
@@ -564,6 +567,163 @@ def in_batch_contrastive_loss(Q, P, temperature=1.0):
     grad_Q = (G @ P) / tau
     grad_P = (G.T @ Q) / tau
     return loss, grad_Q.astype(dtype, copy=False), grad_P.astype(dtype, copy=False)
+
+
+def in_batch_loss_lower_bound(batch_size, scale):
+    """The least in-batch loss of unit vectors at scale s, log(1 + (B − 1)e^{−2s}) (``rag-scale-bound``).
+
+    With unit rows the scores are S_ij = s cos(q_i, p_j) and every cosine lies
+    in [−1, 1], so S_ij − S_ii ≥ −2s and each term of ``rag-contrastive``,
+    log(1 + Σ_{j≠i} exp(S_ij − S_ii)), is at least log(1 + (B − 1) e^{−2s}).
+    The bound is log B at s = 0 and falls to 0 as s grows; it is attained for
+    B ≤ 2 (q_1 = p_1 = −q_2 = −p_2), never for B ≥ 3 at s > 0.
+
+    Parameters
+    ----------
+    batch_size : int
+        B ≥ 1, the number of passages each query is scored against (its
+        positive and B − 1 negatives; the number of rows of P).
+    scale : float or array-like of float
+        s ≥ 0, the factor the cosines are multiplied by (s = 1/τ).
+
+    Returns
+    -------
+    float or ndarray
+        The bound, of the shape of ``scale``; computed as log1p, accurate also
+        when it is tiny.
+
+    Raises
+    ------
+    TypeError
+        When batch_size is not an integer or scale is not numeric.
+    ValueError
+        When batch_size < 1, or a scale is negative, nan or inf.
+
+    Examples
+    --------
+    >>> print(f"{in_batch_loss_lower_bound(16, 1.0):.4f}")
+    1.1086
+    >>> print(in_batch_loss_lower_bound(2, [0.0, 20.0]).round(4))
+    [0.6931 0.    ]
+    """
+    func = "in_batch_loss_lower_bound"
+    B = check_positive_int(batch_size, "batch_size", func)
+    s = as_float_array(scale, "scale", func, ndim=(0, 1))
+    if (s < 0).any():
+        raise ValueError(f"{func}: scale must be non-negative (s = 1/τ), got {s[s < 0].flat[0]}")
+    out = np.log1p((B - 1) * np.exp(-2.0 * s.astype(np.float64)))
+    return float(out) if out.ndim == 0 else out
+
+
+def contrastive_loss_curve(Q, P, scales):
+    """The in-batch loss of the cosines of Q and P at every scale s (equation ``rag-cosine-loss``).
+
+    L_s = (1/B) Σ_i [ log Σ_j exp(s c_ij) − s c_ii ], with c_ij the cosine of
+    row i of Q and row j of P: the loss of :func:`in_batch_contrastive_loss`
+    on the normalised rows at τ = 1/s (``rag-contrastive``), the
+    MultipleNegativesRankingLoss of sentence-transformers, whose default scale
+    is s = 20. The cosines are computed once and every scale is evaluated at
+    once, by the shifted log-softmax. Every value is at least
+    :func:`in_batch_loss_lower_bound` with B = n_passages (uses
+    ``rag-scale-bound``); it tends to log n_passages as s → 0.
+
+    Parameters
+    ----------
+    Q : array-like, shape (B, d)
+        The query embeddings; row i's positive is row i of P.
+    P : array-like, shape (n_passages, d), n_passages ≥ B
+        The passage embeddings.
+    scales : array-like of float, shape (n_scales,)
+        The scales s > 0.
+
+    Returns
+    -------
+    ndarray, shape (n_scales,)
+        The loss at each scale.
+
+    Raises
+    ------
+    ValueError
+        When a row of Q or P is zero (it has no direction), P has fewer rows
+        than Q, the dimensions differ, a scale is not positive, or on nan/inf.
+
+    Examples
+    --------
+    >>> curve = contrastive_loss_curve([[2.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 3.0]], [1.0, 20.0])
+    >>> print(curve.round(4))
+    [0.3133 0.    ]
+    """
+    func = "contrastive_loss_curve"
+    Q = as_float_array(Q, "Q", func, ndim=2).astype(np.float64)
+    P = as_float_array(P, "P", func, ndim=2).astype(np.float64)
+    check_same_dimension(Q, P, ("Q", "P"), func)
+    B = Q.shape[0]
+    if P.shape[0] < B:
+        raise ValueError(f"{func}: P has {P.shape[0]} rows but Q has {B}; "
+                         f"P needs the positive of every query")
+    s = as_float_array(scales, "scales", func, ndim=1)
+    if (s <= 0).any():
+        raise ValueError(f"{func}: scales must be positive, got {s[s <= 0][0]}")
+    unit = []
+    for name, X in (("Q", Q), ("P", P)):
+        norms = np.linalg.norm(X, axis=1)
+        if (norms == 0).any():
+            raise ValueError(f"{func}: row {int(np.flatnonzero(norms == 0)[0])} of {name} is zero; "
+                             f"a cosine needs a non-zero vector")
+        unit.append(X / norms[:, None])
+    C = np.clip(unit[0] @ unit[1].T, -1.0, 1.0)  # (B, n_passages) cosines: |s c| ≤ s, never inf
+    log_p = log_softmax(s.astype(np.float64)[:, None, None] * C[None], axis=-1)
+    rows = np.arange(B)
+    return -log_p[:, rows, rows].mean(axis=1)
+
+
+def query_overlap(query, passages, ignore=()) -> float:
+    """The fraction of a query's distinct words that occur in its passages (equation ``rag-overlap``).
+
+    o(x, R) = |T(x) ∩ ∪_{z ∈ R} T(z)| / |T(x)|, where T(t) is the set of
+    tokens of :func:`ragmath.lexical.tokenize` of t, minus the words of
+    ``ignore`` (e.g. the words found in more than half of the passages). It is
+    0 when no word of the query is in any passage: BM25 then scores each of
+    them 0 (if ``ignore`` is empty) and cannot rank them above any other passage.
+
+    Parameters
+    ----------
+    query : str
+        The query x.
+    passages : str or list of str
+        The passages R (one or several; their words are pooled).
+    ignore : iterable of str, optional
+        Words left out of both sides.
+
+    Returns
+    -------
+    float
+        o in [0, 1].
+
+    Raises
+    ------
+    TypeError
+        When query is not a str or passages not a str or a list of str.
+    ValueError
+        When the query has no word left once ``ignore`` is removed.
+
+    Examples
+    --------
+    >>> print(f"{query_overlap('how do cats purr', ['cats purr when content']):.2f}")
+    0.50
+    >>> query_overlap("the kitten", "a young cat", ignore={"the", "a"})
+    0.0
+    """
+    func = "query_overlap"
+    if not isinstance(query, str):
+        raise TypeError(f"{func}: query must be a str, got {type(query).__name__}")
+    passages = [passages] if isinstance(passages, str) else _check_texts(passages, func, "passages")
+    ignore = set(ignore)
+    words = set(tokenize(query)) - ignore
+    if not words:
+        raise ValueError(f"{func}: query {query!r} has no word once ignore is removed")
+    found = set().union(*(set(tokenize(p)) for p in passages))
+    return len(words & found) / len(words)
 
 
 def _check_texts(texts, func: str, name: str, *, allow_empty: bool = False) -> list[str]:

@@ -2,7 +2,9 @@
 
 Each ``plot_*`` function takes plain parameters, gets its numbers from
 :mod:`ragmath.rag` (:func:`ragmath.rag.document_distribution`,
-:func:`ragmath.rag.rag_marginals`), and returns a new
+:func:`ragmath.rag.rag_marginals`, :func:`ragmath.rag.in_batch_loss_lower_bound`)
+or from the caller (the loss curves and per-query NDCG of the real bi-encoder's
+section), and returns a new
 :class:`matplotlib.figure.Figure` (never touching pyplot's global state):
 nothing is computed here. The widgets of :mod:`ragmath.widgets.rag` only
 connect sliders to these functions, and the ``*_grid`` functions draw the
@@ -15,8 +17,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from .._validation import as_float_array, check_positive_float, check_positive_int
-from ..rag import document_distribution, rag_marginals
+from .._validation import as_float_array, as_same_shape_arrays, check_positive_float, check_positive_int
+from ..rag import document_distribution, in_batch_loss_lower_bound, rag_marginals
 from ._style import new_figure
 
 __all__ = [
@@ -25,6 +27,8 @@ __all__ = [
     "plot_retrieval_distribution_grid",
     "plot_rag_marginals",
     "plot_rag_marginals_grid",
+    "plot_contrastive_scale",
+    "plot_ndcg_scatter",
 ]
 
 _BLUE, _ORANGE, _GREEN, _RED, _GREY = "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "0.55"
@@ -234,4 +238,134 @@ def plot_rag_marginals_grid(doc_scores, token_probs, temperatures=(0.01, 0.05, 0
     ax.set_title("log p(y | x)", fontsize=9)
     ax.legend(fontsize=7, frameon=False)
     fig.subplots_adjust(left=0.06, right=0.99, bottom=0.3, top=0.82, wspace=0.35)
+    return fig
+
+
+# ------------------------------------------------- the real bi-encoder's loss and ranking
+def plot_contrastive_scale(scales, losses, batch_size: int, train_scale: float = 20.0) -> Figure:
+    """The in-batch loss against the scale s of the cosines, with its lower bound (``rag-scale-bound``).
+
+    One curve per model: the mean over batches of
+    :func:`ragmath.rag.contrastive_loss_curve`, with a band of ± one standard
+    deviation (``ax.lines`` labelled by the model names, in the order of
+    ``losses``). A dashed black curve labelled "lower bound" is
+    :func:`ragmath.rag.in_batch_loss_lower_bound` (B = ``batch_size``), a grey
+    horizontal line labelled "log B" the loss of a model that scores every
+    passage alike, and a dotted vertical line the scale ``train_scale``.
+    Logarithmic s axis.
+
+    Parameters
+    ----------
+    scales : array-like, shape (n_scales,)
+        The scales s > 0, increasing.
+    losses : dict of str to array-like, shape (n_batches, n_scales) or (n_scales,)
+        Per model, the loss of every batch at every scale.
+    batch_size : int
+        B, the number of passages each query is scored against.
+    train_scale : float, optional
+        The scale to mark (sentence-transformers' default, 20).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        When a loss array does not have one column per scale, or on bad scales.
+    TypeError
+        When losses is not a dict, or batch_size is not an integer.
+
+    Examples
+    --------
+    >>> fig = plot_contrastive_scale([1.0, 10.0], {"model": [[2.0, 1.0], [2.2, 0.8]]}, batch_size=8)
+    >>> [line.get_label() for line in fig.axes[0].lines][:2]
+    ['model', 'lower bound']
+    """
+    func = "plot_contrastive_scale"
+    s = as_float_array(scales, "scales", func, ndim=1)
+    if (s <= 0).any():
+        raise ValueError(f"{func}: scales must be positive")
+    B = check_positive_int(batch_size, "batch_size", func)
+    train_scale = check_positive_float(train_scale, "train_scale", func)
+    if not isinstance(losses, dict) or not losses:
+        raise TypeError(f"{func}: losses must be a non-empty dict of model name to loss array")
+    fig, ax = new_figure(figsize=(9.0, 4.2))
+    colours = [_BLUE, _ORANGE, _GREEN, _RED, "#9467bd"]
+    for c, (name, values) in enumerate(losses.items()):
+        L = as_float_array(values, f"losses[{name!r}]", func, ndim=(1, 2))
+        L = L[None, :] if L.ndim == 1 else L
+        if L.shape[1] != len(s):
+            raise ValueError(f"{func}: losses[{name!r}] has {L.shape[1]} columns but there are "
+                             f"{len(s)} scales")
+        mean = L.mean(axis=0)
+        colour = colours[c % len(colours)]
+        ax.plot(s, mean, color=colour, lw=2, label=name)
+        if L.shape[0] > 1:
+            sd = L.std(axis=0, ddof=1)
+            ax.fill_between(s, mean - sd, mean + sd, color=colour, alpha=0.15, lw=0)
+    ax.plot(s, in_batch_loss_lower_bound(B, s), color="black", ls="--", lw=1.4, label="lower bound")
+    ax.axhline(np.log(B), color=_GREY, lw=1, label="log B")
+    ax.axvline(train_scale, color="0.3", ls=":", lw=1)
+    ax.text(train_scale * 1.05, np.log(B) * 0.97, f"s = {train_scale:g}", fontsize=8, va="top", color="0.3")
+    ax.set_xscale("log")
+    ax.set_ylim(0, np.log(B) * 1.25)
+    ax.set_xlabel("scale s (the cosines are multiplied by s; τ = 1/s)")
+    ax.set_ylabel(f"in-batch loss, B = {B}")
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.subplots_adjust(left=0.08, right=0.72, bottom=0.13, top=0.96)
+    return fig
+
+
+def plot_ndcg_scatter(ndcg_x, ndcg_y, overlap, names=("BM25", "all-MiniLM-L6-v2")) -> Figure:
+    """Per-query NDCG of two retrievers, one point per query, coloured by word overlap.
+
+    x is the first retriever's NDCG, y the second's (``ax.collections[0]``,
+    offsets in query order), the colour the query's word overlap with its
+    most relevant passages (``rag-overlap``, a colour bar from 0 to 1), and the
+    diagonal y = x. The title counts the queries above, on and below it.
+
+    Parameters
+    ----------
+    ndcg_x, ndcg_y : array-like, shape (n_queries,)
+        The per-query values, in [0, 1].
+    overlap : array-like, shape (n_queries,)
+        Each query's overlap, in [0, 1].
+    names : pair of str, optional
+        The two retrievers (x, then y).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        When the three arrays differ in length or a value lies outside [0, 1].
+
+    Examples
+    --------
+    >>> fig = plot_ndcg_scatter([0.5, 1.0, 0.2], [0.7, 1.0, 0.1], [0.2, 0.9, 1.0])
+    >>> fig.axes[0].collections[0].get_offsets().shape
+    (3, 2)
+    """
+    func = "plot_ndcg_scatter"
+    x, y, o = as_same_shape_arrays({"ndcg_x": ndcg_x, "ndcg_y": ndcg_y, "overlap": overlap}, func, ndim=1,
+                                   shape="(n_queries,)")
+    for name, v in (("ndcg_x", x), ("ndcg_y", y), ("overlap", o)):
+        if ((v < 0) | (v > 1)).any():
+            raise ValueError(f"{func}: {name} must lie in [0, 1]")
+    fig, ax = new_figure(figsize=(5.6, 4.8))
+    points = ax.scatter(x, y, c=o, cmap="viridis", vmin=0, vmax=1, s=28, edgecolor="0.2", lw=0.4)
+    ax.plot([0, 1], [0, 1], color=_GREY, lw=1)
+    fig.colorbar(points, ax=ax, label="word overlap with the most relevant passages")
+    above, below = int((y > x).sum()), int((y < x).sum())
+    ax.set_title(f"{names[1]} higher on {above}, equal on {len(x) - above - below}, "
+                 f"lower on {below} queries", fontsize=9)
+    ax.set_xlabel(f"NDCG@10, {names[0]}")
+    ax.set_ylabel(f"NDCG@10, {names[1]}")
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_aspect("equal")
+    fig.subplots_adjust(left=0.12, right=0.96, bottom=0.11, top=0.93)
     return fig

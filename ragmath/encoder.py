@@ -65,6 +65,8 @@ __all__ = [
     "mean_pool",
     "sinusoidal_positions",
     "rotary_embedding",
+    "position_offset_similarity",
+    "bert_parameter_count",
     "file_sha256",
 ]
 
@@ -534,6 +536,93 @@ def rotary_embedding(X, positions=None, base=10000.0):
     return out
 
 
+def position_offset_similarity(P):
+    """The mean cosine of the position vectors k apart, k = 0, …, n − 1 (equation ``enc-offset-similarity``).
+
+    c̄(k) = (1 / (n − k)) Σ_{t=0}^{n−1−k} cos(p_t, p_{t+k}): the mean of the k-th
+    diagonal of the rows' cosine-similarity matrix. For the sinusoidal encodings
+    every term of the sum is the same (``enc-sinusoidal-shift``); for learned ones
+    it summarises the band of the matrix.
+
+    Parameters
+    ----------
+    P : array-like, (n, d)
+        One position vector per row, none of them zero.
+
+    Returns
+    -------
+    ndarray of float64, (n,)
+        c̄(0) = 1, then the mean cosine at each offset k.
+
+    Raises
+    ------
+    ValueError
+        When P is not 2-D or holds a zero row (its cosine is undefined).
+
+    Examples
+    --------
+    >>> P = [[1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]
+    >>> print(position_offset_similarity(P).round(4))
+    [1.     0.7071 0.    ]
+    """
+    func = "position_offset_similarity"
+    P = as_float_array(P, "P", func, ndim=2).astype(np.float64, copy=False)
+    U = _core.unit_rows(P, "P", func)
+    n = U.shape[0]
+    return np.array([np.einsum("td,td->", U[: n - k], U[k:]) / (n - k) for k in range(n)])
+
+
+def bert_parameter_count(vocab_size=30522, max_positions=512, type_vocab_size=2, d_model=384,
+                         d_ff=1536, num_layers=6):
+    """The parameters of a BERT encoder (no pooler), counted from the shapes (equation ``enc-param-count``).
+
+    (V + P + S)·d + 2d for the three embedding tables and their LayerNorm, then per
+    layer 4d² + 4d for attention with biases (``att-param-count``), 2·d·d_ff + d_ff + d
+    for the feed-forward network and 4d for its two LayerNorms. The defaults are
+    all-MiniLM-L6-v2's sizes.
+
+    Parameters
+    ----------
+    vocab_size, max_positions, type_vocab_size : int ≥ 1
+        V, P and S: the rows of the token, position and segment tables.
+    d_model, d_ff, num_layers : int ≥ 1
+        d, the feed-forward width and the number of blocks L.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError
+        For a size that is not an integer.
+    ValueError
+        For a size below 1.
+
+    Examples
+    --------
+    >>> bert_parameter_count()
+    22565376
+    >>> bert_parameter_count(d_model=768, d_ff=3072, num_layers=12)
+    108891648
+    """
+    func = "bert_parameter_count"
+    V, P, S, d, f, L = (
+        check_positive_int(value, name, func)
+        for value, name in (
+            (vocab_size, "vocab_size"),
+            (max_positions, "max_positions"),
+            (type_vocab_size, "type_vocab_size"),
+            (d_model, "d_model"),
+            (d_ff, "d_ff"),
+            (num_layers, "num_layers"),
+        )
+    )
+    embeddings = (V + P + S) * d + 2 * d
+    per_layer = (4 * d * d + 4 * d) + (2 * d * f + f + d) + 4 * d
+    return embeddings + L * per_layer
+
+
 # ------------------------------------------------------------------- the model
 def file_sha256(path) -> str:
     """The SHA-256 of a file, as a hex string (read in 1 MiB blocks).
@@ -681,7 +770,7 @@ class SentenceEncoder:
         return [t for e in self._tokenizer.encode_batch(items) for t in e.tokens]
 
     # -- the network
-    def embed(self, ids, segments=None):
+    def embed(self, ids, segments=None, positions=True):
         """The input of layer 1: LayerNorm(E_tok[x_t] + E_pos[t] + E_seg[s_t]) (equation ``enc-embed``).
 
         Parameters
@@ -689,6 +778,10 @@ class SentenceEncoder:
         ids : array-like of int, (n, T)
         segments : array-like of int in {0, 1}, (n, T), optional
             All 0 (one sentence) by default.
+        positions : bool
+            Add the position embeddings E_pos[t] (the model does). ``False`` leaves
+            them out, LayerNorm(E_tok[x_t] + E_seg[s_t]): the experiment of chapter 2
+            ("Positions") on a network that cannot see the order of the tokens.
 
         Returns
         -------
@@ -698,8 +791,12 @@ class SentenceEncoder:
         ------
         ValueError
             For ids outside the vocabulary or T over 512 positions.
+        TypeError
+            When positions is not True or False.
         """
         func = "SentenceEncoder.embed"
+        if not isinstance(positions, (bool, np.bool_)):
+            raise TypeError(f"{func}: positions must be True or False, got {type(positions).__name__}")
         ids = np.asarray(ids)
         if ids.ndim != 2 or ids.dtype.kind not in "iu":
             raise ValueError(
@@ -708,7 +805,7 @@ class SentenceEncoder:
         if ids.size and (ids.min() < 0 or ids.max() >= self.word_embeddings.shape[0]):
             raise ValueError(f"{func}: ids must lie in [0, {self.word_embeddings.shape[0]}) (the vocabulary)")
         T = ids.shape[1]
-        if T > self.position_embeddings.shape[0]:
+        if positions and T > self.position_embeddings.shape[0]:
             raise ValueError(
                 f"{func}: T = {T} exceeds the model's {self.position_embeddings.shape[0]} positions"
             )
@@ -716,7 +813,8 @@ class SentenceEncoder:
         if seg.shape != ids.shape or (seg.size and (seg.min() < 0 or seg.max() > 1)):
             raise ValueError(f"{func}: segments must be 0/1 integers of shape {ids.shape}")
         x = self.word_embeddings[ids]
-        x += self.position_embeddings[:T]
+        if positions:
+            x += self.position_embeddings[:T]
         x += self.segment_embeddings[seg]
         return _layer_norm(x, *self.embedding_ln, self.eps)
 

@@ -16,6 +16,11 @@ Two experiments:
 - **a toy sentence**: eight tokens with seeded embeddings, half "meaning", half
   "position", and two heads whose projections read one half each, so that the
   two heads attend differently (``att-mha``).
+
+And three figures of the real encoder of :mod:`ragmath.encoder` (section "A real
+transformer"): the attention maps of chosen heads on one text, the cosine
+similarities of position vectors (``enc-offset-similarity``), and the permutation
+check (the token states of two sentences compared, with and without positions).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, NullLocator
 
-from .._validation import check_positive_float, check_positive_int
+from .._validation import as_float_array, check_positive_float, check_positive_int
 from ..attention import (
     DK_CHOICES,
     entropy_curve,
@@ -36,7 +41,9 @@ from ..attention import (
     toy_attention_weights,
     toy_sentence,
 )
+from ..encoder import position_offset_similarity
 from ..information import entropy
+from ..similarity import cosine_similarity
 from ._style import new_figure
 
 __all__ = [
@@ -44,6 +51,9 @@ __all__ = [
     "plot_score_scaling_grid",
     "plot_attention_heatmap",
     "plot_attention_heatmap_grid",
+    "plot_encoder_attention",
+    "plot_position_similarity",
+    "plot_permutation_check",
 ]
 
 COLORS = {"unscaled": "#d62728", "scaled": "#1f77b4", "current": "#7f3c8d", "uniform": "0.45"}
@@ -237,3 +247,204 @@ def plot_attention_heatmap_grid(heads=(0, 1), temperatures=(0.25, 1.0, 4.0), see
     fig.subplots_adjust(left=0.06, right=0.99, bottom=0.08, top=0.92, wspace=0.3, hspace=0.45)
     return fig
 
+
+
+# -------------------------------------------------------------- the real encoder
+def plot_encoder_attention(attention, tokens, heads, ncols: int = 3) -> Figure:
+    """Attention maps of chosen heads of a real encoder on one text, tokens as tick labels.
+
+    Parameters
+    ----------
+    attention : array-like, (layers, num_heads, T, T)
+        The weights of one text, e.g. ``np.stack(enc.forward([text])["attention"])[:, 0]``:
+        row i of each map is the distribution of query token i over the keys.
+    tokens : list of str, length T
+    heads : list of (layer, head) pairs
+        Counted from 0; one panel each, titled with the layer, the head and the mean
+        entropy of a row (``att-entropy``).
+    ncols : int ≥ 1
+        Panels per row.
+
+    Returns
+    -------
+    Figure
+        One image axis per head (unused panels of the last row are removed).
+
+    Raises
+    ------
+    ValueError
+        For an attention array that is not 4-D with square (T, T) maps of len(tokens)
+        tokens, rows that are not probability vectors, or a (layer, head) out of range.
+
+    Examples
+    --------
+    >>> A = np.full((2, 3, 4, 4), 0.25)  # 2 layers, 3 heads, 4 tokens: uniform rows
+    >>> fig = plot_encoder_attention(A, ["[CLS]", "a", "b", "[SEP]"], [(0, 1), (1, 2)])
+    >>> len(fig.axes), fig.axes[1].get_title().splitlines()[0]
+    (2, 'layer 1, head 2')
+    """
+    func = "plot_encoder_attention"
+    A = as_float_array(attention, "attention", func, ndim=4)
+    tokens = [str(t) for t in tokens]
+    T = len(tokens)
+    if A.shape[2:] != (T, T):
+        raise ValueError(f"{func}: attention must be (layers, heads, {T}, {T}) for {T} tokens, got {A.shape}")
+    if not np.allclose(A.sum(axis=-1), 1.0, atol=1e-4) or (A < 0).any():
+        raise ValueError(f"{func}: every row of attention must be a probability vector")
+    pairs = [tuple(int(x) for x in pair) for pair in heads]
+    if not pairs:
+        raise ValueError(f"{func}: heads must name at least one (layer, head) pair")
+    for layer, head in pairs:
+        if not (0 <= layer < A.shape[0] and 0 <= head < A.shape[1]):
+            raise ValueError(
+                f"{func}: heads has ({layer}, {head}), outside the {A.shape[0]} layers × {A.shape[1]} heads"
+            )
+    ncols = min(check_positive_int(ncols, "ncols", func), len(pairs))
+    nrows = math.ceil(len(pairs) / ncols)
+    fig, axes = new_figure(nrows, ncols, figsize=(3.6 * ncols, 3.8 * nrows), squeeze=False)
+    for k, ax in enumerate(axes.ravel()):
+        if k >= len(pairs):
+            fig.delaxes(ax)
+            continue
+        layer, head = pairs[k]
+        weights = A[layer, head]
+        _draw_heatmap(ax, weights, tokens, annotate=False, fontsize=7)
+        ax.set_title(
+            f"layer {layer}, head {head}\nmean entropy of a row {np.mean(entropy(weights)):.2f} nats",
+            fontsize=10,
+        )
+    fig.subplots_adjust(left=0.08, right=0.99, bottom=0.1, top=0.93, wspace=0.45, hspace=0.55)
+    return fig
+
+
+def plot_position_similarity(learned, sinusoidal, max_offset: int = 300) -> Figure:
+    """Cosine similarities of position vectors: a learned table, a sinusoidal one, and by offset.
+
+    Left and middle: the n × n matrices cos(p_s, p_t) of the two tables (rows are
+    positions). Right: the mean cosine of positions k apart (``enc-offset-similarity``)
+    against k, for both.
+
+    Parameters
+    ----------
+    learned, sinusoidal : array-like, (n, d) and (n', d')
+        E.g. all-MiniLM-L6-v2's ``position_embeddings`` and
+        ``sinusoidal_positions(512, 384)``.
+    max_offset : int ≥ 1
+        The last offset of the right panel.
+
+    Returns
+    -------
+    Figure
+        Three axes.
+
+    Raises
+    ------
+    ValueError
+        For tables that are not 2-D or hold a zero row.
+
+    Examples
+    --------
+    >>> from ragmath.encoder import sinusoidal_positions
+    >>> P = sinusoidal_positions(64, 16)
+    >>> fig = plot_position_similarity(P[::-1], P, max_offset=40)
+    >>> len(fig.axes)  # two matrices, the profiles and a colorbar
+    4
+    """
+    func = "plot_position_similarity"
+    max_offset = check_positive_int(max_offset, "max_offset", func)
+    tables = {
+        "learned (all-MiniLM-L6-v2)": as_float_array(learned, "learned", func, ndim=2),
+        "sinusoidal": as_float_array(sinusoidal, "sinusoidal", func, ndim=2),
+    }
+    for (_, P), arg in zip(tables.items(), ("learned", "sinusoidal")):
+        if not np.all(np.any(P != 0, axis=1)):
+            row = int(np.flatnonzero(~np.any(P != 0, axis=1))[0])
+            raise ValueError(f"{func}: {arg} has a zero row (row {row}); its cosine is undefined")
+    fig, axes = new_figure(1, 3, figsize=(14, 4.4), width_ratios=(1, 1, 1.3))
+    colors = ("#d62728", "#1f77b4")
+    for ax, (name, P) in zip(axes[:2], tables.items()):
+        S = cosine_similarity(P, P)
+        image = ax.imshow(S, cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
+        ax.set_title(f"{name}\ncos(p_s, p_t), {P.shape[0]} × {P.shape[1]}", fontsize=10)
+        ax.set_xlabel("position t")
+    axes[0].set_ylabel("position s")
+    fig.subplots_adjust(left=0.05, right=0.98, bottom=0.13, top=0.88, wspace=0.3)
+    fig.colorbar(image, ax=list(axes[:2]), shrink=0.8, pad=0.02, label="cosine")
+    ax = axes[2]
+    lowest = -0.2
+    for (name, P), color in zip(tables.items(), colors):
+        profile = position_offset_similarity(P)[: max_offset + 1]
+        ax.plot(np.arange(profile.size), profile, color=color, lw=1.2, label=name)
+        lowest = min(lowest, float(profile.min()) - 0.05)
+    ax.axhline(0, color="0.6", lw=0.8)
+    ax.set_xlim(0, max_offset)
+    ax.set_ylim(lowest, 1.02)
+    ax.set_xlabel("offset k = t − s")
+    ax.set_ylabel(r"mean $\cos(p_s, p_{s+k})$")
+    ax.set_title("mean cosine of positions k apart", fontsize=10)
+    ax.legend(fontsize=8, frameon=False)
+    return fig
+
+
+def plot_permutation_check(with_positions, without_positions, tokens_a, tokens_b) -> Figure:
+    """The last layer's token states of two sentences compared, with and without positions.
+
+    Each panel is the matrix of cosines between the token vectors of sentence a
+    (rows) and sentence b (columns); the title gives the cosine of the two
+    mean-pooled vectors (``enc-mean-pool``, the padding-free case). Without
+    positions, when b is a permutation of a, the matrix holds a permutation matrix of
+    ones (``enc-perm-equivariance``).
+
+    Parameters
+    ----------
+    with_positions, without_positions : pair of array-like, (T_a, d) and (T_b, d)
+        The hidden states (H_a, H_b) of the two sentences in each setting.
+    tokens_a, tokens_b : list of str
+        The word pieces, for the tick labels.
+
+    Returns
+    -------
+    Figure
+        Two image axes.
+
+    Raises
+    ------
+    ValueError
+        When a pair does not hold two 2-D arrays of len(tokens_a) and len(tokens_b) rows.
+
+    Examples
+    --------
+    >>> H = np.eye(3)
+    >>> fig = plot_permutation_check((H, H + 0.5), (H, H[[0, 2, 1]]), ["x", "y", "z"], ["x", "z", "y"])
+    >>> fig.axes[1].get_title().splitlines()[1]
+    'cosine of the mean-pooled vectors 1.0000'
+    """
+    func = "plot_permutation_check"
+    tokens_a, tokens_b = [str(t) for t in tokens_a], [str(t) for t in tokens_b]
+    settings = {"with positions": with_positions, "without positions": without_positions}
+    fig, axes = new_figure(1, 2, figsize=(9.5, 4.4))
+    for ax, (name, pair) in zip(axes, settings.items()):
+        if len(pair) != 2:
+            raise ValueError(f"{func}: {name.replace(' ', '_')} must be a pair (H_a, H_b)")
+        H_a = as_float_array(pair[0], f"{name} H_a", func, ndim=2)
+        H_b = as_float_array(pair[1], f"{name} H_b", func, ndim=2)
+        if H_a.shape[0] != len(tokens_a) or H_b.shape[0] != len(tokens_b):
+            raise ValueError(
+                f"{func}: {name}: H_a has {H_a.shape[0]} rows for {len(tokens_a)} tokens_a, "
+                f"H_b {H_b.shape[0]} rows for {len(tokens_b)} tokens_b; they must match"
+            )
+        C = cosine_similarity(H_a, H_b)
+        ax.imshow(C, cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
+        for i in range(C.shape[0]):
+            for j in range(C.shape[1]):
+                ax.text(j, i, f"{C[i, j]:.2f}", ha="center", va="center", fontsize=8,
+                        color="white" if abs(C[i, j]) > 0.7 else "0.15")
+        ax.set_xticks(range(len(tokens_b)))
+        ax.set_yticks(range(len(tokens_a)))
+        ax.set_xticklabels(tokens_b, rotation=90, fontsize=9)
+        ax.set_yticklabels(tokens_a, fontsize=9)
+        ax.tick_params(length=0)
+        pooled = cosine_similarity(H_a.mean(axis=0), H_b.mean(axis=0))
+        ax.set_title(f"{name}\ncosine of the mean-pooled vectors {pooled:.4f}", fontsize=10)
+    fig.subplots_adjust(left=0.12, right=0.98, bottom=0.2, top=0.88, wspace=0.4)
+    return fig

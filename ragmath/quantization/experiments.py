@@ -6,7 +6,11 @@
   :func:`~ragmath.quantization.pq_tradeoff_table`: memory, distortion and recall
   of product quantization over a grid of (m, k);
 - :func:`~ragmath.quantization.lsh_experiment` and :func:`~ragmath.quantization.lsh_curve`:
-  banded LSH on a seeded corpus, candidates and recall for b = 1, ..., ``LSH_B_MAX`` bands.
+  banded LSH on a seeded corpus, candidates and recall for b = 1, ..., ``LSH_B_MAX`` bands;
+- :func:`embedding_benchmark`, :func:`embedding_pq_table`, :func:`embedding_lsh_table` and
+  :func:`expected_candidate_fraction` (equation ``lsh-expected``): the same methods on the
+  corpus's real 384-dimensional chunk embeddings, beside isotropic random unit vectors
+  (:func:`ragmath.similarity.random_unit_vectors`).
 
 The tables are computed once and cached (``functools.lru_cache``), so the
 chapter's cells, its figures (:mod:`ragmath.viz.quantization`) and its widgets
@@ -22,13 +26,14 @@ import numpy as np
 
 from .._validation import (
     as_float_array,
+    check_choice,
     check_positive_float,
     check_positive_int,
     check_random_state,
     check_same_dimension,
 )
-from ..similarity import top_k
-from .lsh import RandomHyperplaneLSH, hyperplane_collision_probability, lsh_recall_curve
+from ..similarity import random_unit_vectors, top_k
+from .lsh import RandomHyperplaneLSH, hyperplane_collision_probability, lsh_recall_curve, s_curve
 from .pq import ProductQuantizer, bytes_per_vector, pq_distortion
 
 __all__ = [
@@ -42,6 +47,15 @@ __all__ = [
     "PQ_KS",
     "LSH_R_MAX",
     "LSH_B_MAX",
+    "embedding_benchmark",
+    "embedding_pq_table",
+    "expected_candidate_fraction",
+    "embedding_lsh_table",
+    "EMBEDDING_DATA",
+    "EMBEDDING_SEEDS",
+    "EMBEDDING_PQ_CONFIGS",
+    "EMBEDDING_LSH_RS",
+    "EMBEDDING_LSH_BS",
 ]
 
 #: The grid of the chapter's PQ table and widget: sub-spaces m and centroids k.
@@ -365,3 +379,319 @@ def lsh_curve(r: int) -> dict:
         raise ValueError(f"lsh_curve: r must be at most {LSH_R_MAX}, got {r}")
     exp = lsh_experiment()
     return lsh_recall_curve(exp["query_hashes"], exp["database_hashes"], exp["truth"], r, LSH_B_MAX)
+
+
+# ----------------------------------------------------- real embeddings (chapter 5)
+#: The data sets of the chapter's experiments on 384-dimensional unit vectors.
+EMBEDDING_DATA = ("chunks", "isotropic")
+#: The seeds of those experiments (k-means, training split, hyperplanes, Gaussian data).
+EMBEDDING_SEEDS = (0, 1, 2, 3, 4)
+#: The (m, k) of the PQ experiment on 384-dimensional embeddings.
+EMBEDDING_PQ_CONFIGS = ((8, 16), (16, 16), (48, 16), (8, 256), (16, 256))
+#: Bits per band r of the LSH experiment on 384-dimensional embeddings.
+EMBEDDING_LSH_RS = (4, 8, 12)
+#: Numbers of bands b at which that experiment is reported.
+EMBEDDING_LSH_BS = (1, 2, 4, 8, 16, 32, 64)
+
+_EMBEDDING_TRAIN = ("all", "half")
+
+
+def _seed_list(seeds, func: str) -> tuple:
+    try:
+        values = tuple(seeds)
+    except TypeError:
+        raise TypeError(f"{func}: seeds must be a tuple of ints, got {type(seeds).__name__}") from None
+    if not values:
+        raise ValueError(f"{func}: seeds must hold at least one seed")
+    return tuple(check_positive_int(s, "seeds", func, minimum=0) for s in values)
+
+
+def _streams(seed: int) -> list:
+    """Four independent seed sequences of one seed: data, training split, k-means, hyperplanes."""
+    return np.random.SeedSequence(seed).spawn(4)
+
+
+def embedding_benchmark(data="chunks", seed=0) -> tuple:
+    """The database and the queries of chapter 5's experiments on 384-dimensional unit vectors.
+
+    "chunks": the stored all-MiniLM-L6-v2 embeddings of the corpus's 859
+    chunks (:func:`ragmath.data.load_embeddings`, kind "chunks") and of its
+    93 queries; ``seed`` is not used. "isotropic": as many database and query
+    vectors of the same dimension, isotropic (normalised standard Gaussian
+    vectors, :func:`ragmath.similarity.random_unit_vectors`: cosines of
+    mean 0 and variance 1/d, uses ``sim-isotropic-cosine``), drawn from the
+    first of the four streams of ``numpy.random.SeedSequence(seed).spawn(4)``
+    (data, training split, k-means, hyperplanes) and rounded to float32.
+
+    Parameters
+    ----------
+    data : {"chunks", "isotropic"}, default "chunks"
+    seed : int, default 0
+
+    Returns
+    -------
+    database : numpy.ndarray of float32, shape (859, 384)
+    queries : numpy.ndarray of float32, shape (93, 384)
+        Unit rows (fresh arrays: the caller may modify them).
+
+    Raises
+    ------
+    ValueError
+        If data is unknown or seed is negative.
+    TypeError
+        If seed is not an int.
+
+    Examples
+    --------
+    >>> database, queries = embedding_benchmark("chunks")
+    >>> database.shape, queries.shape, database.dtype
+    ((859, 384), (93, 384), dtype('float32'))
+    >>> iso, _ = embedding_benchmark("isotropic", seed=1)
+    >>> iso.shape, bool(np.allclose(np.linalg.norm(iso, axis=1), 1, atol=1e-6))
+    ((859, 384), True)
+    """
+    func = "embedding_benchmark"
+    data = check_choice(data, "data", func, EMBEDDING_DATA)
+    seed = check_positive_int(seed, "seed", func, minimum=0)
+    from ..data import load_embeddings  # the corpus loads only when it is asked for
+
+    database, queries = load_embeddings("chunks"), load_embeddings("queries")
+    if data == "chunks":
+        return database, queries
+    n, d = database.shape
+    rng = np.random.default_rng(_streams(seed)[0])
+    points = random_unit_vectors(n + len(queries), d, seed=rng).astype(np.float32)
+    return points[:n], points[n:]
+
+
+def _frozen(values) -> np.ndarray:
+    array = np.asarray(values, dtype=np.float64)
+    array.flags.writeable = False
+    return array
+
+
+@lru_cache(maxsize=8)
+def embedding_pq_table(data="chunks", train="all", configs=EMBEDDING_PQ_CONFIGS, seeds=EMBEDDING_SEEDS,
+                       n_neighbours=10, n_iter=5) -> tuple:
+    """Recall and distortion of PQ on 384-dimensional unit vectors, per (m, k) and seed (cached).
+
+    For every seed: the data of :func:`embedding_benchmark`, the true
+    neighbours by exact inner product (:func:`ragmath.top_k`, metric "dot",
+    ties by the lower index; for unit rows the same ranking as the Euclidean
+    distance), a :class:`ProductQuantizer` (``init="random"``, seeded by the
+    third stream of ``SeedSequence(seed).spawn(4)``) trained on all the
+    database (``train="all"``) or on a random half of it (``train="half"``,
+    the rows chosen by the second stream); the whole database is encoded and
+    searched by ADC (``pq-adc``). Uses ``pq-memory`` (bytes per vector),
+    ``pq-distortion`` and ``pq-recall``.
+
+    Parameters
+    ----------
+    data : {"chunks", "isotropic"}, default "chunks"
+    train : {"all", "half"}, default "all"
+    configs : tuple of (m, k), default ``EMBEDDING_PQ_CONFIGS``
+        m must divide 384; k at most the number of training rows.
+    seeds : tuple of int, default ``EMBEDDING_SEEDS``
+    n_neighbours : int, default 10
+        The k of recall@k.
+    n_iter : int, default 5
+        Lloyd's iterations per sub-space.
+
+    Returns
+    -------
+    tuple of dict
+        One per (m, k), in the order of ``configs``, with "m", "k",
+        "bytes_per_vector" and, as read-only float arrays with one entry per
+        seed: "recall"; "recall_per_query" (seeds, queries);
+        "distortion" (on the whole database); "relative_distortion" (divided
+        by the mean squared distance to the database mean, the distortion of
+        a single centroid); "distortion_train" and "distortion_heldout" (on
+        the training rows and on the others; the latter NaN for
+        ``train="all"``).
+
+    Raises
+    ------
+    ValueError
+        If data, train or a config is invalid (as for :class:`ProductQuantizer`).
+    TypeError
+        If an argument has the wrong type or is not hashable (lists are not:
+        pass tuples).
+
+    Examples
+    --------
+    >>> rows = embedding_pq_table(configs=((8, 16),), seeds=(0,))
+    >>> rows[0]["m"], rows[0]["bytes_per_vector"], rows[0]["recall"].shape
+    (8, 4.0, (1,))
+    """
+    func = "embedding_pq_table"
+    data = check_choice(data, "data", func, EMBEDDING_DATA)
+    train = check_choice(train, "train", func, _EMBEDDING_TRAIN)
+    seeds = _seed_list(seeds, func)
+    n_neighbours = check_positive_int(n_neighbours, "n_neighbours", func)
+    configs = tuple((check_positive_int(m, "configs", func), check_positive_int(k, "configs", func))
+                    for m, k in configs)
+    keys = ("recall", "recall_per_query", "distortion", "relative_distortion", "distortion_train",
+            "distortion_heldout")
+    results = [{key: [] for key in keys} for _ in configs]
+    for seed in seeds:
+        database, queries = embedding_benchmark(data, seed)
+        truth, _ = top_k(queries, database, n_neighbours, metric="dot")
+        n = len(database)
+        if train == "half":
+            order = np.random.default_rng(_streams(seed)[1]).permutation(n)
+            train_rows, held = np.sort(order[: n // 2]), np.sort(order[n // 2 :])
+        else:
+            train_rows, held = np.arange(n), np.arange(0)
+        centred = database.astype(np.float64) - database.astype(np.float64).mean(axis=0)
+        spread = float(np.einsum("ij,ij->i", centred, centred).mean())
+        for (m, k), out in zip(configs, results):
+            pq = ProductQuantizer(m, k, n_iter=n_iter, seed=np.random.default_rng(_streams(seed)[2]),
+                                  init="random").fit(database[train_rows])
+            codes = pq.encode(database)
+            reconstruction = pq.decode(codes)
+            found, _ = pq.search(queries, codes, n_neighbours)
+            per_query = (found[:, :, None] == truth[:, None, :]).any(axis=1).mean(axis=1)
+            distortion = pq_distortion(database, reconstruction)
+            out["recall"].append(float(per_query.mean()))  # pq-recall
+            out["recall_per_query"].append(per_query)
+            out["distortion"].append(distortion)
+            out["relative_distortion"].append(distortion / spread)
+            out["distortion_train"].append(pq_distortion(database[train_rows], reconstruction[train_rows]))
+            out["distortion_heldout"].append(
+                pq_distortion(database[held], reconstruction[held]) if held.size else math.nan)
+    return tuple(
+        {"m": m, "k": k, "bytes_per_vector": bytes_per_vector(m, k),
+         **{key: _frozen(values) for key, values in out.items()}}
+        for (m, k), out in zip(configs, results)
+    )
+
+
+def expected_candidate_fraction(cosines, r, b) -> float:
+    """Expected candidate fraction or recall of banded LSH: mean S(1 − θ/π) (equation ``lsh-expected``).
+
+    For a query and N database vectors at angles θ_j, the expected fraction
+    of the database that becomes a candidate with b bands of r bits is
+    (1/N) Σ_j S(1 − θ_j/π), with S(p) = 1 − (1 − p^r)^b (``lsh-s-curve``)
+    and 1 − θ/π the one-bit collision probability (``lsh-collision``); over
+    the pairs (query, true neighbour) the same mean is the expected recall.
+    Linearity of expectation: it holds although the pairs share hyperplanes.
+
+    Parameters
+    ----------
+    cosines : array-like of float, any shape
+        Cosines of the angles of the pairs, in [−1, 1] (rounding up to 1e-6
+        beyond is clipped).
+    r, b : int
+        Bits per band and bands (≥ 1).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If cosines is empty, not finite or outside [−1, 1].
+    TypeError
+        If r or b is not an int, or cosines is not numeric.
+
+    Examples
+    --------
+    >>> expected_candidate_fraction([1.0, 0.0, -1.0], r=1, b=1)  # p = 1, 1/2, 0
+    0.5
+    >>> round(expected_candidate_fraction([0.0], r=2, b=3), 6)  # 1 − (1 − 1/4)³
+    0.578125
+    """
+    func = "expected_candidate_fraction"
+    c = as_float_array(cosines, "cosines", func).astype(np.float64, copy=False)
+    if c.size == 0:
+        raise ValueError(f"{func}: cosines must not be empty")
+    if np.any(np.abs(c) > 1 + 1e-6):
+        worst = float(np.abs(c).max())
+        raise ValueError(f"{func}: cosines must lie in [-1, 1], got a value of magnitude {worst:.6g}")
+    r = check_positive_int(r, "r", func)
+    b = check_positive_int(b, "b", func)
+    p = hyperplane_collision_probability(np.arccos(np.clip(c.ravel(), -1.0, 1.0)))
+    return float(np.mean(s_curve(p, r, b)))
+
+
+@lru_cache(maxsize=4)
+def embedding_lsh_table(data="chunks", rs=EMBEDDING_LSH_RS, bs=EMBEDDING_LSH_BS, seeds=EMBEDDING_SEEDS,
+                        n_neighbours=10) -> dict:
+    """Candidates and recall of banded LSH on 384-dimensional unit vectors, per seed (cached).
+
+    For every seed: the data of :func:`embedding_benchmark`, the true
+    neighbours by exact inner product (:func:`ragmath.top_k`, metric "dot"),
+    one :class:`RandomHyperplaneLSH` of max(rs)·max(bs) bits (seeded by the
+    fourth stream of ``SeedSequence(seed).spawn(4)``), and for each r the
+    candidates and recall of b bands of r bits (:func:`lsh_recall_curve`,
+    uses ``lsh-s-curve`` and ``pq-recall``). The cosines it returns are what
+    :func:`expected_candidate_fraction` (``lsh-expected``) needs for the
+    expectations, and 1 − arccos(cos)/π (``lsh-collision``) is what
+    "agreement" estimates.
+
+    Parameters
+    ----------
+    data : {"chunks", "isotropic"}, default "chunks"
+    rs, bs : tuple of int, defaults ``EMBEDDING_LSH_RS`` and ``EMBEDDING_LSH_BS``
+    seeds : tuple of int, default ``EMBEDDING_SEEDS``
+    n_neighbours : int, default 10
+
+    Returns
+    -------
+    dict
+        "r", "b" (the tuples), "n" (the database size); read-only float
+        arrays: "candidates" and "recall", shape (len(rs), len(seeds),
+        len(bs)), the mean fraction of the database that becomes a
+        candidate and the recall@k; "cosines", shape (len(seeds), queries,
+        n), of every (query, database vector) pair; "neighbour_cosines",
+        shape (len(seeds), queries, n_neighbours), of the true neighbours;
+        "agreement", shape (len(seeds),), the fraction of (query, database
+        vector, bit) triples whose bits agree.
+
+    Raises
+    ------
+    ValueError
+        If data is unknown, rs, bs or seeds is empty, or an r or b is below 1.
+    TypeError
+        If an argument has the wrong type or is not hashable.
+
+    Examples
+    --------
+    >>> table = embedding_lsh_table(rs=(8,), bs=(16,), seeds=(0,))
+    >>> table["candidates"].shape, table["cosines"].shape
+    ((1, 1, 1), (1, 93, 859))
+    """
+    func = "embedding_lsh_table"
+    data = check_choice(data, "data", func, EMBEDDING_DATA)
+    seeds = _seed_list(seeds, func)
+    rs = tuple(check_positive_int(r, "rs", func) for r in rs)
+    bs = tuple(check_positive_int(b, "bs", func) for b in bs)
+    n_neighbours = check_positive_int(n_neighbours, "n_neighbours", func)
+    if not rs or not bs:
+        raise ValueError(f"{func}: rs and bs must not be empty")
+    b_max = max(bs)
+    candidates = np.empty((len(rs), len(seeds), len(bs)))
+    recall = np.empty_like(candidates)
+    all_cosines, neighbour_cosines, agreement = [], [], []
+    columns = [b - 1 for b in bs]
+    for s, seed in enumerate(seeds):
+        database, queries = embedding_benchmark(data, seed)
+        truth, _ = top_k(queries, database, n_neighbours, metric="dot")
+        n = len(database)
+        cosines = np.clip(queries.astype(np.float64) @ database.astype(np.float64).T, -1.0, 1.0)
+        all_cosines.append(cosines)
+        neighbour_cosines.append(np.take_along_axis(cosines, truth, axis=1))
+        lsh = RandomHyperplaneLSH(max(rs) * b_max, database.shape[1],
+                                  seed=np.random.default_rng(_streams(seed)[3]))
+        Hq, Hd = lsh.hash(queries), lsh.hash(database)
+        ones = Hq.astype(np.float64) @ Hd.T.astype(np.float64)  # bits that are 1 in both
+        zeros = (~Hq).astype(np.float64) @ (~Hd).T.astype(np.float64)  # and 0 in both
+        agreement.append(float((ones + zeros).sum() / (Hq.shape[0] * n * Hq.shape[1])))
+        for i, r in enumerate(rs):
+            curve = lsh_recall_curve(Hq, Hd, truth, r, b_max)
+            candidates[i, s] = curve["candidates"][columns] / n
+            recall[i, s] = curve["recall"][columns]
+    return {"r": rs, "b": bs, "n": n, "candidates": _frozen(candidates), "recall": _frozen(recall),
+            "cosines": _frozen(all_cosines), "neighbour_cosines": _frozen(neighbour_cosines),
+            "agreement": _frozen(agreement)}

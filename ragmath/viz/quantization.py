@@ -39,6 +39,7 @@ from ..quantization import (
     s_curve,
     s_curve_threshold,
 )
+from ..quantization.experiments import EMBEDDING_DATA, embedding_lsh_table, embedding_pq_table
 from ._style import COLORS, new_figure
 
 __all__ = [
@@ -48,6 +49,8 @@ __all__ = [
     "plot_collision_probability",
     "plot_lsh_tradeoff",
     "plot_lsh_grid",
+    "plot_embedding_pq",
+    "plot_embedding_lsh",
 ]
 
 # one colour per value of k (PQ) or of r (LSH), in increasing order
@@ -346,4 +349,162 @@ def plot_lsh_grid(rs=(2, 4, 8, 16), bs=(1, 4, 16, 64)) -> Figure:
     ax.set_title("recall@10", fontsize=10)
     ax.legend(fontsize=7, loc="upper left")
     fig.subplots_adjust(left=0.06, right=0.99, bottom=0.16, top=0.88, wspace=0.3)
+    return fig
+
+
+# ------------------------------------------------- real embeddings against the sphere
+_DATA_LABEL = {"chunks": "chunks", "isotropic": "isotropic"}
+_PALETTE = (_SERIES[1], _SERIES[3], _SERIES[4], _SERIES[5], _SERIES[0])
+_DATA_STYLE = {"chunks": {"ls": "-", "marker": "o"}, "isotropic": {"ls": "--", "marker": "s"}}
+
+
+def _embedding_tables(tables, default, func: str) -> dict:
+    """{data: table} for both data sets, from the cached experiment unless given."""
+    if tables is None:
+        return {data: default(data) for data in EMBEDDING_DATA}
+    if not isinstance(tables, dict) or set(tables) != set(EMBEDDING_DATA):
+        raise ValueError(f"{func}: tables must be a dict with the keys {', '.join(EMBEDDING_DATA)}")
+    return tables
+
+
+def plot_embedding_pq(tables=None) -> Figure:
+    """PQ on the corpus's chunk embeddings and on isotropic unit vectors: recall@10 and distortion.
+
+    Left: recall@10 (``pq-recall``) against bytes per vector (``pq-memory``),
+    one line per k and data set (label "chunks, k = ..." or "isotropic, k =
+    ..."), the mean over the seeds with ±1 standard deviation as error bars.
+    Right: the distortion divided by that of a single centroid
+    (``pq-distortion``), the same lines. ``tables`` defaults to
+    :func:`ragmath.quantization.experiments.embedding_pq_table` of both data
+    sets (``{"chunks": ..., "isotropic": ...}``, cached).
+
+    Parameters
+    ----------
+    tables : dict, optional
+        ``{"chunks": rows, "isotropic": rows}``, each as
+        :func:`~ragmath.quantization.experiments.embedding_pq_table` returns it.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If tables is not a dict with exactly those two keys.
+
+    Examples
+    --------
+    >>> from ragmath.quantization.experiments import embedding_pq_table
+    >>> small = {d: embedding_pq_table(d, configs=((8, 16), (16, 16)), seeds=(0,))
+    ...          for d in ("chunks", "isotropic")}
+    >>> len(plot_embedding_pq(small).axes)
+    2
+    """
+    func = "plot_embedding_pq"
+    tables = _embedding_tables(tables, embedding_pq_table, func)
+    fig, (ax_rec, ax_dist) = new_figure(1, 2, figsize=(10, 4.0))
+    every_bytes = []
+    for data, table in tables.items():
+        ks = sorted({row["k"] for row in table})
+        for i, k in enumerate(ks):
+            colour = _PALETTE[i % len(_PALETTE)]
+            rows = sorted((row for row in table if row["k"] == k), key=lambda row: row["m"])
+            x = [row["bytes_per_vector"] for row in rows]
+            every_bytes += x
+            for ax, key in ((ax_rec, "recall"), (ax_dist, "relative_distortion")):
+                mean = [float(np.mean(row[key])) for row in rows]
+                sd = [float(np.std(row[key], ddof=1)) if len(row[key]) > 1 else 0.0 for row in rows]
+                ax.errorbar(x, mean, yerr=sd, color=colour, ms=4, lw=1.2, capsize=2,
+                            label=f"{_DATA_LABEL[data]}, k = {k}", **_DATA_STYLE[data])
+    for ax in (ax_rec, ax_dist):
+        _log2_axis(ax, every_bytes)
+        ax.set_xlabel("bytes per vector (d = 384: 1536 bytes in float32)")
+    ax_rec.set_ylim(-0.03, 1.03)
+    ax_rec.yaxis.set_major_locator(FixedLocator([0, 0.25, 0.5, 0.75, 1]))
+    ax_rec.set_ylabel("recall@10")
+    ax_rec.set_title("recall@10 against exact inner-product search", fontsize=10)
+    ax_rec.legend(fontsize=8, loc="upper left")
+    ax_dist.set_ylim(0, 1)
+    ax_dist.set_ylabel("distortion / distortion of one centroid")
+    ax_dist.set_title("relative reconstruction error", fontsize=10)
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.9, wspace=0.25)
+    return fig
+
+
+def plot_embedding_lsh(tables=None, bins: int = 60) -> Figure:
+    """Banded LSH on the corpus's chunk embeddings and on isotropic unit vectors.
+
+    Left: the one-bit collision probability p = 1 − θ/π (``lsh-collision``)
+    of every (query, database vector) pair and of every (query, true
+    neighbour) pair, for both data sets (labels "chunks, all pairs",
+    "chunks, top 10", "isotropic, all pairs", "isotropic, top 10"; densities of
+    the first seed). Right: recall@10 against the mean fraction of the
+    database that becomes a candidate (``lsh-s-curve``), one line per r and
+    data set, one point per b, means over the seeds. ``tables`` defaults to
+    :func:`ragmath.quantization.experiments.embedding_lsh_table` of both data
+    sets (cached).
+
+    Parameters
+    ----------
+    tables : dict, optional
+        ``{"chunks": table, "isotropic": table}``, each as
+        :func:`~ragmath.quantization.experiments.embedding_lsh_table` returns it.
+    bins : int, default 60
+        Histogram bins on [0.4, 0.9].
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If tables is not a dict with exactly those two keys, or bins < 1.
+    TypeError
+        If bins is not an int.
+
+    Examples
+    --------
+    >>> from ragmath.quantization.experiments import embedding_lsh_table
+    >>> small = {d: embedding_lsh_table(d, rs=(8,), bs=(1, 4), seeds=(0,))
+    ...          for d in ("chunks", "isotropic")}
+    >>> [ax.get_xlabel() for ax in plot_embedding_lsh(small, bins=10).axes]
+    ['p = P[one bit agrees] = 1 − θ/π', 'candidates (fraction of the database)']
+    """
+    func = "plot_embedding_lsh"
+    bins = check_positive_int(bins, "bins", func)  # on [0.4, 0.9]
+    tables = _embedding_tables(tables, embedding_lsh_table, func)
+    fig, (ax_p, ax_r) = new_figure(1, 2, figsize=(10, 4.0))
+    edges = np.linspace(0.4, 0.9, bins + 1)
+    for data, table in tables.items():
+        p_all = hyperplane_collision_probability(np.arccos(table["cosines"][0]))
+        p_top = hyperplane_collision_probability(np.arccos(np.clip(table["neighbour_cosines"][0], -1, 1)))
+        colour = COLORS["a"] if data == "chunks" else COLORS["b"]
+        ls = _DATA_STYLE[data]["ls"]
+        for values, what, lw in ((p_all, "all pairs", 1.0), (p_top, "top 10", 2.0)):
+            density, _ = np.histogram(values.ravel(), bins=edges, density=True)
+            ax_p.stairs(density, edges, color=colour, ls=ls, lw=lw, label=f"{_DATA_LABEL[data]}, {what}")
+        for i, r in enumerate(table["r"]):
+            colour_r = _PALETTE[i % len(_PALETTE)]
+            x = table["candidates"][i].mean(axis=0)
+            y = table["recall"][i].mean(axis=0)
+            ax_r.plot(x, y, color=colour_r, ms=4, lw=1.2, label=f"{_DATA_LABEL[data]}, r = {r}",
+                      **_DATA_STYLE[data])
+    ax_p.set_xlabel("p = P[one bit agrees] = 1 − θ/π")
+    ax_p.set_ylabel("density")
+    ax_p.set_title("collision probability of query pairs", fontsize=10)
+    ax_p.legend(fontsize=8, loc="upper right")
+    ax_r.set_xscale("log")
+    ax_r.xaxis.set_major_locator(FixedLocator([1e-4, 1e-3, 1e-2, 1e-1, 1]))
+    ax_r.set_xticklabels(["0.01%", "0.1%", "1%", "10%", "100%"])
+    _no_minor_ticks(ax_r)
+    ax_r.set_ylim(-0.03, 1.03)
+    ax_r.yaxis.set_major_locator(FixedLocator([0, 0.5, 1]))
+    ax_r.set_xlabel("candidates (fraction of the database)")
+    ax_r.set_ylabel("recall@10")
+    ax_r.set_title("recall against candidates, b = " + ", ".join(str(b) for b in tables["chunks"]["b"]),
+                   fontsize=10)
+    ax_r.legend(fontsize=7, loc="upper left")
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.9, wspace=0.25)
     return fig

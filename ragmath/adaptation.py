@@ -1057,7 +1057,8 @@ def query_adapter_experiment(question_vectors, passage_vectors, gold, candidates
         "seeds" (S,), "train" (S, n − n//3) and "test" (S, n//3) indices;
         "rr_before", "rr_after", "ll_before", "ll_after" (S, n//3) per held-out
         question; "mrr_gain", "ll_gain", "p_value" (of the MRR), "ll_p_value",
-        "train_mrr_before", "train_mrr_after" (S,); "ci" (S, 2), the bootstrap
+        "train_mrr_before", "train_mrr_after", "adapter_change" (‖A − I‖_F of the
+        trained adapter) (S,); "ci" (S, 2), the bootstrap
         interval of the MRR gain; "history" (S, steps + 1), the training
         objective; "curve_steps" (c,), "curve_train" and "curve_test" (S, c), the
         training and held-out MRR at the recorded steps.
@@ -1121,7 +1122,7 @@ def query_adapter_experiment(question_vectors, passage_vectors, gold, candidates
     C_all = P[cand]  # (n, k, d)
     n_test = n // 3
     keys = ("train", "test", "rr_before", "rr_after", "ll_before", "ll_after", "mrr_gain", "ll_gain",
-            "p_value", "ll_p_value", "train_mrr_before", "train_mrr_after", "ci", "history",
+            "p_value", "ll_p_value", "train_mrr_before", "train_mrr_after", "adapter_change", "ci", "history",
             "curve_train", "curve_test")
     out = {key: [] for key in keys}
 
@@ -1155,6 +1156,7 @@ def query_adapter_experiment(question_vectors, passage_vectors, gold, candidates
         out["train_mrr_before"].append(rr(X[train], train).mean())
         out["train_mrr_after"].append(rr(X[train] @ fit.adapter, train).mean())
         out["history"].append(fit.history)
+        out["adapter_change"].append(np.linalg.norm(fit.adapter - np.eye(d)))
     result = {key: np.array(value) for key, value in out.items()}
     result["seeds"] = np.array(seeds)
     result["curve_steps"] = np.array([t for t in range(steps + 1) if t % record_every == 0 or t == steps])

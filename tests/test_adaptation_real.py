@@ -295,6 +295,7 @@ def test_experiment_splits_and_measures(synthetic):
         assert out["p_value"][s] == test_p
         assert out["ci"][s, 0] <= out["mrr_gain"][s] <= out["ci"][s, 1]
         assert np.allclose(out["history"][s], fit.history)
+        assert math.isclose(out["adapter_change"][s], np.sqrt(np.sum((fit.adapter - np.eye(8)) ** 2)))
     assert out["curve_steps"].tolist() == [0, 5, 10, 15, 20]
     assert out["curve_test"].shape == (2, 5)
     assert np.allclose(out["curve_test"][:, 0], out["rr_before"].mean(axis=1))

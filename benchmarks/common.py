@@ -10,7 +10,9 @@ A benchmark's ``run(...)`` returns a *section*: a dict with
   with), ``ragmath`` (true for ragmath's own rows), ``note``;
 - ``checks``: budgets and agreement checks, each ``name``, ``measured``,
   ``limit``, ``unit`` and ``ok``;
-- ``notes``: sentences worth printing.
+- ``notes``: sentences worth printing;
+- optionally ``tables``: further tables that are not timings (e.g. retrieval
+  quality), each ``title``, ``columns`` and ``rows`` (lists of strings).
 
 ``benchmarks/run.py`` runs every section and writes them to one results file;
 ``benchmarks/report.py`` turns a results file into the Markdown table, the
@@ -140,11 +142,24 @@ def print_section(section: dict) -> int:
               f"{ratio:>7s}  {r.get('reference') or ''}{'  (' + r['note'] + ')' if r.get('note') else ''}")
     for note in section.get("notes", []):
         print("note:", note)
+    for table in section.get("tables", []):
+        print_table(table)
     status = 0
     for c in section.get("checks", []):
         print(check_line(c))
         status |= not c["ok"]
     return status
+
+
+def print_table(table: dict) -> None:
+    """Print a section's extra table ({"title", "columns", "rows"}: rows of strings), columns aligned."""
+    cells = [table["columns"], *table["rows"]]
+    widths = [max(len(str(r[j])) for r in cells) for j in range(len(table["columns"]))]
+    print(f"\n{table['title']}")
+    for i, r in enumerate(cells):
+        print("  ".join(f"{str(c):{w}s}" for c, w in zip(r, widths)).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
 
 
 def check_line(c: dict) -> str:
@@ -161,6 +176,8 @@ def format_value(x: float, unit: str) -> str:
         return f"{x:.2f}×"
     if unit == "s":
         return format_seconds(x)
+    if unit == "cosine":
+        return f"{x:.7f}"
     return f"{x:.3f}{(' ' + unit) if unit else ''}"
 
 

@@ -58,8 +58,9 @@ def markdown_table(results: dict) -> str:
         header = (["Case", "Median"] + (["p95"] if has_p95 else [])
                   + (["× reference", "Reference"] if has_ratio else []))
         align = ["---", "---:"] + (["---:"] if has_p95 else []) + (["---:", "---"] if has_ratio else [])
-        lines = [f"**{_cell(section['name'])}.** {_cell(section.get('setup', ''))}", "",
-                 "| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
+        lines = [f"**{_cell(section['name'])}.** {_cell(section.get('setup', ''))}".rstrip()]
+        if rows:
+            lines += ["", "| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
         several = len({r["measure"] for r in rows if not r.get("yardstick")}) > 1
         for r in rows:
             case = f"**{_cell(r['case'])}**" if r.get("ragmath") else _cell(r["case"])
@@ -75,8 +76,24 @@ def markdown_table(results: dict) -> str:
                     ref = "yardstick"
                 cells += [f"{r['ratio']:.2f}" if "ratio" in r else "", _cell(ref)]
             lines.append("| " + " | ".join(cells) + " |")
+        if section.get("notes"):
+            lines += [""] + [f"- {_cell(n)}" for n in section["notes"]]
+        for table in section.get("tables", []):
+            lines += ["", extra_table(table)]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
+
+
+def extra_table(table: dict) -> str:
+    """A section's table that is not timings ({"title", "columns", "rows"}) as Markdown, its title above."""
+    n = len(table["columns"])
+    lines = [f"*{_cell(table['title'])}*", "", "| " + " | ".join(_cell(c) for c in table["columns"]) + " |",
+             "|" + "|".join(["---"] + ["---:"] * (n - 1)) + "|"]
+    for r in table["rows"]:
+        if len(r) != n:
+            raise ValueError(f"extra_table: a row of {table['title']!r} has {len(r)} cells, not {n}")
+        lines.append("| " + " | ".join(_cell(c) for c in r) + " |")
+    return "\n".join(lines)
 
 
 def budget_table(results: dict) -> str:

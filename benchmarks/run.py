@@ -8,6 +8,10 @@ Sections (each also runs on its own: benchmarks/bench_<name>.py):
              vs the bare matrix product and faiss IndexFlatIP;
 - pq:        product quantization (m = 16, k = 256): train, encode, search, recall@10,
              vs faiss IndexPQ;
+- encoder:   all-MiniLM-L6-v2 encoding the corpus's 308 passages and 859 chunks: ragmath.encoder
+             (NumPy) vs sentence-transformers (PyTorch), same threads, and their agreement;
+- cranfield: retrieval quality on the Cranfield collection (read at run time, skipped when
+             absent): BM25, MiniLM, RRF and convex fusion, NDCG@10 / MAP / MRR, paired tests;
 - widgets:   every widget's slider move (median and p95 of 20), driven from Python;
 - notebooks: the execution time of every chapter notebook and of the whole book.
 
@@ -42,6 +46,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import bench_bm25  # noqa: E402
+import bench_cranfield  # noqa: E402
+import bench_encoder  # noqa: E402
 import bench_notebooks  # noqa: E402
 import bench_pq  # noqa: E402
 import bench_top_k  # noqa: E402
@@ -50,7 +56,7 @@ import report  # noqa: E402
 from common import check, check_line, load_average, machine, print_section, row  # noqa: E402
 
 MAKE_TEST_BUDGET_S = 600.0
-SECTIONS = ("bm25", "top_k", "pq", "widgets", "notebooks")
+SECTIONS = ("bm25", "top_k", "pq", "encoder", "cranfield", "widgets", "notebooks")
 
 
 def _version(dist: str) -> str:
@@ -72,6 +78,10 @@ def run_section(name: str, quick: bool) -> dict:
         return bench_top_k.run(**({"repeats": 3, "n": 20_000} if quick else {}))
     if name == "pq":
         return bench_pq.run(**({"repeats": 3, "n": 20_000, "n_train": 10_000} if quick else {}))
+    if name == "encoder":
+        return bench_encoder.run(**({"repeats": 1, "kinds": ("passages",)} if quick else {}))
+    if name == "cranfield":
+        return bench_cranfield.run()
     if name == "widgets":
         notebooks = sorted(bench_widgets.NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
         quick_sizes = {"moves": 5, "notebooks": notebooks[:1], "explorers_build": False}
@@ -147,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
             "bm25s": _version("bm25s"),
             "rank-bm25": _version("rank-bm25"),
             "faiss-cpu": _version("faiss-cpu"),
+            "torch": _version("torch"),
+            "sentence-transformers": _version("sentence-transformers"),
             "ipywidgets": _version("ipywidgets"),
         }),
         "load_average": {"before": load_before, "after": load_average()} if load_before else None,

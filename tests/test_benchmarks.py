@@ -273,3 +273,190 @@ def test_figure_png_with_a_shared_renderer_draws_what_a_fresh_one_draws():
     assert shared[0] == fresh_rgba(make("first", [1, 10, 100]))
     assert shared[1] == fresh_rgba(make("second, longer title", [0.01, 5, 2]))
     assert any(isinstance(c, FigureCanvasAgg) for c in (first.canvas, second.canvas))
+
+
+# ------------------------------------------------------- the Cranfield files
+CRAN_DOCS = """.I 1
+.T
+experimental investigation of the aerodynamics of a
+wing in a slipstream .
+.A
+brenckman,m.
+.B
+j. ae. scs. 25, 1958, 324.
+.W
+experimental investigation of the aerodynamics of a
+wing in a slipstream .
+  an experimental study of a wing in a propeller slipstream .
+.I 2
+.T
+simple shear flow past a flat plate .
+.A
+.B
+j. math. phys. 1957.
+.W
+simple shear flow past a flat plate .
+.A
+second author
+.W
+a second abstract part .
+.I
+"""
+
+CRAN_QUERIES = ".I 001\r\n.W\r\nwhat similarity laws must be obeyed\r\nby aeroelastic models .\r\n.I 004\r\n.W\r\nheat conduction .\r\n.I\r\n"
+
+
+def test_cranfield_records_fields_and_defects():
+    import bench_cranfield as cf
+
+    docs = cf.parse_records(CRAN_DOCS)
+    assert [i for i, _ in docs] == ["1", "2"]  # the trailing bare .I is no record
+    first = docs[0][1]
+    assert first["T"] == "experimental investigation of the aerodynamics of a wing in a slipstream ."
+    assert first["A"] == "brenckman,m." and first["B"] == "j. ae. scs. 25, 1958, 324."
+    assert first["W"].endswith("slipstream . an experimental study of a wing in a propeller slipstream .")
+    assert docs[1][1]["A"] == "second author"  # an empty field, then the same field again: joined
+    assert docs[1][1]["W"] == "simple shear flow past a flat plate . a second abstract part ."
+    assert cf.repeated_fields(CRAN_DOCS) == ["2"]
+    queries = cf.parse_records(CRAN_QUERIES, fields="W")  # CRLF line ends
+    assert queries == [("001", {"W": "what similarity laws must be obeyed by aeroelastic models ."}),
+                       ("004", {"W": "heat conduction ."})]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("stray text\n.I 1\n.W\nx\n", "before the first .I"),
+    (".I 1\n.W\nx\n.I 1\n.W\ny\n", "occurs twice"),
+    (".I 1\n.X\nx\n", "unknown field"),
+    (".I 1\n.W\nx\n.I\n.W\ny\n", "no id"),
+    (".I 1\nx\n", "outside any field"),
+])
+def test_cranfield_records_refuse_bad_files(text, message):
+    import bench_cranfield as cf
+
+    with pytest.raises(ValueError, match=message):
+        cf.parse_records(text)
+
+
+def test_cranfield_grades_map_to_gains_higher_is_more_relevant():
+    import bench_cranfield as cf
+
+    assert [cf.gain_of_grade(g) for g in (1, 2, 3, 4, 5, -1)] == [4, 3, 2, 1, 0, 0]
+    assert cf.gain_of_grade(np.int64(2)) == 3
+    for bad in (0, 6, -2, 1.0, True, "1"):
+        with pytest.raises(ValueError, match="grade"):
+            cf.gain_of_grade(bad)
+
+
+def test_cranfield_qrels_and_query_numbering():
+    import bench_cranfield as cf
+
+    qrels = cf.parse_qrels("1 184 2\n1 29 1\n2 12 -1\r\n\n3 5 4\n")
+    assert qrels == {1: {184: 2, 29: 1}, 2: {12: -1}, 3: {5: 4}}
+    with pytest.raises(ValueError, match="listed twice"):
+        cf.parse_qrels("1 5 2\n1 5 3\n")
+    with pytest.raises(ValueError, match="expected 'query doc code'"):
+        cf.parse_qrels("1 5\n")
+    with pytest.raises(ValueError, match="grade"):
+        cf.parse_qrels("1 5 7\n")
+    # the file's .I numbers (1, 2, 4) are not the qrels' numbers (1, 2, 3): positions are
+    assert cf.query_numbering(["001", "002", "004"], qrels) == {"ok": True, "file_ids_are_positions": False,
+                                                                  "n": 3}
+    assert not cf.query_numbering(["001", "002"], qrels)["ok"]
+
+
+def test_cranfield_loads_a_tiny_collection(tmp_path):
+    import bench_cranfield as cf
+
+    (tmp_path / "cran.all.1400").write_text(CRAN_DOCS, encoding="utf-8")
+    (tmp_path / "cran.qry").write_text(CRAN_QUERIES, encoding="utf-8")
+    (tmp_path / "cranqrel").write_text("1 2 1\n1 1 3\n2 1 4\n", encoding="utf-8")
+    col = cf.load_cranfield(tmp_path)
+    assert col["doc_ids"] == [1, 2] and col["query_file_ids"] == [1, 4]
+    assert col["gains"] == {1: {2: 4, 1: 2}, 2: {1: 1}}
+    assert col["grade_counts"] == {1: 1, 3: 1, 4: 1} and col["repeated_fields"] == ["2"]
+    assert cf.document_texts(col)[1].startswith("simple shear flow past a flat plate . simple shear")
+    (tmp_path / "cranqrel").write_text("1 2 1\n5 1 3\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="not 1..2"):
+        cf.load_cranfield(tmp_path)
+
+
+def test_cranfield_section_is_skipped_without_the_data(tmp_path):
+    import bench_cranfield as cf
+
+    section = cf.run(tmp_path)
+    assert section["skipped"] and section["rows"] == [] and section["checks"] == []
+    assert "missing cran.all.1400, cran.qry, cranqrel" in section["notes"][0]
+
+
+def test_average_precision_by_hand():
+    import bench_cranfield as cf
+
+    # relevant at ranks 1 and 3 of 4, a third relevant document ranked last but scored -inf-like
+    S = [[0.9, 0.8, 0.7, 0.6], [0.1, 0.2, 0.3, 0.4], [1.0, 1.0, 0.0, 0.0]]
+    G = [[1, 0, 2, 0], [1, 0, 0, 0], [0, 3, 0, 0]]
+    # row 0: (1/1 + 2/3) / 2; row 1: the relevant one is 4th: (1/4) / 1;
+    # row 2: a tie, broken by decreasing column: column 1 first, AP 1
+    assert cf.average_precision(S, G) == pytest.approx([(1 + 2 / 3) / 2, 0.25, 1.0])
+    assert cf.average_precision([[0.5, 0.4]], [[0, 0]]).tolist() == [0.0]
+    with pytest.raises(ValueError, match="shape"):
+        cf.average_precision([[1.0, 2.0]], [[1, 0, 0]])
+
+
+def test_holm_against_its_definition():
+    import bench_cranfield as cf
+
+    p = np.array([0.04, 0.001, 0.03, 0.5])
+    # sorted 0.001, 0.03, 0.04, 0.5 times 4, 3, 2, 1: 0.004, 0.09, 0.08 -> 0.09 (monotone), 0.5
+    assert cf.holm(p) == pytest.approx([0.09, 0.004, 0.09, 0.5])
+    assert cf.holm([0.9, 0.8]).tolist() == [1.0, 1.0]
+
+
+def test_cross_validated_convex_chooses_alpha_without_the_test_fold():
+    import bench_cranfield as cf
+
+    from ragmath.pipeline import convex_fusion
+
+    rng = np.random.default_rng(0)
+    n = 20
+    perm = np.random.default_rng(cf.SPLIT_SEED).permutation(n)
+    first, second = np.sort(perm[: n // 2]), np.sort(perm[n // 2:])
+    grades = (rng.random((n, 30)) < 0.15).astype(float)
+    grades[:, 0] = 1.0
+    noise_l, noise_d = rng.random((n, 30)), rng.random((n, 30))
+    lexical, dense = noise_l.copy(), noise_d.copy()
+    lexical[first] = grades[first] + 0.1 * noise_l[first]  # lexical knows the answers on the first half
+    dense[second] = grades[second] + 0.1 * noise_d[second]  # dense knows them on the second half
+    fused, alphas, sizes = cf.cross_validated_convex(lexical, dense, grades)
+    assert sizes == [10, 10]
+    assert alphas[0] >= 0.6 and alphas[1] <= 0.4  # chosen on the first half, then on the second
+    # each half is fused with the alpha of the *other* half: the wrong side, hence worse than in-sample
+    assert fused[second] == pytest.approx(convex_fusion(lexical[second], dense[second], alphas[0]))
+    assert fused[first] == pytest.approx(convex_fusion(lexical[first], dense[first], alphas[1]))
+
+
+# ------------------------------------------------------- the encoder bench
+def test_encoder_cosines_and_worker_environment():
+    import bench_encoder
+
+    a = np.array([[1.0, 0.0], [3.0, 4.0]])
+    b = np.array([[2.0, 0.0], [4.0, 3.0]])
+    assert bench_encoder.cosines(a, b) == pytest.approx([1.0, 24 / 25])
+    with pytest.raises(ValueError, match="shape"):
+        bench_encoder.cosines(a, b[:1])
+    env = bench_encoder.worker_env(3)
+    assert all(env[name] == "3" for name in bench_encoder.THREAD_VARIABLES)
+    assert common.format_value(0.99999123, "cosine") == "0.9999912"
+
+
+def test_extra_tables_are_printed_and_rendered(capsys):
+    table = {"title": "quality", "columns": ["Run", "NDCG@10"], "rows": [["BM25", "0.521"], ["a|b", "0.5"]]}
+    section = {"name": "Q", "key": "q", "setup": "", "rows": [], "checks": [], "notes": ["n1"],
+               "tables": [table]}
+    assert common.print_section(section) == 0
+    out = capsys.readouterr().out
+    assert "Run   NDCG@10\n----  -------\nBM25  0.521\n" in out
+    text = report.markdown_table({"sections": [section]})
+    assert text == ("**Q.**\n\n- n1\n\n*quality*\n\n| Run | NDCG@10 |\n|---|---:|\n| BM25 | 0.521 |\n"
+                    "| a\\|b | 0.5 |")
+    with pytest.raises(ValueError, match="cells"):
+        report.extra_table({"title": "t", "columns": ["a", "b"], "rows": [["x"]]})

@@ -35,10 +35,19 @@ from ``seed``, an int (``numpy.random.default_rng(seed)``) or a
 """
 
 from .experiments import (
+    EMBEDDING_DATA,
+    EMBEDDING_LSH_BS,
+    EMBEDDING_LSH_RS,
+    EMBEDDING_PQ_CONFIGS,
+    EMBEDDING_SEEDS,
     LSH_B_MAX,
     LSH_R_MAX,
     PQ_KS,
     PQ_MS,
+    embedding_benchmark,
+    embedding_lsh_table,
+    embedding_pq_table,
+    expected_candidate_fraction,
     gaussian_mixture,
     lsh_curve,
     lsh_experiment,
@@ -111,4 +120,14 @@ __all__ = [
     "PQ_KS",
     "LSH_R_MAX",
     "LSH_B_MAX",
+    # the real chunk embeddings (all-MiniLM-L6-v2) beside isotropic vectors
+    "embedding_benchmark",
+    "embedding_pq_table",
+    "embedding_lsh_table",
+    "expected_candidate_fraction",
+    "EMBEDDING_DATA",
+    "EMBEDDING_SEEDS",
+    "EMBEDDING_PQ_CONFIGS",
+    "EMBEDDING_LSH_RS",
+    "EMBEDDING_LSH_BS",
 ]

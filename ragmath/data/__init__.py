@@ -223,8 +223,10 @@ def _typed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
 #: (the QA questions) and ``chunks`` (the windows of ``ragmath.pipeline.chunk_corpus``
 #: with :data:`CHUNK_SIZE` and :data:`CHUNK_OVERLAP`, the capstone's chunks).
 EMBEDDING_KINDS = ("passages", "queries", "questions", "chunks")
-#: The chunk window and overlap of the stored chunk embeddings (chapter 10's).
-CHUNK_SIZE, CHUNK_OVERLAP = 40, 10
+#: The chunk window of the stored chunk embeddings, in tokens (chapter 10's).
+CHUNK_SIZE = 40
+#: The overlap of consecutive chunks of the stored chunk embeddings, in tokens.
+CHUNK_OVERLAP = 10
 _MANIFEST = "minilm.json"
 _SOURCES = {"passages": "passages", "queries": "queries", "questions": "qa", "chunks": "passages"}
 

@@ -7,8 +7,9 @@
   of product quantization over a grid of (m, k);
 - :func:`~ragmath.quantization.lsh_experiment` and :func:`~ragmath.quantization.lsh_curve`:
   banded LSH on a seeded corpus, candidates and recall for b = 1, ..., ``LSH_B_MAX`` bands;
-- :func:`embedding_benchmark`, :func:`embedding_pq_table`, :func:`embedding_lsh_table` and
-  :func:`expected_candidate_fraction` (equation ``lsh-expected``): the same methods on the
+- :func:`~ragmath.quantization.embedding_benchmark`, :func:`~ragmath.quantization.embedding_pq_table`,
+  :func:`~ragmath.quantization.embedding_lsh_table` and
+  :func:`~ragmath.quantization.expected_candidate_fraction` (equation ``lsh-expected``): the same methods on the
   corpus's real 384-dimensional chunk embeddings, beside isotropic random unit vectors
   (:func:`ragmath.similarity.random_unit_vectors`).
 

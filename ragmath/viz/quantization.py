@@ -375,14 +375,14 @@ def plot_embedding_pq(tables=None) -> Figure:
     ..."), the mean over the seeds with ±1 standard deviation as error bars.
     Right: the distortion divided by that of a single centroid
     (``pq-distortion``), the same lines. ``tables`` defaults to
-    :func:`ragmath.quantization.experiments.embedding_pq_table` of both data
+    :func:`ragmath.quantization.embedding_pq_table` of both data
     sets (``{"chunks": ..., "isotropic": ...}``, cached).
 
     Parameters
     ----------
     tables : dict, optional
         ``{"chunks": rows, "isotropic": rows}``, each as
-        :func:`~ragmath.quantization.experiments.embedding_pq_table` returns it.
+        :func:`~ragmath.quantization.embedding_pq_table` returns it.
 
     Returns
     -------
@@ -442,14 +442,14 @@ def plot_embedding_lsh(tables=None, bins: int = 60) -> Figure:
     the first seed). Right: recall@10 against the mean fraction of the
     database that becomes a candidate (``lsh-s-curve``), one line per r and
     data set, one point per b, means over the seeds. ``tables`` defaults to
-    :func:`ragmath.quantization.experiments.embedding_lsh_table` of both data
+    :func:`ragmath.quantization.embedding_lsh_table` of both data
     sets (cached).
 
     Parameters
     ----------
     tables : dict, optional
         ``{"chunks": table, "isotropic": table}``, each as
-        :func:`~ragmath.quantization.experiments.embedding_lsh_table` returns it.
+        :func:`~ragmath.quantization.embedding_lsh_table` returns it.
     bins : int, default 60
         Histogram bins on [0.4, 0.9].
 

@@ -9,8 +9,8 @@
   banded LSH on a seeded corpus, candidates and recall for b = 1, ..., ``LSH_B_MAX`` bands;
 - :func:`~ragmath.quantization.embedding_benchmark`, :func:`~ragmath.quantization.embedding_pq_table`,
   :func:`~ragmath.quantization.embedding_lsh_table` and
-  :func:`~ragmath.quantization.expected_candidate_fraction` (equation ``lsh-expected``): the same methods on the
-  corpus's real 384-dimensional chunk embeddings, beside isotropic random unit vectors
+  :func:`~ragmath.quantization.expected_candidate_fraction` (equation ``lsh-expected``): the same
+  methods on the corpus's real 384-dimensional chunk embeddings, beside isotropic random unit vectors
   (:func:`ragmath.similarity.random_unit_vectors`).
 
 The tables are computed once and cached (``functools.lru_cache``), so the

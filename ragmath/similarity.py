@@ -636,9 +636,9 @@ def pairwise_cosines(X) -> np.ndarray:
     """The cosine of every pair of distinct rows i < j, in the order of ``numpy.triu_indices(n, 1)``.
 
     Uses ``sim-cosine`` (:func:`cosine_similarity` of the matrix with itself,
-    computed in float64): the n(n − 1)/2 numbers whose histogram shows how a
-    set of embeddings spreads over the sphere. Their mean is
-    :func:`mean_pairwise_cosine`.
+    computed in float64, in O(n² + n·d) memory): the n(n − 1)/2 numbers whose
+    histogram shows how a set of embeddings spreads over the sphere. Their mean
+    is :func:`mean_pairwise_cosine`.
 
     Parameters
     ----------
@@ -668,7 +668,10 @@ def pairwise_cosines(X) -> np.ndarray:
         raise ValueError(f"{func}: X needs at least 2 rows (pairs of vectors), got {X.shape[0]}")
     U = unit_rows(X, "X", func)
     i, j = np.triu_indices(X.shape[0], 1)
-    return np.clip(np.einsum("ij,ij->i", U[i], U[j]), -1.0, 1.0)
+    # The (n, n) matrix of cosines, then its upper triangle: O(n² + n·d) memory. (Gathering the
+    # rows of every pair first, U[i] and U[j], would take two (n(n − 1)/2, d) arrays: 290 MB
+    # for 308 vectors of dimension 384, 100 GB for 5000.)
+    return np.clip(U @ U.T, -1.0, 1.0)[i, j]
 
 
 def mean_pairwise_cosine(X) -> float:

@@ -305,3 +305,18 @@ def test_plots_reject_bad_input(func):
         func({})
     with pytest.raises(ValueError, match=func.__name__):
         func({str(i): np.eye(3) for i in range(6)})
+
+
+def test_pairwise_cosines_memory_is_quadratic_in_n_not_in_n_squared_times_d():
+    """Regression: the rows of every pair were gathered first, two (n(n − 1)/2, d) arrays (490 MB here)."""
+    import tracemalloc
+
+    X = np.random.default_rng(0).standard_normal((400, 384))
+    tracemalloc.start()
+    try:
+        c = pairwise_cosines(X)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert c.shape == (400 * 399 // 2,)
+    assert peak < 8 * (X.size + 6 * 400 * 400)  # a few (n, n) float64 arrays and one copy of X, in bytes

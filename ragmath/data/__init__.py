@@ -221,7 +221,7 @@ def _typed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
 #: What :func:`load_embeddings` holds, one row per text, in the corpus's order:
 #: ``passages`` (the passages' texts), ``queries`` (the queries' texts), ``questions``
 #: (the QA questions) and ``chunks`` (the windows of ``ragmath.pipeline.chunk_corpus``
-#: with :data:`CHUNK_SIZE` and :data:`CHUNK_OVERLAP`, the capstone's chunks).
+#: with ``CHUNK_SIZE`` and ``CHUNK_OVERLAP``, the capstone's chunks).
 EMBEDDING_KINDS = ("passages", "queries", "questions", "chunks")
 #: The chunk window of the stored chunk embeddings, in tokens (chapter 10's).
 CHUNK_SIZE = 40

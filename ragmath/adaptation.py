@@ -264,14 +264,9 @@ def retriever_kl_grad(scores, p_lsr) -> np.ndarray:
     if (q == 0).any():
         raise ValueError(f"{func}: p_lsr has a zero probability{_at(q == 0)}; "
                          "the KL is +inf there and has no gradient")
-    log_p = log_softmax(s.astype(np.float64))
-    p = np.exp(log_p)
-    log_ratio = log_p - np.log(q.astype(np.float64))
-    kl = (p * log_ratio).sum(axis=-1, keepdims=True)
-    grad = p * (log_ratio - kl)
-    if s.ndim == 2:
-        grad = grad / s.shape[0]
-    return grad.astype(s.dtype, copy=False)
+    rows = s.astype(np.float64).reshape(-1, s.shape[-1])  # one row when s is 1-D (then B = 1)
+    _, grad = _kl_and_score_grad(rows, np.log(q.astype(np.float64)).reshape(rows.shape))
+    return grad.reshape(s.shape).astype(s.dtype, copy=False)
 
 
 def mixture_likelihood(lm_likelihoods, p_r):
@@ -983,9 +978,9 @@ def fit_query_adapter(queries, candidates, p_lsr, *, tau: float = 0.05, lam: flo
 def _kl_and_score_grad(s: np.ndarray, log_q: np.ndarray) -> tuple[float, np.ndarray]:
     """The mean KL of ``ada-kl-loss`` and its gradient ``ada-kl-grad`` in the scores, for checked inputs.
 
-    The arithmetic of :func:`retriever_kl_loss` and :func:`retriever_kl_grad`
-    from one log-softmax, without re-checking the fixed target at every step of
-    :func:`fit_query_adapter` (the tests hold the two to the public functions).
+    One log-softmax gives both. :func:`retriever_kl_grad` calls it after checking its
+    arguments; :func:`fit_query_adapter` calls it directly, without re-checking the fixed
+    target at every step (the tests hold it to :func:`retriever_kl_loss` as well).
     """
     log_p = log_softmax(s)
     p = np.exp(log_p)

@@ -61,10 +61,21 @@ __all__ = [
     "bm25_term_weight",
     "BM25",
     "query_breakdown",
+    "bm25_query_tf",
+    "bm25_plus_tf",
+    "bm25l_tf",
+    "pivoted_norm",
+    "BM25F",
+    "dirichlet_smoothed",
+    "QueryLikelihood",
+    "wand_pivot",
+    "wand_search",
     "NotFittedError",
 ]
 
 _IDF_VARIANTS = ("lucene", "robertson")
+_TF_VARIANTS = ("bm25", "bm25+", "bm25l")
+_DEFAULT_DELTA = {"bm25": 0.0, "bm25+": 1.0, "bm25l": 0.5}
 
 
 # ------------------------------------------------------------------ tokenization
@@ -487,6 +498,17 @@ def _saturate(f: np.ndarray, k1: float, length_norm: np.ndarray) -> np.ndarray:
     return out
 
 
+def _tf_factor(f: np.ndarray, k1: float, length_norm: np.ndarray, variant: str, delta: float) -> np.ndarray:
+    """The term-frequency factor of BM25, BM25+ or BM25L at f > 0 (0 at f = 0)."""
+    if variant == "bm25":
+        return _saturate(f, k1, length_norm)
+    if variant == "bm25+":
+        return np.where(f > 0, _saturate(f, k1, length_norm) + delta, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = np.where(f > 0, f / np.where(length_norm > 0, length_norm, 1.0), 0.0)
+    return np.where(f > 0, _saturate(c + delta, k1, np.ones_like(c)), 0.0)
+
+
 def bm25_idf(df, n_docs, variant: str = "lucene"):
     """The IDF of BM25 (equations ``lex-idf-rsj`` and ``lex-idf-lucene``).
 
@@ -697,6 +719,13 @@ class BM25:
         (``lex-idf-lucene``); "robertson": log((N − n + 0.5)/(n + 0.5)), the
         Robertson–Spärck Jones weight, negative for terms in more than half the
         documents (``lex-idf-rsj``); see :func:`bm25_idf`.
+    variant : {"bm25", "bm25+", "bm25l"}, default "bm25", keyword only
+        The term-frequency factor: BM25's s(f) (``lex-bm25-tf``), BM25+'s
+        s(f) + δ (uses ``lex-bm25-plus``, :func:`bm25_plus_tf`) or BM25L's
+        (uses ``lex-bm25l``, :func:`bm25l_tf`); the last two are Lv and
+        Zhai's lower-bounded variants.
+    delta : float ≥ 0, optional, keyword only
+        δ of BM25+ (default 1.0) or BM25L (default 0.5); ignored by "bm25".
 
     Attributes
     ----------
@@ -732,12 +761,20 @@ class BM25:
     [0.4922 0.5732 0.7674]
     """
 
-    def __init__(self, k1: float = 1.5, b: float = 0.75, idf: str = "lucene"):
+    def __init__(self, k1: float = 1.5, b: float = 0.75, idf: str = "lucene", *,
+                 variant: str = "bm25", delta: float | None = None):
         self.k1, self.b = _check_k1_b(k1, b, "BM25")
         self.idf = check_choice(idf, "idf", "BM25", _IDF_VARIANTS)
+        self.variant = check_choice(variant, "variant", "BM25", _TF_VARIANTS)
+        if delta is None:
+            delta = _DEFAULT_DELTA[self.variant]
+        self.delta = check_positive_float(delta, "delta", "BM25", allow_zero=True)
 
     def __repr__(self) -> str:
-        return f"BM25(k1={self.k1:g}, b={self.b:g}, idf={self.idf!r})"
+        text = f"BM25(k1={self.k1:g}, b={self.b:g}, idf={self.idf!r}"
+        if self.variant != "bm25":
+            text += f", variant={self.variant!r}, delta={self.delta:g}"
+        return text + ")"
 
     # -------------------------------------------------------------- fitting
     def fit(self, corpus) -> BM25:
@@ -777,7 +814,8 @@ class BM25:
         idf_t = bm25_idf(counts.df, n_docs, self.idf)
         f = counts.counts.astype(np.float64)
         length_norm = 1.0 - self.b + self.b * (counts.lengths / avgdl)
-        weights = idf_t[counts.term_of_entries()] * _saturate(f, self.k1, length_norm[counts.rows])
+        weights = idf_t[counts.term_of_entries()] * _tf_factor(
+            f, self.k1, length_norm[counts.rows], self.variant, self.delta)
         self._counts = counts
         self._weights = weights
         self._column = {term: j for j, term in enumerate(counts.vocabulary)}
@@ -1127,3 +1165,764 @@ def query_breakdown(query: str, model: BM25, k: int = 5) -> dict:
         "scores": scores,
         "contributions": contributions,
     }
+
+
+# ------------------------------------------------- beyond BM25: k3, BM25+, BM25L
+def bm25_query_tf(count, k3):
+    """Saturation of the query-term frequency, (k3 + 1)·c / (k3 + c) (equation ``lex-bm25-k3``).
+
+    The factor by which the Okapi weighting multiplies the weight of a term
+    that occurs c times in the query. c = 0 gives 0; k3 = 0 counts presence only
+    (1 for every c > 0); k3 = ∞ (``math.inf``) gives c itself, the linear count
+    of ``lex-bm25`` that :class:`BM25` uses.
+
+    Parameters
+    ----------
+    count : float or array-like
+        Query-term counts c ≥ 0.
+    k3 : float ≥ 0 or math.inf
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The factor, elementwise (a float for a scalar).
+
+    Raises
+    ------
+    TypeError
+        If ``k3`` is not a real number.
+    ValueError
+        If k3 < 0 or nan, or a count is negative.
+
+    Examples
+    --------
+    >>> print(bm25_query_tf([0, 1, 2, 10], k3=8.0).round(4))
+    [0.  1.  1.8 5. ]
+    >>> print(bm25_query_tf([0, 1, 3], k3=float("inf")))
+    [0. 1. 3.]
+    """
+    func = "bm25_query_tf"
+    if isinstance(k3, bool) or not isinstance(k3, numbers.Real):
+        raise TypeError(f"{func}: k3 must be a real number (or math.inf), got {type(k3).__name__}")
+    k3 = float(k3)
+    if np.isnan(k3) or k3 < 0:
+        raise ValueError(f"{func}: k3 must be non-negative (or math.inf), got {k3}")
+    c = as_float_array(count, "count", func)
+    if (c < 0).any():
+        raise ValueError(f"{func}: count (a query-term frequency) must be non-negative")
+    if np.isinf(k3):
+        return _scalar_or_array(c.copy())
+    return _scalar_or_array(_saturate(c, k3, np.ones_like(c)))
+
+
+def _tf_inputs(f, k1, b, length_ratio, delta, func: str):
+    k1, b = _check_k1_b(k1, b, func)
+    delta = check_positive_float(delta, "delta", func, allow_zero=True)
+    f = as_float_array(f, "f", func)
+    r = as_float_array(length_ratio, "length_ratio", func)
+    if (f < 0).any():
+        raise ValueError(f"{func}: f (a term frequency) must be non-negative")
+    if (r < 0).any():
+        raise ValueError(f"{func}: length_ratio (|D| / avgdl) must be non-negative")
+    shape = broadcast_shape({"f": f.shape, "length_ratio": r.shape}, func)
+    f, r = np.broadcast_to(f, shape), np.broadcast_to(r, shape)
+    return f, k1, 1.0 - b + b * r, delta
+
+
+def bm25_plus_tf(f, k1: float = 1.5, b: float = 0.75, length_ratio=1.0, delta: float = 1.0):
+    """BM25+'s term-frequency factor, s(f) + δ for f > 0 and 0 at f = 0 (equation ``lex-bm25-plus``).
+
+    Lv and Zhai's lower bound: a term that occurs at least once weighs at least
+    δ·IDF, however long the document, where BM25's s(f) (``lex-bm25-tf``)
+    tends to 0 as |D| grows.
+
+    Parameters
+    ----------
+    f : float or array-like
+        Term frequencies ≥ 0.
+    k1 : float ≥ 0, default 1.5
+    b : float in [0, 1], default 0.75
+    length_ratio : float or array-like, default 1.0
+        |D| / avgdl ≥ 0, broadcast against ``f``.
+    delta : float ≥ 0, default 1.0
+
+    Returns
+    -------
+    float or numpy.ndarray
+
+    Raises
+    ------
+    TypeError
+        If ``k1``, ``b`` or ``delta`` is not a real number.
+    ValueError
+        As :func:`bm25_tf`, and if delta < 0.
+
+    Examples
+    --------
+    >>> print(bm25_plus_tf([0, 1, 2], length_ratio=1.0).round(4))
+    [0.     2.     2.4286]
+    >>> print(f"{bm25_plus_tf(1, length_ratio=100.0):.4f}")
+    1.0220
+    """
+    f, k1, length_norm, delta = _tf_inputs(f, k1, b, length_ratio, delta, "bm25_plus_tf")
+    return _scalar_or_array(_tf_factor(f, k1, length_norm, "bm25+", delta))
+
+
+def bm25l_tf(f, k1: float = 1.5, b: float = 0.75, length_ratio=1.0, delta: float = 0.5):
+    """BM25L's term-frequency factor, (k1 + 1)(c + δ)/(k1 + c + δ), c = f/B_D (equation ``lex-bm25l``).
+
+    For f > 0, with the normalised frequency c = f / (1 − b + b|D|/avgdl) of
+    ``lex-normalised-tf`` shifted by δ before saturation; 0 at f = 0. Its value
+    for f > 0 is at least (k1 + 1)δ/(k1 + δ), whatever the length.
+
+    Parameters
+    ----------
+    f : float or array-like
+        Term frequencies ≥ 0.
+    k1 : float ≥ 0, default 1.5
+    b : float in [0, 1], default 0.75
+    length_ratio : float or array-like, default 1.0
+        |D| / avgdl ≥ 0, broadcast against ``f``.
+    delta : float ≥ 0, default 0.5
+
+    Returns
+    -------
+    float or numpy.ndarray
+
+    Raises
+    ------
+    TypeError
+        If ``k1``, ``b`` or ``delta`` is not a real number.
+    ValueError
+        As :func:`bm25_tf`, and if delta < 0.
+
+    Examples
+    --------
+    >>> print(bm25l_tf([0, 1, 2]).round(4))
+    [0.     1.25   1.5625]
+    >>> print(f"{bm25l_tf(1, length_ratio=100.0):.4f}")
+    0.6374
+    """
+    f, k1, length_norm, delta = _tf_inputs(f, k1, b, length_ratio, delta, "bm25l_tf")
+    return _scalar_or_array(_tf_factor(f, k1, length_norm, "bm25l", delta))
+
+
+def pivoted_norm(old_norm, pivot, slope):
+    """Pivoted length normalisation, (1 − s)·p + s·norm (equation ``lex-pivoted``).
+
+    Singhal, Buckley and Mitra's correction of a normalisation factor (the
+    document length, the cosine norm, ...): the line through the point
+    (p, p) with slope s < 1, tilted from the identity around the pivot p.
+    Divided by p it is BM25's length factor ``lex-length-norm`` with b = s
+    when the old factor is the length and the pivot is avgdl.
+
+    Parameters
+    ----------
+    old_norm : float or array-like
+        The old normalisation factors, ≥ 0.
+    pivot : float > 0
+    slope : float in [0, 1]
+
+    Returns
+    -------
+    float or numpy.ndarray
+
+    Raises
+    ------
+    TypeError
+        If ``pivot`` or ``slope`` is not a real number.
+    ValueError
+        If pivot ≤ 0, slope lies outside [0, 1], or a factor is negative.
+
+    Examples
+    --------
+    >>> print(pivoted_norm([40.0, 80.0, 160.0], pivot=80.0, slope=0.75))
+    [ 50.  80. 140.]
+    """
+    func = "pivoted_norm"
+    pivot = check_positive_float(pivot, "pivot", func)
+    slope = check_interval(slope, "slope", func, 0.0, 1.0)
+    x = as_float_array(old_norm, "old_norm", func)
+    if (x < 0).any():
+        raise ValueError(f"{func}: old_norm must be non-negative")
+    return _scalar_or_array((1.0 - slope) * pivot + slope * x)
+
+
+# ------------------------------------------------------------------------ BM25F
+def _count_matrix(docs: list, column: dict, n_terms: int) -> sp.csr_matrix:
+    """Document–term counts (CSR) of token lists in a given vocabulary."""
+    indptr, indices, data = [0], [], []
+    for doc in docs:
+        for term, f in Counter(doc).items():
+            indices.append(column[term])
+            data.append(f)
+        indptr.append(len(indices))
+    return sp.csr_matrix((np.array(data, dtype=np.float64), np.array(indices, dtype=np.int64),
+                          np.array(indptr, dtype=np.int64)), shape=(len(docs), n_terms))
+
+
+class BM25F:
+    """BM25F: field-weighted frequencies, normalised per field, saturated once (equation ``lex-bm25f``).
+
+    For fields φ (title, text, ...) with weights v_φ and length parameters b_φ,
+    the frequency of t in D is f̃ = Σ_φ v_φ f_{t,D,φ} / B_{D,φ}, with
+    B_{D,φ} = 1 − b_φ + b_φ|D_φ|/avgdl_φ (uses ``lex-length-norm``, per field),
+    and the score is Σ_i IDF(q_i)·f̃(k1 + 1)/(f̃ + k1): one saturation of the
+    combined frequency, with the IDF of the whole documents (a document
+    contains t if any of its fields does). One field with weight 1 is BM25.
+
+    Parameters
+    ----------
+    k1 : float ≥ 0, default 1.5
+    b : float in [0, 1] or dict, default 0.75
+        One b for every field, or a dict field -> b.
+    weights : dict, optional
+        field -> v_φ > 0 (default 1 for every field).
+    idf : {"lucene", "robertson"}, default "lucene"
+
+    Attributes
+    ----------
+    fields_ : list of str
+    vocabulary_ : list of str
+    idf_ : dict
+    matrix_ : scipy.sparse.csc_matrix, shape (n_docs, n_terms)
+        The term weights; ``scores(q)`` is ``matrix_ @ c``.
+    n_docs_ : int
+
+    Raises
+    ------
+    TypeError
+        If ``k1`` is not a real number, or ``b`` or ``weights`` has a wrong type.
+    ValueError
+        If k1 < 0, a b lies outside [0, 1], a weight is not positive, or ``idf`` is unknown.
+
+    Examples
+    --------
+    >>> model = BM25F(weights={"title": 2.0, "text": 1.0}).fit(
+    ...     {"title": [["cat"], ["dog"]], "text": [["the", "cat", "sat"], ["a", "cat"]]})
+    >>> print(model.scores(["cat"]).round(4), model.scores(["dog"]).round(4))
+    [0.2993 0.2004] [0.     0.9902]
+    """
+
+    def __init__(self, k1: float = 1.5, b=0.75, weights=None, idf: str = "lucene"):
+        func = "BM25F"
+        self.k1 = check_positive_float(k1, "k1", func, allow_zero=True)
+        if isinstance(b, dict):
+            self.b = {str(k): check_interval(v, f"b[{k!r}]", func, 0.0, 1.0) for k, v in b.items()}
+        else:
+            self.b = check_interval(b, "b", func, 0.0, 1.0)
+        if weights is not None and not isinstance(weights, dict):
+            raise TypeError(f"{func}: weights must be a dict field -> weight, got {type(weights).__name__}")
+        self.weights = None if weights is None else {
+            str(k): check_positive_float(v, f"weights[{k!r}]", func) for k, v in weights.items()}
+        self.idf = check_choice(idf, "idf", func, _IDF_VARIANTS)
+
+    def __repr__(self) -> str:
+        return f"BM25F(k1={self.k1:g}, b={self.b!r}, weights={self.weights!r}, idf={self.idf!r})"
+
+    def fit(self, fields) -> BM25F:
+        """Index the fields of a corpus and precompute the matrix of BM25F weights (uses ``lex-bm25f``).
+
+        Parameters
+        ----------
+        fields : dict
+            field name -> list of token lists, one per document, the same
+            number of documents in every field.
+
+        Returns
+        -------
+        BM25F
+            self, fitted.
+
+        Raises
+        ------
+        TypeError
+            If ``fields`` is not a dict of token-list corpora.
+        ValueError
+            If it is empty, the fields differ in length, a field is empty in
+            every document, or ``weights`` / ``b`` name a field that is not there.
+
+        Examples
+        --------
+        >>> BM25F().fit({"text": [["a", "b"], ["b"]]}).vocabulary_
+        ['a', 'b']
+        """
+        func = "BM25F.fit"
+        if not isinstance(fields, dict) or not fields:
+            raise TypeError(f"{func}: fields must be a non-empty dict field -> list of token lists")
+        names = [str(k) for k in fields]
+        corpora = [_check_corpus(fields[k], func, f"fields[{k!r}]") for k in fields]
+        n_docs = len(corpora[0])
+        for name, docs in zip(names, corpora):
+            if len(docs) != n_docs:
+                raise ValueError(f"{func}: field {name!r} has {len(docs)} documents, "
+                                 f"field {names[0]!r} {n_docs}; every field needs one entry per document")
+        for what, given in (("weights", self.weights), ("b", self.b if isinstance(self.b, dict) else None)):
+            unknown = sorted(set(given or ()) - set(names))
+            if unknown:
+                raise ValueError(f"{func}: {what} names fields that are not in fields: {unknown}")
+        for docs, name in zip(corpora, names):
+            for j, doc in enumerate(docs):
+                for token in doc:
+                    if not isinstance(token, str):
+                        raise TypeError(f"{func}: fields[{name!r}][{j}] holds a {type(token).__name__}, "
+                                        "not a str token")
+        vocabulary = sorted({t for docs in corpora for doc in docs for t in doc})
+        if not vocabulary:
+            raise ValueError(f"{func}: every field of every document is empty; there are no terms to index")
+        column = {t: j for j, t in enumerate(vocabulary)}
+        combined = sp.csr_matrix((n_docs, len(vocabulary)))
+        for name, docs in zip(names, corpora):
+            counts = _count_matrix(docs, column, len(vocabulary))
+            lengths = np.asarray(counts.sum(axis=1)).ravel()
+            if lengths.sum() == 0:
+                raise ValueError(f"{func}: field {name!r} is empty in every document")
+            b = self.b.get(name, 0.75) if isinstance(self.b, dict) else self.b
+            weight = 1.0 if self.weights is None else self.weights.get(name, 1.0)
+            norm = 1.0 - b + b * lengths / lengths.mean()
+            scale = np.where(norm > 0, weight / np.where(norm > 0, norm, 1.0), 0.0)
+            combined = combined + sp.diags(scale) @ counts
+        combined = sp.csc_matrix(combined)
+        combined.sort_indices()
+        df = np.diff(combined.indptr)
+        idf_t = bm25_idf(df, n_docs, self.idf)
+        terms_of_entries = np.repeat(np.arange(len(vocabulary)), df)
+        weights = idf_t[terms_of_entries] * _saturate(combined.data, self.k1, np.ones_like(combined.data))
+        self._matrix = sp.csc_matrix((weights, combined.indices, combined.indptr), shape=combined.shape)
+        self._column = column
+        self.fields_ = names
+        self.vocabulary_ = vocabulary
+        self.idf_ = dict(zip(vocabulary, idf_t.tolist()))
+        self.pseudo_tf_ = combined
+        self.n_docs_ = n_docs
+        return self
+
+    @property
+    def matrix_(self) -> sp.csc_matrix:
+        """The document–term matrix of BM25F term weights (uses ``lex-bm25f``)."""
+        check_is_fitted(self, "n_docs_", "BM25F.matrix_", fit="fit(fields)")
+        return self._matrix
+
+    def scores(self, query) -> np.ndarray:
+        """BM25F scores of every document for a query (uses ``lex-bm25f``).
+
+        Parameters
+        ----------
+        query : list of str
+
+        Returns
+        -------
+        numpy.ndarray, shape (n_docs,)
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        TypeError
+            If ``query`` is not a list of str tokens.
+
+        Examples
+        --------
+        >>> BM25F().fit({"text": [["a", "b"], ["b"]]}).scores(["a", "zebra"]).round(4).tolist()
+        [0.6027, 0.0]
+        """
+        check_is_fitted(self, "n_docs_", "BM25F.scores", fit="fit(fields)")
+        counts = _check_query(query, "BM25F.scores")
+        c = np.zeros(len(self.vocabulary_))
+        for term, count in counts.items():
+            j = self._column.get(term)
+            if j is not None:
+                c[j] = count
+        return self._matrix @ c
+
+    def search(self, query, k: int):
+        """The k best documents for a query, best first, ties by the lower index (uses ``lex-bm25f``).
+
+        Parameters
+        ----------
+        query : list of str
+        k : int
+            1 ≤ k ≤ n_docs.
+
+        Returns
+        -------
+        indices, scores : numpy.ndarray, shape (k,)
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        ValueError
+            If k < 1 or k > n_docs.
+
+        Examples
+        --------
+        >>> BM25F().fit({"text": [["a", "b"], ["b"]]}).search(["b"], k=1)[0].tolist()
+        [1]
+        """
+        scores = self.scores(query)
+        return _top(scores, k, "BM25F.search")
+
+
+def _check_query(query, func: str) -> Counter:
+    if isinstance(query, str) or not isinstance(query, (list, tuple)):
+        raise TypeError(f"{func}: query must be a list of str tokens, got {type(query).__name__}; "
+                        "tokenize a text first")
+    for j, token in enumerate(query):
+        if not isinstance(token, str):
+            raise TypeError(f"{func}: query[{j}] must be a str token, got {type(token).__name__}")
+    return Counter(query)
+
+
+def _top(scores: np.ndarray, k, func: str):
+    k = check_positive_int(k, "k", func)
+    if k > len(scores):
+        raise ValueError(f"{func}: k must be at most the number of documents ({len(scores)}), got {k}")
+    indices, top = select_top(scores[None, :], k)
+    return indices[0], top[0]
+
+
+# ---------------------------------------------------------------- query likelihood
+def dirichlet_smoothed(f, doc_length, p_collection, mu: float = 2000.0):
+    """Dirichlet-smoothed term probability (f + μ·p(t|C)) / (|D| + μ) (equation ``lex-dirichlet``).
+
+    The posterior mean of the document's word distribution under a Dirichlet
+    prior of mass μ centred on the collection's distribution p(·|C).
+
+    Parameters
+    ----------
+    f : float or array-like
+        Term frequencies f_{t,D} ≥ 0.
+    doc_length : float or array-like
+        |D| ≥ 0, broadcast against ``f``.
+    p_collection : float or array-like
+        p(t|C) in [0, 1], broadcast against the others.
+    mu : float > 0, default 2000.0
+
+    Returns
+    -------
+    float or numpy.ndarray
+
+    Raises
+    ------
+    TypeError
+        If ``mu`` is not a real number.
+    ValueError
+        If mu ≤ 0, an f or a length is negative, f exceeds the length, or a
+        probability lies outside [0, 1].
+
+    Examples
+    --------
+    >>> print(f"{dirichlet_smoothed(2, 10, 0.01, mu=10):.4f}")
+    0.1050
+    >>> print(f"{dirichlet_smoothed(0, 10, 0.01, mu=10):.4f}")
+    0.0050
+    """
+    func = "dirichlet_smoothed"
+    mu = check_positive_float(mu, "mu", func)
+    f = as_float_array(f, "f", func)
+    n = as_float_array(doc_length, "doc_length", func)
+    p = as_float_array(p_collection, "p_collection", func)
+    if (f < 0).any() or (n < 0).any():
+        raise ValueError(f"{func}: f and doc_length must be non-negative")
+    if ((p < 0) | (p > 1)).any():
+        raise ValueError(f"{func}: p_collection must lie in [0, 1]")
+    shape = broadcast_shape({"f": f.shape, "doc_length": n.shape, "p_collection": p.shape}, func)
+    f, n, p = (np.broadcast_to(x, shape) for x in (f, n, p))
+    if (f > n).any():
+        raise ValueError(f"{func}: f cannot exceed doc_length (a term occurs at most |D| times)")
+    return _scalar_or_array((f + mu * p) / (n + mu))
+
+
+class QueryLikelihood:
+    """Query likelihood with Dirichlet smoothing, log P(q | D) (equation ``lex-ql``).
+
+    score(D, q) = Σ_i log p_μ(q_i | D), with p_μ of ``lex-dirichlet`` and
+    p(t|C) the fraction of the collection's tokens that are t. Query tokens
+    that are not in the collection are skipped (their p(t|C) = 0 would give
+    log 0 to every document alike). Computed in the rank-preserving split of
+    ``lex-ql-sparse``: a sparse matrix of log(1 + f/(μ p(t|C))) for the
+    matched terms plus a per-document term m'·log(μ/(|D| + μ)) and a constant,
+    so that the value is the full log-likelihood.
+
+    Parameters
+    ----------
+    mu : float > 0, default 2000.0
+
+    Attributes
+    ----------
+    vocabulary_ : list of str
+    p_collection_ : numpy.ndarray, shape (n_terms,)
+    doc_lengths_ : numpy.ndarray, shape (n_docs,)
+    n_docs_ : int
+
+    Raises
+    ------
+    TypeError
+        If ``mu`` is not a real number.
+    ValueError
+        If mu ≤ 0.
+
+    Examples
+    --------
+    >>> model = QueryLikelihood(mu=2.0).fit([["a", "b", "a"], ["b", "c"]])
+    >>> print(model.scores(["a", "zebra"]).round(4))
+    [-0.5798 -1.6094]
+    """
+
+    def __init__(self, mu: float = 2000.0):
+        self.mu = check_positive_float(mu, "mu", "QueryLikelihood")
+
+    def __repr__(self) -> str:
+        return f"QueryLikelihood(mu={self.mu:g})"
+
+    def fit(self, corpus) -> QueryLikelihood:
+        """Index a corpus: collection probabilities and the sparse matched-term matrix (uses ``lex-ql``).
+
+        Parameters
+        ----------
+        corpus : list of list of str
+
+        Returns
+        -------
+        QueryLikelihood
+            self, fitted.
+
+        Raises
+        ------
+        TypeError
+            If ``corpus`` is not a list of token lists.
+        ValueError
+            If ``corpus`` is empty or all its documents are empty.
+
+        Examples
+        --------
+        >>> QueryLikelihood().fit([["a", "b"], ["b"]]).p_collection_.round(4).tolist()
+        [0.3333, 0.6667]
+        """
+        counts = _Counts(corpus, "QueryLikelihood.fit")
+        cf = np.bincount(counts.term_of_entries(), weights=counts.counts, minlength=len(counts.df))
+        p_c = cf / counts.lengths.sum()
+        terms = counts.term_of_entries()
+        values = np.log1p(counts.counts / (self.mu * p_c[terms]))
+        self._matrix = sp.csc_matrix((values, counts.rows, counts.indptr),
+                                     shape=(counts.n_docs, len(counts.df)))
+        self._column = {t: j for j, t in enumerate(counts.vocabulary)}
+        self._log_p = np.log(p_c)
+        self._log_alpha = np.log(self.mu) - np.log(counts.lengths + self.mu)  # log(μ / (|D| + μ))
+        self.vocabulary_ = counts.vocabulary
+        self.p_collection_ = p_c
+        self.doc_lengths_ = counts.lengths
+        self.n_docs_ = counts.n_docs
+        return self
+
+    def scores(self, query) -> np.ndarray:
+        """log P(q | D) for every document (uses ``lex-ql``, computed as ``lex-ql-sparse``).
+
+        Parameters
+        ----------
+        query : list of str
+
+        Returns
+        -------
+        numpy.ndarray, shape (n_docs,)
+            Log-likelihoods (≤ 0); all 0 when no query token is in the collection.
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        TypeError
+            If ``query`` is not a list of str tokens.
+
+        Examples
+        --------
+        >>> model = QueryLikelihood(mu=2.0).fit([["a", "b", "a"], ["b", "c"]])
+        >>> print(model.scores(["b"]).round(4))
+        [-1.0217 -0.7985]
+        """
+        check_is_fitted(self, "n_docs_", "QueryLikelihood.scores", fit="fit(corpus)")
+        counts = _check_query(query, "QueryLikelihood.scores")
+        c = np.zeros(len(self.vocabulary_))
+        for term, count in counts.items():
+            j = self._column.get(term)
+            if j is not None:
+                c[j] = count
+        m_known = c.sum()
+        return self._matrix @ c + m_known * self._log_alpha + float(c @ self._log_p)
+
+    def search(self, query, k: int):
+        """The k most likely documents for a query, best first, ties by the lower index (uses ``lex-ql``).
+
+        Parameters
+        ----------
+        query : list of str
+        k : int
+            1 ≤ k ≤ n_docs.
+
+        Returns
+        -------
+        indices, scores : numpy.ndarray, shape (k,)
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        ValueError
+            If k < 1 or k > n_docs.
+
+        Examples
+        --------
+        >>> model = QueryLikelihood(mu=2.0).fit([["a", "b", "a"], ["b", "c"]])
+        >>> model.search(["a"], k=2)[0].tolist()
+        [0, 1]
+        """
+        return _top(self.scores(query), k, "QueryLikelihood.search")
+
+
+# ------------------------------------------------------------------- WAND top-k
+def wand_pivot(upper_bounds, threshold):
+    """The pivot of WAND: the first p with U_1 + ... + U_p > θ (equation ``lex-wand-pivot``).
+
+    ``upper_bounds`` are the score upper bounds of the query terms, listed in
+    the order of the documents their postings cursors point to (smallest
+    first). No document before the pivot's can score more than θ.
+
+    Parameters
+    ----------
+    upper_bounds : array-like, shape (m,)
+        Non-negative upper bounds U_j.
+    threshold : float
+        θ, the score a document must beat (−inf: every document).
+
+    Returns
+    -------
+    int or None
+        The 0-based position p of the pivot, or None if even the sum of all
+        bounds does not exceed θ (no remaining document can enter the top k).
+
+    Raises
+    ------
+    ValueError
+        If a bound is negative or not finite, or ``threshold`` is nan.
+
+    Examples
+    --------
+    >>> wand_pivot([0.5, 1.0, 2.0], threshold=1.2)
+    1
+    >>> wand_pivot([0.5, 1.0], threshold=1.5) is None
+    True
+    """
+    func = "wand_pivot"
+    u = as_float_array(upper_bounds, "upper_bounds", func, ndim=1, allow_empty=True)
+    if (u < 0).any():
+        raise ValueError(f"{func}: upper_bounds must be non-negative (the argument needs weights ≥ 0)")
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) or np.isnan(threshold):
+        raise ValueError(f"{func}: threshold must be a real number or -inf, got {threshold!r}")
+    above = np.flatnonzero(np.cumsum(u) > threshold)
+    return int(above[0]) if above.size else None
+
+
+def wand_search(model: BM25, query, k: int):
+    """Exact BM25 top-k by WAND, scoring only the documents that can enter (uses ``lex-wand-pivot``).
+
+    Document-at-a-time over the postings of the query's terms (in increasing
+    document order), with each term's upper bound U_t = c_t · max_D w_{D,t}.
+    While the current top k has a k-th score θ, the cursors of the terms before
+    the pivot (``lex-wand-pivot``) jump to the pivot's document, skipping every
+    document in between unscored; a document is scored in full only when all
+    the cursors before the pivot point to it. Scores are summed in the order of
+    :meth:`BM25.scores`, so they, and the ranking with ties by the lower index,
+    are those of ``model.search`` bit for bit.
+
+    Parameters
+    ----------
+    model : BM25
+        A fitted model whose weights are all ≥ 0 (Lucene's IDF, say).
+    query : list of str
+    k : int
+        1 ≤ k ≤ n_docs.
+
+    Returns
+    -------
+    indices : numpy.ndarray of int, shape (k,)
+    scores : numpy.ndarray of float64, shape (k,)
+    n_scored : int
+        How many documents were scored in full.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a BM25, or ``query`` not a list of str tokens.
+    NotFittedError
+        If ``model`` is not fitted.
+    ValueError
+        If the model has a negative weight, or k < 1 or k > n_docs.
+
+    Examples
+    --------
+    >>> model = BM25().fit([["a", "b"], ["b"], ["a", "a", "c"], ["c"]])
+    >>> idx, sc, n_scored = wand_search(model, ["a", "c"], k=1)
+    >>> idx.tolist(), n_scored, model.search(["a", "c"], k=1)[0].tolist()
+    ([2], 2, [2])
+    """
+    import heapq
+
+    func = "wand_search"
+    if not isinstance(model, BM25):
+        raise TypeError(f"{func}: model must be a fitted ragmath.lexical.BM25, got {type(model).__name__}")
+    counts = model._query_counts(query, "scores")
+    k = check_positive_int(k, "k", func)
+    n_docs = model.n_docs_
+    if k > n_docs:
+        raise ValueError(f"{func}: k must be at most the number of documents ({n_docs}), got {k}")
+    if model._weights.size and model._weights.min() < 0:
+        raise ValueError(f"{func}: model has negative term weights (idf={model.idf!r}); the "
+                         "upper-bound argument of WAND needs weights ≥ 0: use idf='lucene'")
+    c = model._counts
+    lists = []  # per distinct query term, in the order of BM25.scores: rows, weights, count, bound
+    for term, count in counts.items():
+        j = model._column.get(term)
+        if j is None:
+            continue
+        start, end = c.indptr[j], c.indptr[j + 1]
+        rows, w = c.rows[start:end], model._weights[start:end]
+        lists.append((rows, w, count, float(count * w.max())))
+    cursor = [0] * len(lists)
+    heap: list = []  # the k best so far as (score, -doc): heap[0] is the k-th best
+    n_scored = 0
+    while True:
+        current = [int(rows[p]) if p < len(rows) else n_docs for (rows, *_), p in zip(lists, cursor)]
+        live = sorted((i for i in range(len(lists)) if current[i] < n_docs), key=current.__getitem__)
+        theta = heap[0][0] if len(heap) == k else -np.inf
+        # a relative margin, so that rounding in the bound's sum never skips a document
+        safe = theta - 1e-9 * abs(theta) if np.isfinite(theta) else theta
+        pivot = wand_pivot([lists[i][3] for i in live], safe)
+        if pivot is None:
+            break
+        doc = current[live[pivot]]
+        if current[live[0]] == doc:  # every cursor before the pivot is on doc: score it
+            score = 0.0
+            for i, (_, w, count, _) in enumerate(lists):
+                if current[i] == doc:
+                    score += count * w[cursor[i]]
+                    cursor[i] += 1
+            n_scored += 1
+            entry = (float(score), -doc)
+            if len(heap) < k:
+                heapq.heappush(heap, entry)
+            elif entry > heap[0]:
+                heapq.heapreplace(heap, entry)
+        else:  # skip: move the cursors before the pivot to its document
+            for i in live[:pivot]:
+                rows = lists[i][0]
+                cursor[i] = int(np.searchsorted(rows, doc))
+    best = sorted(heap, key=lambda e: (-e[0], -e[1]))
+    indices = [-d for _, d in best]
+    scores = [s for s, _ in best]
+    if len(indices) < k:  # fewer than k documents match: the lowest-index zeros, as search does
+        taken = set(indices)
+        zeros = [d for d in range(n_docs) if d not in taken][: k - len(indices)]
+        indices += zeros
+        scores += [0.0] * len(zeros)
+    return np.array(indices, dtype=np.intp), np.array(scores, dtype=np.float64), n_scored

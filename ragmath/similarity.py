@@ -31,6 +31,7 @@ from ._core import NonFinite, candidates, power_of_two_below, select_top, square
 from ._validation import (
     as_float_array,
     check_choice,
+    check_interval,
     check_positive_float,
     check_positive_int,
     check_random_state,
@@ -54,6 +55,13 @@ __all__ = [
     "explained_variance_ratio",
     "relative_contrasts",
     "n_components",
+    "angle_between",
+    "near_duplicate_experiment",
+    "k_occurrence",
+    "k_occurrence_skewness",
+    "random_projection",
+    "jl_dimension",
+    "pairwise_distortions",
 ]
 
 _METRICS = ("cosine", "dot", "euclidean")
@@ -259,7 +267,19 @@ def euclidean_distance(a, b):
     """
     func = "euclidean_distance"
     A, B, a1, b1 = _pair(a, b, func)
-    na2 = squared_norms(A)
+    out, _ = _distances_and_recomputed(A, B)
+    return _shape_result(out, a1, b1)
+
+
+def _distances_and_recomputed(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All distances of two 2-D arrays, and which pairs were recomputed from a − b.
+
+    The one code path of :func:`euclidean_distance`: the expansion for every pair,
+    its bound ``sim-cancellation`` from the summed squares, and the direct formula
+    for every pair whose bound exceeds 2¹²·u times the computed squared distance
+    (or whose values are not finite, or whose squares come near underflow).
+    """
+    na2 = squared_norms(A)  # sums of squares, never a rounded norm squared again
     nb2 = squared_norms(B)
     d2 = _squared_distances_expanded(A, B, na2, nb2)
     bound = _cancellation_bound(A, na2, nb2)
@@ -277,7 +297,30 @@ def euclidean_distance(a, b):
     if risky.any():
         ia, ib = np.nonzero(risky)
         out[ia, ib] = _direct_distances(A, B, ia, ib)
-    return _shape_result(out.astype(A.dtype, copy=False), a1, b1)
+    return out.astype(A.dtype, copy=False), risky
+
+
+def _recomputed_pairs(a, b):
+    """Which pairs :func:`euclidean_distance` recomputes from a − b instead of keeping the expansion.
+
+    The decision of its one code path (``sim-cancellation``), exposed so that a
+    reader, or a test, can check it: True where the worst-case rounding error of
+    the expansion, (2d + 3)·u·(‖a‖² + ‖b‖²), exceeds 2¹²·u times the computed
+    squared distance. Private but importable; shapes as :func:`euclidean_distance`
+    (a bool for two vectors).
+
+    Examples
+    --------
+    >>> _recomputed_pairs([1e8, 1e8 + 1], [1e8 + 1, 1e8])  # near-duplicates: recomputed
+    True
+    >>> _recomputed_pairs([1.0, 0.0], [-1.0, 0.0])  # far apart for their length: kept
+    False
+    """
+    A, B, a1, b1 = _pair(a, b, "euclidean_distance")
+    _, risky = _distances_and_recomputed(A, B)
+    if a1 and b1:
+        return bool(risky[0, 0])
+    return _shape_result(risky, a1, b1)
 
 
 def distance_to_similarity(d):
@@ -440,10 +483,13 @@ def _top_k_cosine(Q, C, k, func):
 def _top_k_euclidean(Q, C, k):
     """Candidates from the expansion, distances and order from a − b.
 
-    Rank by s = 2q·c − ‖c‖² = ‖q‖² − ‖q − c‖² (larger is closer). Its rounding
-    error is at most E = (2d + 3)·u·(‖q‖² + max ‖c‖²) (``sim-cancellation``).
-    With t the k-th largest computed s, every true top-k neighbour has a
-    computed s ≥ t − 2E; only those candidates are measured exactly, from a − b.
+    Rank by s = 2q·c − ‖c‖² = ‖q‖² − ‖q − c‖² (larger is closer), with ‖c‖² the
+    sum of squares Σ c_i² (one inner product, never the square of a rounded
+    norm). Its rounding error is then at most E = (2d + 3)·u·(‖q‖² + max ‖c‖²)
+    (``sim-cancellation``: γ_d·2‖q‖‖c‖ for the dot product, γ_d·‖c‖² for the sum
+    of squares, u·|s| for the subtraction, and 2‖q‖‖c‖ ≤ ‖q‖² + ‖c‖²). With t the
+    k-th largest computed s, every true top-k neighbour has a computed s ≥ t − 2E;
+    only those candidates are measured exactly, from a − b.
     """
     qn = _core.row_norms(Q)
     cn = _core.row_norms(C)
@@ -461,9 +507,11 @@ def _top_k_euclidean(Q, C, k):
         idx = np.argsort(D, axis=1, kind="stable")[:, :k]
         return idx, np.take_along_axis(D, idx, axis=1)
     u = np.finfo(Q.dtype).eps / 2
+    qn2 = squared_norms(Q)  # sums of squares: the bound counts no rounded norm squared again
+    cn2 = squared_norms(C)
     S = 2 * (Q @ C.T)
-    S -= (cn**2).astype(Q.dtype)[None, :]
-    margin = 2 * (2 * Q.shape[1] + 3) * u * ((qn**2) + (cn**2).max())
+    S -= cn2[None, :]
+    margin = 2 * (2 * Q.shape[1] + 3) * u * (qn2.astype(np.float64) + float(cn2.max()))
     for r, cols, _ in candidates(S, k, margin):
         exact = _direct_distances(Q, C, np.full(cols.size, r), cols)
         order = np.lexsort((cols, exact))[:k]
@@ -962,3 +1010,371 @@ def n_components(ratios, fraction: float = 0.9) -> int:
         raise ValueError(f"{func}: ratios must sum to 1, got {r.sum():.6g}")
     k = int(np.searchsorted(np.cumsum(r), fraction, side="left")) + 1
     return min(k, r.size)
+
+
+# ------------------------------------------------------- near-duplicates and the angle
+def angle_between(a, b):
+    """The angle between two vectors, θ = 2·atan2(‖â − b̂‖, ‖â + b̂‖) (equation ``sim-angle-chord``).
+
+    â and b̂ are the unit vectors of a and b. In exact arithmetic this is
+    2·asin(‖â − b̂‖/2) = arccos(cos θ), but it is computed from differences
+    and sums of the unit vectors, which cancel nothing, so small angles (near-duplicates)
+    keep their relative accuracy, where arccos of a rounded cosine cannot: its
+    condition number grows like 1/θ² (``sim-arccos-condition``). The arctangent of
+    the two half-chords (instead of the arcsine of one) stays accurate near 180° too.
+
+    Parameters
+    ----------
+    a : array-like, (d,) or (n, d)
+    b : array-like, (d,) or (m, d)
+        Same dimension d as ``a``; no zero vectors.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Angles in radians, in [0, π], in the dtype of the inputs; shapes as
+        :func:`cosine_similarity` (the module's shape table).
+
+    Raises
+    ------
+    TypeError
+        If an argument is not an array-like of real numbers.
+    ValueError
+        If either argument holds a zero vector (it has no direction), nan or
+        inf, is not 1-D or 2-D, or the dimensions differ.
+
+    Examples
+    --------
+    >>> print(f"{angle_between([1, 0], [1, 1]):.6f}")  # π/4
+    0.785398
+    >>> a, b = [1.0, 0.0], [1.0, 1e-9]  # cos θ rounds to exactly 1: arccos gives 0
+    >>> print(f"{angle_between(a, b):.6e}   {np.arccos(cosine_similarity(a, b)):.1e}")
+    1.000000e-09   0.0e+00
+    """
+    func = "angle_between"
+    A, B, a1, b1 = _pair(a, b, func)
+    ua = unit_rows(A, "a", func, one_vector=a1)
+    ub = unit_rows(B, "b", func, one_vector=b1)
+    ia, ib = (g.ravel() for g in np.meshgrid(np.arange(len(ua)), np.arange(len(ub)), indexing="ij"))
+    minus = _direct_distances(ua, ub, ia, ib)
+    plus = _direct_distances(ua, -ub, ia, ib)  # ‖â + b̂‖ = ‖â − (−b̂)‖
+    out = (2 * np.arctan2(minus, plus)).reshape(len(ua), len(ub)).astype(A.dtype, copy=False)
+    return _shape_result(out, a1, b1)
+
+
+def near_duplicate_experiment(n: int = 20, dim: int = 384, low: float = 1e-4, high: float = 5e-4,
+                              seed=0, dtype="float32") -> dict:
+    """Near-duplicates of a unit query, stored in ``dtype``, and how each score ranks them.
+
+    Uses ``sim-one-minus-cos``: for unit vectors 1 − cos θ = ‖â − b̂‖²/2, so near a
+    cosine of 1 the cosine (and the dot product) carries the squared distance in
+    its last bits, which rounding to ``dtype`` removes. A random unit query q and
+    n unit vectors x_i = (q + δ_i w_i)/‖q + δ_i w_i‖, with w_i random unit vectors
+    perpendicular to q and the distances δ_i evenly spaced from ``low`` to
+    ``high`` in a random order; then everything is rounded to ``dtype`` and
+    scored in ``dtype``.
+
+    Parameters
+    ----------
+    n : int, default 20
+        The number of near-duplicates, at least 2.
+    dim : int, default 384
+        The dimension, at least 2.
+    low, high : float, default 1e-4 and 5e-4
+        The smallest and the largest distance, 0 < low < high ≤ 1.
+    seed : int or numpy.random.Generator, default 0
+    dtype : {"float32", "float64"}, default "float32"
+
+    Returns
+    -------
+    dict
+        "query" (dim,) and "points" (n, dim) as stored; "true" (float64, (n,)):
+        the distances of the stored vectors, ‖q − x_i‖ computed in float64 from
+        the stored values; and one array (n,) per score computed in ``dtype``:
+        "dot" (q·x_i), "cosine" (:func:`cosine_similarity`), "expansion" (the
+        distance √max(0, ‖q‖² + ‖x_i‖² − 2q·x_i)), "subtraction" (the distance
+        ‖q − x_i‖ by :func:`euclidean_distance`), "arccos" (arccos of the
+        cosine) and "angle" (:func:`angle_between`).
+
+    Raises
+    ------
+    TypeError
+        If ``n`` or ``dim`` is not an integer, ``low`` or ``high`` not a real
+        number, or ``seed`` neither an int nor a Generator.
+    ValueError
+        If n < 2, dim < 2, the distances are not 0 < low < high ≤ 1, or ``dtype`` is unknown.
+
+    Examples
+    --------
+    >>> e = near_duplicate_experiment(seed=0)
+    >>> true_order = np.argsort(e["true"])
+    >>> len(np.unique(e["cosine"])) < 6, bool(np.all(np.argsort(e["subtraction"]) == true_order))
+    (True, True)
+    """
+    func = "near_duplicate_experiment"
+    n = check_positive_int(n, "n", func, minimum=2)
+    dim = check_positive_int(dim, "dim", func, minimum=2)
+    low = check_positive_float(low, "low", func)
+    high = check_positive_float(high, "high", func)
+    if not low < high <= 1:
+        raise ValueError(f"{func}: low and high must satisfy 0 < low < high <= 1, got {low:g} and {high:g}")
+    dtype = np.dtype(check_choice(dtype, "dtype", func, ("float32", "float64")))
+    rng = check_random_state(seed, func)
+    q = rng.standard_normal(dim)
+    q /= _core.row_norms(q[None, :])[0]
+    W = rng.standard_normal((n, dim))
+    W -= (W @ q)[:, None] * q[None, :]  # perpendicular to q
+    W /= _core.row_norms(W)[:, None]
+    deltas = rng.permutation(np.linspace(low, high, n))
+    X = q[None, :] + deltas[:, None] * W
+    X /= _core.row_norms(X)[:, None]
+    q_s, X_s = q.astype(dtype), X.astype(dtype)
+    true = _direct_distances(X_s.astype(np.float64), q_s.astype(np.float64)[None, :],
+                             np.arange(n), np.zeros(n, dtype=np.intp))
+    dot = X_s @ q_s
+    cosine = cosine_similarity(q_s, X_s)
+    expanded = (q_s @ q_s) + squared_norms(X_s) - 2 * dot
+    return {
+        "query": q_s,
+        "points": X_s,
+        "true": true,
+        "dot": dot,
+        "cosine": cosine,
+        "expansion": np.sqrt(np.maximum(expanded, 0)).astype(dtype),
+        "subtraction": euclidean_distance(q_s, X_s),
+        "arccos": np.arccos(cosine).astype(dtype),
+        "angle": angle_between(q_s, X_s),
+    }
+
+
+# ----------------------------------------------------------------------- hubness
+def _neighbour_scores(X: np.ndarray, metric: str, func: str) -> np.ndarray:
+    """Scores of every row against every other (larger is nearer), the diagonal below them all."""
+    if metric == "cosine":
+        U = unit_rows(X, "X", func)
+        S = np.clip(U @ U.T, -1.0, 1.0)
+        np.fill_diagonal(S, -2.0)  # below every cosine: a point is not its own neighbour
+    else:
+        S = -euclidean_distance(X, X).astype(np.float64)
+        np.fill_diagonal(S, S.min() - 1.0)
+    return S
+
+
+def k_occurrence(X, k: int = 10, metric: str = "cosine") -> np.ndarray:
+    """How often a point is among the k nearest neighbours of the others, N_k (equation ``sim-k-occurrence``).
+
+    Each row's k nearest neighbours among the *other* rows, by the largest
+    cosine or the smallest :func:`euclidean_distance` (ties broken by the lower
+    index, as everywhere), then one count per row: the number of rows that
+    list it. The counts sum to n·k, so their mean is k whatever the data; their
+    **skewness** (:func:`k_occurrence_skewness`) measures hubness, a few points
+    that are near neighbours of many (Radovanović, Nanopoulos and Ivanović, 2010).
+
+    Parameters
+    ----------
+    X : array-like, (n, d)
+        n ≥ 2 rows (no zero rows for "cosine").
+    k : int, default 10
+        1 ≤ k ≤ n − 1.
+    metric : {"cosine", "euclidean"}, default "cosine"
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (n,)
+
+    Raises
+    ------
+    TypeError
+        If ``X`` is not an array-like of real numbers or ``k`` not an integer.
+    ValueError
+        If ``X`` is not 2-D, has fewer than 2 rows, holds nan, inf or (for
+        "cosine") a zero row, k is not in 1 … n − 1, or ``metric`` is unknown.
+
+    Examples
+    --------
+    >>> X = [[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9]]  # two pairs
+    >>> print(k_occurrence(X, k=1))
+    [1 1 1 1]
+    >>> print(k_occurrence([[0.0], [1.0], [2.0], [3.5]], k=1, metric="euclidean"))
+    [1 2 1 0]
+    """
+    func = "k_occurrence"
+    metric = check_choice(metric, "metric", func, ("cosine", "euclidean"))
+    X = as_float_array(X, "X", func, ndim=2).astype(np.float64, copy=False)
+    n = X.shape[0]
+    if n < 2:
+        raise ValueError(f"{func}: X needs at least 2 rows, got {n}")
+    k = check_positive_int(k, "k", func)
+    if k > n - 1:
+        raise ValueError(f"{func}: k must be at most n − 1 = {n - 1} (the other rows), got {k}")
+    neighbours, _ = select_top(_neighbour_scores(X, metric, func), k)
+    return np.bincount(neighbours.ravel(), minlength=n)
+
+
+def k_occurrence_skewness(X, k: int = 10, metric: str = "cosine") -> float:
+    """Skewness of the k-occurrences, E[(N_k − k)³] / sd(N_k)³ (equation ``sim-hubness-skewness``).
+
+    The measure of hubness of Radovanović, Nanopoulos and Ivanović (2010): 0
+    for a symmetric distribution of :func:`k_occurrence` (which has mean k),
+    large and positive when a few points (hubs) are the neighbours of many and
+    many points (anti-hubs) of none. Population moments (divided by n).
+
+    Parameters
+    ----------
+    X : array-like, (n, d)
+    k : int, default 10
+    metric : {"cosine", "euclidean"}, default "cosine"
+        As :func:`k_occurrence`.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`k_occurrence`; ValueError also if every point has the same
+        k-occurrence (sd 0: the skewness is undefined).
+
+    Examples
+    --------
+    >>> print(f"{k_occurrence_skewness([[0.0], [1.0], [2.0], [3.5]], k=1, metric='euclidean'):.4f}")
+    0.0000
+    """
+    counts = k_occurrence(X, k, metric).astype(np.float64)
+    centred = counts - counts.mean()
+    sd = float(np.sqrt(np.mean(centred**2)))
+    if sd == 0:
+        raise ValueError("k_occurrence_skewness: every point has the same k-occurrence; the skewness is 0/0")
+    return float(np.mean(centred**3) / sd**3)
+
+
+# ------------------------------------------------------ Johnson–Lindenstrauss
+def random_projection(X, k: int, seed=0) -> np.ndarray:
+    """Project onto k dimensions, f(x) = R x / √k, R_ji iid N(0, 1) (equation ``sim-random-projection``).
+
+    The map of the Johnson–Lindenstrauss lemma in its Gaussian form: for every
+    x, E‖f(x)‖² = ‖x‖², and ‖f(x)‖²/‖x‖² is a χ²_k variable divided by k, which
+    concentrates around 1 as k grows (``sim-jl``). One matrix R, shape (k, d),
+    drawn from ``seed``, is applied to every row (the same map for all points).
+
+    Parameters
+    ----------
+    X : array-like, (d,) or (n, d)
+    k : int
+        The target dimension, at least 1.
+    seed : int or numpy.random.Generator, default 0
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (k,) or (n, k)
+
+    Raises
+    ------
+    TypeError
+        If ``X`` is not an array-like of real numbers, ``k`` not an integer or
+        ``seed`` neither an int nor a Generator.
+    ValueError
+        If ``X`` is not 1-D or 2-D or holds nan or inf, or k < 1.
+
+    Examples
+    --------
+    >>> Y = random_projection(np.eye(3), k=2, seed=0)
+    >>> Y.shape
+    (3, 2)
+    """
+    func = "random_projection"
+    X = as_float_array(X, "X", func, ndim=(1, 2)).astype(np.float64, copy=False)
+    k = check_positive_int(k, "k", func)
+    rng = check_random_state(seed, func)
+    R = rng.standard_normal((k, X.shape[-1]))
+    return (X @ R.T) / np.sqrt(k)
+
+
+def jl_dimension(n: int, eps: float) -> int:
+    """The Johnson–Lindenstrauss target dimension, ⌈4 ln n / (ε²/2 − ε³/3)⌉ (equation ``sim-jl-dimension``).
+
+    The bound of Dasgupta and Gupta (2003): for k at least this, a random
+    projection (:func:`random_projection`) keeps every squared distance of n
+    given points within a factor 1 ± ε (``sim-jl``) with probability at least
+    1/n (and much more in practice). It depends on n and ε, not on the
+    original dimension.
+
+    Parameters
+    ----------
+    n : int
+        The number of points, at least 2.
+    eps : float
+        The distortion, in (0, 1).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError
+        If ``n`` is not an integer or ``eps`` not a real number.
+    ValueError
+        If n < 2 or eps is not in (0, 1).
+
+    Examples
+    --------
+    >>> jl_dimension(308, 0.5), jl_dimension(308, 0.1), jl_dimension(10**6, 0.1)
+    (276, 4912, 11842)
+    """
+    func = "jl_dimension"
+    n = check_positive_int(n, "n", func, minimum=2)
+    eps = check_interval(eps, "eps", func, 0.0, 1.0, closed="neither")
+    return int(np.ceil(4 * np.log(n) / (eps**2 / 2 - eps**3 / 3)))
+
+
+def pairwise_distortions(X, Y) -> np.ndarray:
+    """The ratio ‖y_i − y_j‖² / ‖x_i − x_j‖² of every pair i < j (equation ``sim-jl``).
+
+    How much a map x_i ↦ y_i (a projection, a quantizer) stretches (> 1) or
+    shrinks (< 1) each squared distance of a set of points; the
+    Johnson–Lindenstrauss lemma bounds all of them within [1 − ε, 1 + ε]. Pairs in
+    the order of ``numpy.triu_indices(n, 1)``; distances by :func:`euclidean_distance`,
+    in float64.
+
+    Parameters
+    ----------
+    X : array-like, (n, d)
+        n ≥ 2 distinct points.
+    Y : array-like, (n, k)
+        Their images, one row per row of ``X`` (any dimension k).
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (n(n − 1)/2,)
+
+    Raises
+    ------
+    TypeError
+        If an argument is not an array-like of real numbers.
+    ValueError
+        If an argument is not 2-D or holds nan or inf, the numbers of rows
+        differ or are below 2, or two rows of ``X`` coincide (0/0).
+
+    Examples
+    --------
+    >>> print(pairwise_distortions([[0.0, 0.0], [1.0, 0.0], [0.0, 2.0]], [[0.0], [2.0], [2.0]]))
+    [4. 1. 0.]
+    """
+    func = "pairwise_distortions"
+    X = as_float_array(X, "X", func, ndim=2).astype(np.float64, copy=False)
+    Y = as_float_array(Y, "Y", func, ndim=2).astype(np.float64, copy=False)
+    if X.shape[0] != Y.shape[0]:
+        raise ValueError(
+            f"{func}: X and Y must have the same number of rows, got {X.shape[0]} and {Y.shape[0]}"
+        )
+    if X.shape[0] < 2:
+        raise ValueError(f"{func}: X needs at least 2 rows (pairs of points), got {X.shape[0]}")
+    i, j = np.triu_indices(X.shape[0], 1)
+    dx = euclidean_distance(X, X)[i, j]
+    if (dx == 0).any():
+        w = int(np.flatnonzero(dx == 0)[0])
+        raise ValueError(f"{func}: rows {i[w]} and {j[w]} of X coincide; their distortion is 0/0")
+    dy = euclidean_distance(Y, Y)[i, j]
+    return (dy / dx) ** 2

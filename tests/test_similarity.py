@@ -1047,3 +1047,180 @@ def test_distance_concentration_rejects_bad_input():
         distance_concentration(2, seed=-1)
     with pytest.raises(TypeError, match=names("distance_concentration", "dim")):
         relative_contrast_curve([2, 2.5])
+
+
+# --------------------------------------------------------- issue 15: near-duplicates
+from ragmath.similarity import (  # noqa: E402
+    _recomputed_pairs,
+    angle_between,
+    jl_dimension,
+    k_occurrence,
+    k_occurrence_skewness,
+    near_duplicate_experiment,
+    pairwise_distortions,
+    random_projection,
+)
+
+
+def test_recomputed_pairs_is_the_decision_euclidean_distance_takes():
+    """Kept pairs return exactly the expansion's value; recomputed ones the direct formula's."""
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((6, 40))
+    B = np.vstack([A[:3] + 1e-6 * rng.standard_normal((3, 40)), rng.standard_normal((4, 40))])
+    mask = _recomputed_pairs(A, B)
+    assert mask.shape == (6, 7) and mask.dtype == bool
+    assert mask[np.arange(3), np.arange(3)].all()  # the near-duplicates
+    assert not mask[:, 3:].any()  # independent vectors: far apart for their length
+    D = euclidean_distance(A, B)
+    na2, nb2 = np.einsum("ij,ij->i", A, A), np.einsum("ij,ij->i", B, B)
+    expansion = np.sqrt(np.maximum(na2[:, None] + nb2[None, :] - 2 * (A @ B.T), 0))
+    assert np.array_equal(D[~mask], expansion[~mask])
+    direct = np.sqrt(((A[:, None, :] - B[None, :, :]) ** 2).sum(axis=2))
+    assert np.allclose(D[mask], direct[mask], rtol=1e-14, atol=0)
+    assert _recomputed_pairs([1e8, 1e8 + 1], [1e8 + 1, 1e8]) is True
+    assert _recomputed_pairs(A[0], B[4]) is False
+    assert _recomputed_pairs(A[0], B).shape == (7,)
+
+
+def test_the_bound_criterion_agrees_with_the_mask():
+    rng = np.random.default_rng(1)
+    A = rng.standard_normal((5, 64)).astype(np.float32)
+    B = (A + np.float32(1e-2) * rng.standard_normal((5, 64)).astype(np.float32))
+    u = np.finfo(np.float32).eps / 2
+    mask = _recomputed_pairs(A, B)
+    na2, nb2 = np.einsum("ij,ij->i", A, A), np.einsum("ij,ij->i", B, B)
+    fast = na2[:, None] + nb2[None, :] - 2 * (A @ B.T)
+    bound = (2 * 64 + 3) * u * (na2[:, None] + nb2[None, :])
+    assert np.array_equal(mask, bound > 2**12 * u * fast)
+
+
+def test_top_k_euclidean_ranks_float32_near_duplicates_exactly():
+    for seed in range(5):
+        e = near_duplicate_experiment(seed=seed)
+        idx, dist = top_k(e["query"], e["points"], k=20, metric="euclidean")
+        assert np.array_equal(idx, np.argsort(e["true"], kind="stable"))
+        assert np.allclose(dist, np.sort(e["true"]), rtol=1e-5)
+
+
+def test_near_duplicate_experiment_shows_the_float32_collapse():
+    e = near_duplicate_experiment(seed=3)
+    assert e["points"].dtype == np.float32 and e["true"].dtype == np.float64
+    assert np.allclose(e["true"], np.sort(e["true"])[np.argsort(np.argsort(e["true"]))])
+    assert 1e-4 * 0.99 < e["true"].min() and e["true"].max() < 5e-4 * 1.01
+    assert len(np.unique(e["cosine"])) <= 6 and len(np.unique(e["dot"])) <= 8
+    assert np.array_equal(np.argsort(e["subtraction"], kind="stable"), np.argsort(e["true"]))
+    assert np.allclose(e["angle"], 2 * np.arcsin(e["true"] / 2), rtol=1e-4)
+    e64 = near_duplicate_experiment(seed=3, dtype="float64")
+    assert len(np.unique(e64["cosine"])) == 20
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"n": 1}, "n must be at least 2"), ({"low": 5e-4, "high": 1e-4}, "low and high"),
+    ({"dtype": "float16"}, "dtype must be one of"), ({"dim": 1}, "dim must be at least 2"),
+])
+def test_near_duplicate_experiment_rejects_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        near_duplicate_experiment(**kwargs)
+
+
+def test_angle_between_is_accurate_where_arccos_is_not():
+    assert math.isclose(angle_between([1, 0], [0, 3]), math.pi / 2, rel_tol=1e-15)
+    assert math.isclose(angle_between([1, 0], [-2, 0]), math.pi, rel_tol=1e-15)
+    assert angle_between([1, 0], [5, 0]) == 0.0
+    for t in [1e-9, 1e-6, 1e-3]:
+        got = angle_between([1.0, 0.0], [math.cos(t), math.sin(t)])
+        assert math.isclose(got, t, rel_tol=1e-12)
+    # near 180° too: π − t
+    t = 1e-7
+    got = angle_between([1.0, 0.0], [-math.cos(t), math.sin(t)])
+    assert math.isclose(math.pi - got, t, rel_tol=1e-6)
+    M = angle_between([[1, 0], [0, 1]], [[1, 1], [-1, 0], [0, 2]])
+    assert M.shape == (2, 3) and np.allclose(M, [[math.pi / 4, math.pi, math.pi / 2],
+                                                 [math.pi / 4, math.pi / 2, 0]])
+    assert angle_between(np.float32([1, 0]), np.float32([[0, 1]])).dtype == np.float32
+
+
+def test_angle_between_rejects_zero_vectors():
+    with pytest.raises(ValueError, match="angle_between: b is the zero vector"):
+        angle_between([1, 0], [0, 0])
+    with pytest.raises(ValueError, match="angle_between: a has a zero-norm row"):
+        angle_between([[1, 0], [0, 0]], [1, 1])
+
+
+def test_the_angle_is_a_metric_and_one_minus_cos_is_not():
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((60, 5))
+    T = angle_between(X, X)
+    i, j, k = rng.integers(0, 60, (3, 2000))
+    assert np.all(T[i, k] <= T[i, j] + T[j, k] + 1e-12)
+    a, b, c = [1, 0], [0.5, math.sqrt(3) / 2], [-0.5, math.sqrt(3) / 2]  # 0°, 60°, 120°
+    one_minus = lambda x, y: 1 - cosine_similarity(x, y)  # noqa: E731
+    assert one_minus(a, c) > one_minus(a, b) + one_minus(b, c) + 0.4
+
+
+def test_k_occurrence_counts_by_hand():
+    X = [[0.0], [1.0], [2.0], [3.5]]
+    # nearest of 0 is 1; of 1: 0 and 2 tie at 1, lower index 0; of 2: 1; of 3.5: 2
+    assert k_occurrence(X, k=1, metric="euclidean").tolist() == [1, 2, 1, 0]
+    counts = k_occurrence(X, k=2, metric="euclidean")
+    assert counts.sum() == 8 and counts.tolist() == [1, 3, 3, 1]
+    rng = np.random.default_rng(3)
+    Y = rng.standard_normal((30, 6))
+    U = Y / np.linalg.norm(Y, axis=1)[:, None]
+    S = U @ U.T
+    np.fill_diagonal(S, -np.inf)
+    expected = np.bincount(np.argsort(-S, axis=1, kind="stable")[:, :4].ravel(), minlength=30)
+    assert np.array_equal(k_occurrence(Y, k=4), expected)
+
+
+def test_k_occurrence_skewness_matches_scipy():
+    scipy_stats = pytest.importorskip("scipy.stats")
+    Y = np.random.default_rng(4).standard_normal((80, 30))
+    counts = k_occurrence(Y, k=5, metric="euclidean")
+    assert math.isclose(k_occurrence_skewness(Y, k=5, metric="euclidean"),
+                        scipy_stats.skew(counts), rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("args, match", [
+    (([[1.0, 0.0]], 1), "at least 2 rows"), (([[1.0], [2.0]], 2), "k must be at most n − 1"),
+    (([[1.0], [2.0]], 1, "dot"), "metric must be one of"),
+    (([[0.0, 0.0], [1.0, 0.0]], 1), "zero-norm row"),
+])
+def test_k_occurrence_rejects_bad_input(args, match):
+    with pytest.raises(ValueError, match=match):
+        k_occurrence(*args)
+
+
+def test_k_occurrence_skewness_rejects_a_constant_count():
+    with pytest.raises(ValueError, match="k_occurrence_skewness: every point"):
+        k_occurrence_skewness([[0.0], [1.0]], k=1, metric="euclidean")
+
+
+def test_random_projection_preserves_squared_norms_on_average():
+    x = np.zeros(50)
+    x[0] = 1.0
+    ratios = [np.sum(random_projection(x, 20, seed=s) ** 2) for s in range(400)]
+    assert abs(np.mean(ratios) - 1) < 4 * math.sqrt(2 / 20) / math.sqrt(400)
+    Y1, Y2 = random_projection(np.eye(5), 3, seed=7), random_projection(np.eye(5), 3, seed=7)
+    assert np.array_equal(Y1, Y2) and Y1.shape == (5, 3)
+    with pytest.raises(ValueError, match="random_projection: k must be at least 1"):
+        random_projection(np.eye(3), 0)
+
+
+def test_jl_dimension_matches_the_formula():
+    assert jl_dimension(308, 0.5) == math.ceil(4 * math.log(308) / (0.125 - 0.125 / 3))
+    assert jl_dimension(2, 0.99) >= 1
+    for bad in (0.0, 1.0, -0.1):
+        with pytest.raises(ValueError, match="jl_dimension: eps must lie in"):
+            jl_dimension(100, bad)
+    with pytest.raises(ValueError, match="jl_dimension: n must be at least 2"):
+        jl_dimension(1, 0.5)
+
+
+def test_pairwise_distortions_by_hand_and_rejects_duplicates():
+    r = pairwise_distortions([[0.0, 0.0], [1.0, 0.0], [0.0, 2.0]], [[0.0], [2.0], [2.0]])
+    assert np.allclose(r, [4.0, 1.0, 0.0])
+    with pytest.raises(ValueError, match="rows 0 and 1 of X coincide"):
+        pairwise_distortions([[1.0, 1.0], [1.0, 1.0]], [[0.0], [1.0]])
+    with pytest.raises(ValueError, match="same number of rows"):
+        pairwise_distortions([[1.0], [2.0]], [[0.0]])

@@ -111,3 +111,95 @@ def test_slider_figure_passes_fixed_arguments():
     w.controls["x"].value = 3
     assert calls == [(1, 10), (3, 10)]
     assert w.figure.axes[0].lines[0].get_ydata()[-1] == 30
+
+
+# ------------------------------------------------ issue 15: explanatory figures
+from ragmath.similarity import (  # noqa: E402
+    k_occurrence,
+    near_duplicate_experiment,
+    random_unit_vectors,
+)
+from ragmath.viz.similarity import (  # noqa: E402
+    plot_jl_distortion,
+    plot_k_occurrence,
+    plot_law_of_cosines,
+    plot_near_duplicates,
+)
+
+
+def test_plot_law_of_cosines_draws_the_triangle():
+    fig = plot_law_of_cosines(3.0, 5.0, 60.0)
+    assert isinstance(fig, Figure) and len(fig.axes) == 1
+    lines = {line.get_label(): line.get_xydata() for line in fig.axes[0].lines}
+    np.testing.assert_allclose(lines["p"][-1], [3.0, 0.0])
+    np.testing.assert_allclose(lines["r"][-1], [2.5, 5 * math.sqrt(3) / 2])
+    side = lines["p - r"]
+    assert np.linalg.norm(side[0] - side[1]) == pytest.approx(math.sqrt(19))
+    assert "= 19" in fig.axes[0].get_title()
+    foot = lines["foot"]
+    assert foot[1, 0] - foot[0, 0] == pytest.approx(5 * math.cos(math.radians(60)))
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    ({"alpha": 0.0}, "alpha"), ({"beta": -1.0}, "beta"), ({"theta_deg": 180.0}, "theta_deg"),
+])
+def test_plot_law_of_cosines_rejects_bad_input(kwargs, name):
+    with pytest.raises(ValueError, match=f"plot_law_of_cosines: {name}"):
+        plot_law_of_cosines(**kwargs)
+
+
+def test_plot_near_duplicates_shows_the_float32_steps():
+    fig = plot_near_duplicates(seed=1)
+    e = near_duplicate_experiment(seed=1)
+    assert len(fig.axes) == 3
+    lines = {line.get_label(): line.get_xydata() for line in fig.axes[0].lines}
+    one_minus = lines["float32 cosine: 1 − cos"][:, 1]
+    assert len(np.unique(one_minus)) == len(np.unique(e["cosine"]))
+    half_sq = lines["float32 subtraction: ‖q − x‖²/2"]
+    np.testing.assert_allclose(half_sq[:, 1], half_sq[:, 0] ** 2 / 2, rtol=1e-3)
+    assert f"{len(np.unique(e['cosine']))} distinct" in fig.axes[0].get_title()
+    kappa = fig.axes[2].lines[0].get_xydata()
+    theta, value = kappa[0]
+    assert value == pytest.approx(1 / theta**2, rel=1e-3)
+
+
+def test_plot_near_duplicates_rejects_bad_input():
+    with pytest.raises(ValueError, match="near_duplicate_experiment: n must be at least 2"):
+        plot_near_duplicates(n=1)
+
+
+def test_plot_k_occurrence_histograms_the_counts():
+    X = random_unit_vectors(60, 8, seed=2)
+    G = np.random.default_rng(3).standard_normal((60, 8))
+    fig = plot_k_occurrence({"sphere": X, "gauss": G}, k=5, metric={"sphere": "cosine", "gauss": "euclidean"})
+    ax = fig.axes[0]
+    assert len(ax.patches) == 2
+    counts = k_occurrence(G, 5, "euclidean")
+    label = ax.patches[1].get_label()
+    assert label.startswith("gauss") and f"max {counts.max()}" in label
+    assert ax.lines[0].get_xdata()[0] == 5
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"k": 0}, "k must be at least 1"), ({"metric": {"other": "cosine"}}, "metric has no entry"),
+])
+def test_plot_k_occurrence_rejects_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        plot_k_occurrence({"a": random_unit_vectors(20, 4)}, **kwargs)
+
+
+def test_plot_jl_distortion_draws_one_histogram_per_k():
+    X = random_unit_vectors(30, 40, seed=4)
+    fig = plot_jl_distortion(X, ks=(4, 16, 64), eps=0.3)
+    ax = fig.axes[0]
+    assert [p.get_label().split(":")[0] for p in ax.patches[1:]] == ["k = 4", "k = 16", "k = 64"]
+    assert "k ≥" in ax.get_title() and "ε = 0.3" in ax.get_title()
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"ks": ()}, "ks must hold 1 to 5"), ({"ks": (0,)}, "ks must be at least 1"),
+    ({"eps": 1.0}, "eps must lie in"),
+])
+def test_plot_jl_distortion_rejects_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=f"plot_jl_distortion: {match}"):
+        plot_jl_distortion(random_unit_vectors(10, 5), **kwargs)

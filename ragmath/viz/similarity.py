@@ -22,12 +22,17 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullLocator
 
-from .._validation import check_positive_int
+from .._validation import check_interval, check_positive_float, check_positive_int
 from ..similarity import (
     distance_concentration,
     explained_variance_ratio,
+    jl_dimension,
+    k_occurrence,
     n_components,
+    near_duplicate_experiment,
     pairwise_cosines,
+    pairwise_distortions,
+    random_projection,
     relative_contrast_curve,
     vector_pair,
 )
@@ -40,6 +45,10 @@ __all__ = [
     "plot_distance_concentration_grid",
     "plot_cosine_histograms",
     "plot_explained_variance",
+    "plot_law_of_cosines",
+    "plot_near_duplicates",
+    "plot_k_occurrence",
+    "plot_jl_distortion",
 ]
 
 
@@ -310,4 +319,290 @@ def plot_explained_variance(embeddings, fraction: float = 0.9) -> Figure:
     ax_cum.set_title(f"how many axes hold {fraction:.0%} of the variance", fontsize=11)
     ax_cum.legend(handles=ax_cum.lines[1::2], fontsize=9, loc="lower right")
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.9, wspace=0.25)
+    return fig
+
+
+# ------------------------------------------------------ explanatory figures
+def plot_law_of_cosines(alpha: float = 3.0, beta: float = 5.0, theta_deg: float = 60.0) -> Figure:
+    """The triangle of the law of cosines: sides α and β at angle θ, and the third side.
+
+    The corner at the origin, p = α·e₁ and r = β(cos θ·e₁ + sin θ·e₂), the
+    third side p − r (dashed), the foot of r on the first axis (the projection
+    β cos θ, dotted) and the angle's arc; the title gives
+    ‖p − r‖² = α² + β² − 2αβ cos θ with its value (``sim-law-of-cosines``). The
+    sides are ``ax.lines`` labelled "p", "r", "p - r", "projection" and "foot" (the
+    segment of length β cos θ), for tests.
+
+    Parameters
+    ----------
+    alpha, beta : float, default 3 and 5
+        The lengths of the two sides at the origin, positive.
+    theta_deg : float, default 60
+        The angle between them, in degrees, in (0, 180).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    TypeError
+        If an argument is not a real number.
+    ValueError
+        If a length is not positive or the angle not in (0, 180).
+
+    Examples
+    --------
+    >>> fig = plot_law_of_cosines()
+    >>> sorted(line.get_label() for line in fig.axes[0].lines)
+    ['angle', 'foot', 'p', 'p - r', 'projection', 'r']
+    """
+    func = "plot_law_of_cosines"
+    alpha = check_positive_float(alpha, "alpha", func)
+    beta = check_positive_float(beta, "beta", func)
+    theta_deg = check_interval(theta_deg, "theta_deg", func, 0.0, 180.0, closed="neither")
+    theta = np.deg2rad(theta_deg)
+    p = np.array([alpha, 0.0])
+    r = beta * np.array([np.cos(theta), np.sin(theta)])
+    third2 = alpha**2 + beta**2 - 2 * alpha * beta * np.cos(theta)
+    fig, ax = new_figure(figsize=(6.4, 4.2))
+    ax.plot([0, p[0]], [0, p[1]], color=COLORS["a"], lw=2.5, label="p")
+    ax.plot([0, r[0]], [0, r[1]], color=COLORS["b"], lw=2.5, label="r")
+    ax.plot([p[0], r[0]], [p[1], r[1]], color=COLORS["diff"], lw=2, ls="--", label="p - r")
+    ax.plot([r[0], r[0]], [0, r[1]], color="0.5", lw=1, ls=":", label="projection")
+    arc = np.linspace(0, theta, 60)
+    radius = 0.22 * min(alpha, beta)
+    ax.plot(radius * np.cos(arc), radius * np.sin(arc), color="0.3", lw=1.2, label="angle")
+    mid = theta / 2
+    ax.text(1.45 * radius * np.cos(mid), 1.45 * radius * np.sin(mid), "θ", fontsize=13,
+            ha="center", va="center")
+    ax.text(p[0] / 2, -0.07 * max(alpha, beta), f"α = ‖p‖ = {alpha:g}", color=COLORS["a"],
+            ha="center", va="top", fontsize=11)
+    ax.text(r[0] / 2 - 0.05 * beta, r[1] / 2, f"β = ‖r‖ = {beta:g}", color=COLORS["b"],
+            ha="right", va="bottom", fontsize=11)
+    mid_side = (p + r) / 2
+    ax.text(mid_side[0] + 0.05 * max(alpha, beta), mid_side[1], f"‖p − r‖ = {np.sqrt(third2):.3f}",
+            color=COLORS["diff"], ha="left", va="bottom", fontsize=11)
+    ax.plot([0, r[0]], [-0.2 * max(alpha, beta)] * 2, color="0.5", lw=1, marker="|", label="foot")
+    ax.text(r[0] / 2, -0.21 * max(alpha, beta), "β cos θ", color="0.4", ha="center", va="top", fontsize=9)
+    ax.set_title(f"‖p − r‖² = α² + β² − 2αβ cos θ = {alpha**2:g} + {beta**2:g} − "
+                 f"{2 * alpha * beta * np.cos(theta):.3g} = {third2:.3g}", fontsize=11)
+    span = max(alpha, beta)
+    ax.set_xlim(min(0.0, r[0]) - 0.25 * span, max(alpha, r[0]) + 0.6 * span)
+    ax.set_ylim(-0.32 * span, r[1] + 0.2 * span)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for side in ax.spines.values():
+        side.set_visible(False)
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.9)
+    return fig
+
+
+def plot_near_duplicates(n: int = 20, dim: int = 384, seed: int = 0) -> Figure:
+    """What float32 scores see of near-duplicates, and why arccos cannot recover the angle.
+
+    From :func:`ragmath.similarity.near_duplicate_experiment` (float32, distances
+    1e-4 to 5e-4). Left: 1 − cos θ from the float32 cosine (dots on a few
+    steps: the multiples of the spacing of float32 below 1) and ‖q − x‖²/2 from the
+    float32 distance by subtraction (on the line of the exact value), against the
+    exact distance (``sim-one-minus-cos``). Middle: the angle from arccos of the
+    float32 cosine and from :func:`~ragmath.similarity.angle_between`, against the
+    exact angle. Right: the condition number of arccos at cos θ (``sim-arccos-condition``),
+    with its asymptote 1/θ², log-log. Labelled ``ax.lines`` for tests.
+
+    Parameters
+    ----------
+    n : int, default 20
+    dim : int, default 384
+    seed : int, default 0
+        As :func:`~ragmath.similarity.near_duplicate_experiment`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`~ragmath.similarity.near_duplicate_experiment`.
+
+    Examples
+    --------
+    >>> fig = plot_near_duplicates()
+    >>> len(fig.axes), fig.axes[0].lines[0].get_label()
+    (3, 'float32 cosine: 1 − cos')
+    """
+    e = near_duplicate_experiment(n=n, dim=dim, seed=seed, dtype="float32")
+    true = e["true"]
+    order = np.argsort(true)
+    exact_angle = 2 * np.arcsin(true / 2)
+    fig, (ax_cos, ax_angle, ax_cond) = new_figure(1, 3, figsize=(12, 3.9))
+    one_minus = 1 - e["cosine"].astype(np.float64)
+    ax_cos.plot(true[order], one_minus[order], "o", color=COLORS["cosine"], ms=5,
+                label="float32 cosine: 1 − cos")
+    half_sq = e["subtraction"].astype(np.float64) ** 2 / 2
+    ax_cos.plot(true[order], half_sq[order], "s", color=COLORS["distance"], ms=4, mfc="none",
+                label="float32 subtraction: ‖q − x‖²/2")
+    ax_cos.plot(true[order], true[order] ** 2 / 2, "-", color="0.5", lw=1, label="exact ‖q − x‖²/2")
+    spacing = float(np.finfo(np.float32).eps) / 2  # the spacing of float32 just below 1
+    for m in range(0, int(one_minus.max() / spacing) + 2):
+        ax_cos.axhline(m * spacing, color="0.88", lw=0.8, zorder=0)
+    ax_cos.set_xlabel("exact distance ‖q − x‖")
+    ax_cos.set_ylabel("1 − cos θ")
+    distinct = len(np.unique(e["cosine"]))
+    ax_cos.set_title(f"{n} points, {distinct} distinct float32 cosine value{'s' * (distinct > 1)}",
+                     fontsize=10)
+    ax_cos.legend(fontsize=8, loc="upper left")
+    ax_angle.plot(exact_angle[order], e["arccos"].astype(np.float64)[order], "o", color=COLORS["cosine"],
+                  ms=5, label="arccos(cos θ), float32")
+    ax_angle.plot(exact_angle[order], e["angle"].astype(np.float64)[order], "s", color=COLORS["similarity"],
+                  ms=4, mfc="none", label="2·atan2(‖â − b̂‖, ‖â + b̂‖), float32")
+    ax_angle.plot(exact_angle[order], exact_angle[order], "-", color="0.5", lw=1, label="exact angle")
+    ax_angle.set_xlabel("exact angle θ (radians)")
+    ax_angle.set_ylabel("computed angle (radians)")
+    ax_angle.set_title("the angle from the cosine, and from the chord", fontsize=10)
+    ax_angle.legend(fontsize=8, loc="upper left")
+    thetas = np.logspace(-6, 0, 200)
+    c = np.cos(thetas)
+    kappa = np.abs(c) / (np.sin(thetas) * thetas)
+    ax_cond.loglog(thetas, kappa, color=COLORS["diff"], lw=2, label="κ = |x| / (√(1 − x²) arccos x)")
+    ax_cond.loglog(thetas, 1 / thetas**2, ":", color="0.3", lw=1.2, label="1/θ²")
+    for axis in (ax_cond.xaxis, ax_cond.yaxis):
+        axis.set_minor_locator(NullLocator())
+    ax_cond.set_xlabel("θ (radians), x = cos θ")
+    ax_cond.set_ylabel("condition number of arccos")
+    ax_cond.set_title("arccos is ill-conditioned near x = 1", fontsize=10)
+    ax_cond.legend(fontsize=8, loc="upper right")
+    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.15, top=0.9, wspace=0.3)
+    return fig
+
+
+def plot_k_occurrence(embeddings, k: int = 10, metric: str = "cosine") -> Figure:
+    """Histograms of the k-occurrence N_k of several sets of points: hubness as a long right tail.
+
+    One step histogram per entry of ``embeddings`` of
+    :func:`ragmath.similarity.k_occurrence` (``sim-k-occurrence``), with its
+    skewness (``sim-hubness-skewness``) in the legend and a dotted line at the
+    mean k that every set shares. A symmetric histogram around k means no hubs;
+    a long right tail means a few points are the neighbours of many, and a bar
+    at 0 that many are nobody's. The histograms are ``ax.patches``, labelled.
+
+    Parameters
+    ----------
+    embeddings : dict
+        {label: (n, d) array}, at most five entries.
+    k : int, default 10
+    metric : {"cosine", "euclidean"} or dict, default "cosine"
+        One metric for all sets, or {label: metric}, one per set.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    TypeError
+        If ``embeddings`` is not a non-empty dict, or ``k`` not an integer.
+    ValueError
+        If there are more than five sets, a dict ``metric`` lacks a set's label, or a
+        set, ``k`` or a metric is not a valid argument of
+        :func:`~ragmath.similarity.k_occurrence`.
+
+    Examples
+    --------
+    >>> from ragmath.similarity import random_unit_vectors
+    >>> fig = plot_k_occurrence({"isotropic": random_unit_vectors(60, 8)}, k=5)
+    >>> len(fig.axes), fig.axes[0].patches[0].get_label().startswith("isotropic")
+    (1, True)
+    """
+    func = "plot_k_occurrence"
+    sets = _named_sets(embeddings, func)
+    k = check_positive_int(k, "k", func)
+    metrics = metric if isinstance(metric, Mapping) else {label: metric for label, _ in sets}
+    missing = [label for label, _ in sets if label not in metrics]
+    if missing:
+        raise ValueError(f"{func}: metric has no entry for the set {missing[0]!r}")
+    counts = [(label, k_occurrence(X, k, metrics[label])) for label, X in sets]
+    top = max(int(c.max()) for _, c in counts)
+    edges = np.arange(-0.5, top + 1.5, 1.0)
+    fig, ax = new_figure(figsize=(7.5, 3.8))
+    for (label, c), color in zip(counts, _SERIES_COLORS):
+        centred = c - c.mean()
+        skew = float(np.mean(centred**3) / np.mean(centred**2) ** 1.5)
+        ax.hist(c, bins=edges, histtype="step", lw=1.8, color=color,
+                label=f"{label}: skewness {skew:.2f}, max {int(c.max())}, {int((c == 0).sum())} at 0")
+    ax.axvline(k, color="0.5", ls=":", lw=1.2)
+    ax.set_xlabel(f"N_{k}: how many points have it among their {k} nearest neighbours")
+    ax.set_ylabel("number of points")
+    ax.set_title(f"k-occurrence, k = {k} (the mean is {k} for every set)", fontsize=11)
+    ax.legend(fontsize=9, loc="upper right")
+    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.14, top=0.9)
+    return fig
+
+
+def plot_jl_distortion(X, ks=(32, 128, 276), eps: float = 0.5, seed: int = 0) -> Figure:
+    """How a random projection to k dimensions distorts the squared distances of a set of points.
+
+    For each k, a histogram (a density) of :func:`ragmath.similarity.pairwise_distortions`
+    between ``X`` and :func:`~ragmath.similarity.random_projection` (``X``, k, ``seed``),
+    the ratios ‖f(u) − f(v)‖²/‖u − v‖² of all pairs, with the band
+    [1 − ε, 1 + ε] of the Johnson–Lindenstrauss lemma (``sim-jl``) shaded and the
+    lemma's k for ε (``sim-jl-dimension``) in the title. The histograms are
+    ``ax.patches``, labelled with k, the extreme ratios and the sd.
+
+    Parameters
+    ----------
+    X : array-like, (n, d)
+        n ≥ 2 distinct points.
+    ks : sequence of int, default (32, 128, 276)
+        Target dimensions, each at least 1, at most five.
+    eps : float, default 0.5
+        The distortion whose band is shaded, in (0, 1).
+    seed : int, default 0
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    TypeError
+        If a k is not an integer, or ``X`` not an array-like of real numbers.
+    ValueError
+        If ``ks`` is empty or has more than five entries, a k is < 1, ``eps`` is
+        not in (0, 1), or ``X`` is not a valid argument of
+        :func:`~ragmath.similarity.pairwise_distortions`.
+
+    Examples
+    --------
+    >>> from ragmath.similarity import random_unit_vectors
+    >>> fig = plot_jl_distortion(random_unit_vectors(40, 50), ks=(8, 32))
+    >>> len(fig.axes), len(fig.axes[0].patches) >= 2
+    (1, True)
+    """
+    func = "plot_jl_distortion"
+    ks = list(ks)
+    if not 1 <= len(ks) <= len(_SERIES_COLORS):
+        raise ValueError(f"{func}: ks must hold 1 to {len(_SERIES_COLORS)} dimensions, got {len(ks)}")
+    ks = [check_positive_int(k, "ks", func) for k in ks]
+    eps = check_interval(eps, "eps", func, 0.0, 1.0, closed="neither")
+    X = np.asarray(X)
+    ratios = [(k, pairwise_distortions(X, random_projection(X, k, seed=seed))) for k in ks]
+    high = max(float(r.max()) for _, r in ratios)
+    edges = np.linspace(0, max(high, 1 + eps) * 1.02, 90)
+    fig, ax = new_figure(figsize=(7.5, 3.8))
+    ax.axvspan(1 - eps, 1 + eps, color="0.93", zorder=0)
+    for (k, r), color in zip(ratios, _SERIES_COLORS):
+        ax.hist(r, bins=edges, density=True, histtype="step", lw=1.8, color=color,
+                label=f"k = {k}: {r.min():.2f} to {r.max():.2f}, "
+                      f"sd {r.std():.3f} (√(2/k) = {np.sqrt(2 / k):.3f})")
+    ax.axvline(1, color="0.4", lw=0.8)
+    n = X.shape[0]
+    ax.set_xlabel("‖f(u) − f(v)‖² / ‖u − v‖²  (all pairs)")
+    ax.set_ylabel("density")
+    ax.set_title(f"random projection of {n} points; shaded: 1 ± ε, ε = {eps:g} "
+                 f"(the lemma asks for k ≥ {jl_dimension(n, eps)})", fontsize=10)
+    ax.legend(fontsize=8, loc="upper right")
+    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.14, top=0.9)
     return fig

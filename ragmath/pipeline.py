@@ -78,6 +78,17 @@ __all__ = [
     "lsr_finetune_query_matrix",
     "PrecomputedEncoder",
     "RAGPipeline",
+    "normalize_answer",
+    "exact_match",
+    "token_f1",
+    "answer_in_text",
+    "answer_recall_at_k",
+    "extract_answer",
+    "answer_support",
+    "top_k_distinct_parents",
+    "mmr_select",
+    "maxsim_scores",
+    "ends_first_order",
 ]
 
 
@@ -1442,3 +1453,491 @@ class RAGPipeline:
         if top.size == 0:
             raise ValueError("RAGPipeline.answer_log_likelihood: the index returned no chunk for this query")
         return answer_log_likelihood(self.generator, [self.chunks.texts[i] for i in top], answer)
+
+
+# --------------------------------------------------------------------------- answers
+_ARTICLES = frozenset({"a", "an", "the"})
+# Function words a proximity reader must neither return nor count as evidence (a fixed, short list).
+_READER_STOPWORDS = frozenset(
+    "a an the of in on at to for by with from and or is are was were be been what which who whom "
+    "whose when where why how does do did can could should would will that this these those it its "
+    "as into than then there their they one two called name named".split()
+)
+
+
+def normalize_answer(text) -> list[str]:
+    """SQuAD-style normalisation of an answer: lower-case, punctuation out, articles out, as tokens.
+
+    Lower-case the text and split it into runs of letters and digits
+    (:func:`ragmath.lexical.tokenize`), then drop the articles "a", "an",
+    "the". The official SQuAD script deletes punctuation ("4.61" becomes
+    "461"); here punctuation separates tokens ("4" "61"), because the chunks
+    are stored as tokens: both agree on every answer without punctuation
+    inside it.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    TypeError
+        When text is not a str.
+
+    Examples
+    --------
+    >>> normalize_answer("The Okapi system!"), normalize_answer("k1 + 1")
+    (['okapi', 'system'], ['k1', '1'])
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"normalize_answer: text must be a str, got {type(text).__name__}")
+    return [t for t in tokenize(text) if t not in _ARTICLES]
+
+
+def _answer_pair(prediction, truth, func: str) -> tuple[list[str], list[str]]:
+    for name, value in (("prediction", prediction), ("truth", truth)):
+        if not isinstance(value, str):
+            raise TypeError(f"{func}: {name} must be a str, got {type(value).__name__}")
+    return normalize_answer(prediction), normalize_answer(truth)
+
+
+def exact_match(prediction, truth) -> float:
+    """Exact match of two answers after normalisation, 1.0 or 0.0 (equation ``cap-exact-match``).
+
+    Parameters
+    ----------
+    prediction, truth : str
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError
+        When prediction or truth is not a str.
+
+    Examples
+    --------
+    >>> exact_match("the Porter stemmer.", "Porter stemmer"), exact_match("Porter", "Porter stemmer")
+    (1.0, 0.0)
+    """
+    p, t = _answer_pair(prediction, truth, "exact_match")
+    return float(p == t)
+
+
+def token_f1(prediction, truth) -> float:
+    """Token F1 of a predicted answer against the true one, counts with multiplicity (``cap-token-f1``).
+
+    With the bags (multisets) of normalised tokens P and T, the overlap
+    |P ∩ T| counts each token min(#P, #T) times; precision |P ∩ T|/|P|,
+    recall |P ∩ T|/|T|, F1 their harmonic mean, and 0 when the overlap is
+    empty. Two empty answers match (F1 = 1), as in the SQuAD script.
+
+    Parameters
+    ----------
+    prediction, truth : str
+
+    Returns
+    -------
+    float in [0, 1]
+
+    Raises
+    ------
+    TypeError
+        When prediction or truth is not a str.
+
+    Examples
+    --------
+    >>> print(f"{token_f1('Porter', 'Porter stemmer'):.4f}", token_f1('BM25', 'Okapi'))
+    0.6667 0.0
+    """
+    p, t = _answer_pair(prediction, truth, "token_f1")
+    if not p or not t:
+        return float(p == t)
+    counts: dict[str, int] = {}
+    for tok in t:
+        counts[tok] = counts.get(tok, 0) + 1
+    overlap = 0
+    for tok in p:
+        if counts.get(tok, 0) > 0:
+            counts[tok] -= 1
+            overlap += 1
+    if overlap == 0:
+        return 0.0
+    precision, recall = overlap / len(p), overlap / len(t)
+    return 2 * precision * recall / (precision + recall)
+
+
+def answer_in_text(answer, text) -> bool:
+    """Whether the normalised answer is a contiguous run of the normalised text (``cap-answer-contained``).
+
+    Parameters
+    ----------
+    answer, text : str
+
+    Returns
+    -------
+    bool
+        False for an answer with no tokens.
+
+    Raises
+    ------
+    TypeError
+        When answer or text is not a str.
+
+    Examples
+    --------
+    >>> answer_in_text("Best Match", "bm stands for best match"), answer_in_text("match best", "best match")
+    (True, False)
+    """
+    a, t = _answer_pair(answer, text, "answer_in_text")
+    if not a or len(a) > len(t):
+        return False
+    return any(t[i : i + len(a)] == a for i in range(len(t) - len(a) + 1))
+
+
+def answer_recall_at_k(ranked_texts, answers, k) -> np.ndarray:
+    """Per question, 1.0 when the answer lies in one of its k first texts, else 0.0 (``cap-answer-recall``).
+
+    The mean of the returned array is answer recall@k; the array itself is
+    what a paired test compares.
+
+    Parameters
+    ----------
+    ranked_texts : list of list of str
+        Per question, the retrieved texts, best first (at least k of them).
+    answers : list of str
+        One answer per question.
+    k : int
+        At least 1.
+
+    Returns
+    -------
+    ndarray of float, shape (n_questions,)
+
+    Raises
+    ------
+    ValueError
+        When the lists differ in length, or a question has fewer than k texts, or k < 1.
+
+    Examples
+    --------
+    >>> answer_recall_at_k([["no", "yes it is 1972"], ["1972 here", "no"]], ["1972", "1972"], 1).tolist()
+    [0.0, 1.0]
+    """
+    func = "answer_recall_at_k"
+    k = check_positive_int(k, "k", func)
+    if isinstance(ranked_texts, str) or isinstance(answers, str) or len(ranked_texts) != len(answers):
+        raise ValueError(f"{func}: ranked_texts and answers must be lists of the same length")
+    out = np.empty(len(answers))
+    for i, (texts, y) in enumerate(zip(ranked_texts, answers)):
+        if isinstance(texts, str) or len(texts) < k:
+            raise ValueError(f"{func}: ranked_texts[{i}] must be a list of at least k = {k} texts")
+        out[i] = float(any(answer_in_text(y, c) for c in texts[:k]))
+    return out
+
+
+def extract_answer(question, texts, max_length=4, penalty=0.0) -> tuple[str, int]:
+    """A proximity reader: the span of the texts nearest the question's words (equation ``cap-reader``).
+
+    Every span of 1 to ``max_length`` tokens that holds no question word and
+    no stopword is a candidate; its score is Σ_t 1/(1 + d_t) over the
+    distinct content words t of the question that occur in the same text,
+    d_t the number of tokens between the span and the nearest occurrence of
+    t, minus ``penalty`` per token beyond the first. The best span wins; ties
+    go to the earlier text, then the earlier, then the shorter span. A
+    baseline with no model of language: it extracts, so every answer it
+    gives is a run of the text it cites.
+
+    Parameters
+    ----------
+    question : str
+    texts : list of str
+        The retrieved texts, best first.
+    max_length : int, optional
+        The longest span, at least 1.
+    penalty : float, optional
+        ≥ 0, subtracted per token beyond the first.
+
+    Returns
+    -------
+    (str, int)
+        The answer (its tokens joined by spaces) and the index of the text it
+        comes from; ("", -1) when no text holds a candidate and a question word.
+
+    Raises
+    ------
+    ValueError
+        When texts is empty or a str, or on a bad max_length or penalty.
+    TypeError
+        When question is not a str.
+
+    Examples
+    --------
+    >>> extract_answer("which system first used BM25", ["bm25 was first used in the okapi system"], 1)
+    ('okapi', 0)
+    """
+    func = "extract_answer"
+    if not isinstance(question, str):
+        raise TypeError(f"{func}: question must be a str, got {type(question).__name__}")
+    if isinstance(texts, str) or len(texts) == 0:
+        raise ValueError(f"{func}: texts must be a non-empty list of str")
+    L = check_positive_int(max_length, "max_length", func)
+    lam = check_positive_float(penalty, "penalty", func, allow_zero=True)
+    q_words = set(tokenize(question))
+    content = sorted(q_words - _READER_STOPWORDS)
+    best = None  # (score, -text, -start, -length), the largest wins
+    answer = ("", -1)
+    for j, text in enumerate(texts):
+        tokens = np.array(tokenize(text), dtype=object)
+        n = tokens.size
+        if n == 0:
+            continue
+        occurs = np.array([tokens == t for t in content], dtype=bool).reshape(len(content), n)
+        occurs = occurs[occurs.any(axis=1)]
+        if occurs.shape[0] == 0:
+            continue
+        pos = np.arange(n)
+        # last occurrence at or before i, and first at or after i (±inf when none)
+        left = np.maximum.accumulate(np.where(occurs, pos, -np.inf), axis=1)
+        right = np.minimum.accumulate(np.where(occurs, pos, np.inf)[:, ::-1], axis=1)[:, ::-1]
+        ok = np.array([t not in q_words and t not in _READER_STOPWORDS for t in tokens.tolist()])
+        for a in range(1, min(L, n) + 1):
+            s = np.arange(n - a + 1)
+            e = s + a - 1
+            fine = np.array([ok[i : i + a].all() for i in s])
+            if not fine.any():
+                continue
+            d_left = np.where(s > 0, s[None, :] - 1 - left[:, np.maximum(s - 1, 0)], np.inf)
+            d_right = np.where(e < n - 1, right[:, np.minimum(e + 1, n - 1)] - e[None, :] - 1, np.inf)
+            score = (1.0 / (1.0 + np.minimum(d_left, d_right))).sum(axis=0) - lam * (a - 1)
+            score = np.where(fine, score, -np.inf)
+            i = int(np.argmax(score))
+            key = (float(score[i]), -j, -i, -a)
+            if best is None or key > best:
+                best, answer = key, (" ".join(tokens[i : i + a].tolist()), j)
+    return answer
+
+
+def answer_support(answer, text) -> float:
+    """The share of the answer's normalised tokens that occur in a text (equation ``cap-support``).
+
+    A lexical proxy of attribution: 1 when every token of the answer occurs
+    in the cited text, counted with multiplicity (a bag), 0 for an empty
+    answer. It cannot see meaning: "not 1972" and "1972" are both supported
+    by a text that says 1972.
+
+    Parameters
+    ----------
+    answer, text : str
+
+    Returns
+    -------
+    float in [0, 1]
+
+    Raises
+    ------
+    TypeError
+        When answer or text is not a str.
+
+    Examples
+    --------
+    >>> answer_support("the Okapi system", "bm25 was built for okapi"), answer_support("okapi", "okapi")
+    (0.5, 1.0)
+    """
+    a, t = _answer_pair(answer, text, "answer_support")
+    if not a:
+        return 0.0
+    counts: dict[str, int] = {}
+    for tok in t:
+        counts[tok] = counts.get(tok, 0) + 1
+    hit = 0
+    for tok in a:
+        if counts.get(tok, 0) > 0:
+            counts[tok] -= 1
+            hit += 1
+    return hit / len(a)
+
+
+def top_k_distinct_parents(chunk_scores_row, parent, k) -> np.ndarray:
+    """The k best chunks of one query with at most one chunk per passage, best first.
+
+    De-duplication by passage: walk down the ranking of the chunks (ties by
+    the lower index) and keep a chunk only when no better chunk of its
+    passage was kept. The passages of the result are the k first of MaxP
+    (``cap-maxp-first``).
+
+    Parameters
+    ----------
+    chunk_scores_row : array-like, shape (n_chunks,)
+    parent : array-like of int, shape (n_chunks,)
+        The passage of every chunk.
+    k : int
+        At least 1.
+
+    Returns
+    -------
+    ndarray of int, shape (min(k, number of passages),)
+
+    Raises
+    ------
+    ValueError
+        When the shapes differ or k < 1.
+
+    Examples
+    --------
+    >>> top_k_distinct_parents([0.9, 0.8, 0.7, 0.1], [0, 0, 1, 2], 2).tolist()
+    [0, 2]
+    """
+    func = "top_k_distinct_parents"
+    s = as_float_array(chunk_scores_row, "chunk_scores_row", func, ndim=1, finite=False)
+    P = np.asarray(parent)
+    if P.shape != s.shape or P.dtype.kind not in "iu":
+        raise ValueError(f"{func}: parent must be integer passage indices, one per chunk score")
+    k = check_positive_int(k, "k", func)
+    order = np.argsort(-s, kind="stable")
+    _, first = np.unique(P[order], return_index=True)
+    return order[np.sort(first)[:k]]
+
+
+def mmr_select(relevance, similarity, k, lam=0.5) -> np.ndarray:
+    """Maximal marginal relevance: k items picked greedily for relevance and novelty (``cap-mmr``).
+
+    Each step adds the item c not yet chosen that maximises
+    λ·rel(c) − (1 − λ)·max_{c' chosen} sim(c, c') (the first step: the most
+    relevant item); ties go to the lower index. λ = 1 ranks by relevance.
+
+    Parameters
+    ----------
+    relevance : array-like, shape (n,)
+        The query's scores of the candidates.
+    similarity : array-like, shape (n, n)
+        The candidates' similarities to one another.
+    k : int
+        1 ≤ k ≤ n.
+    lam : float, optional
+        λ in [0, 1].
+
+    Returns
+    -------
+    ndarray of int, shape (k,)
+        Indices into the candidates, in the order chosen.
+
+    Raises
+    ------
+    ValueError
+        On shapes that do not match, k outside [1, n], or λ outside [0, 1].
+
+    Examples
+    --------
+    >>> sim = np.array([[1.0, 0.95, 0.1], [0.95, 1.0, 0.2], [0.1, 0.2, 1.0]])
+    >>> rel = [0.9, 0.85, 0.6]
+    >>> mmr_select(rel, sim, 2, lam=0.5).tolist(), mmr_select(rel, sim, 2, lam=1).tolist()
+    ([0, 2], [0, 1])
+    """
+    func = "mmr_select"
+    r = as_float_array(relevance, "relevance", func, ndim=1)
+    S = as_float_array(similarity, "similarity", func, ndim=2)
+    if S.shape != (r.size, r.size):
+        raise ValueError(f"{func}: similarity must be ({r.size}, {r.size}) for {r.size} candidates")
+    k = check_positive_int(k, "k", func)
+    if k > r.size:
+        raise ValueError(f"{func}: k = {k} but there are {r.size} candidates")
+    lam = check_interval(lam, "lam", func, 0.0, 1.0)
+    chosen = [int(np.argmax(r))]
+    redundancy = S[chosen[0]].copy()
+    free = np.ones(r.size, bool)
+    free[chosen[0]] = False
+    while len(chosen) < k:
+        value = np.where(free, lam * r - (1 - lam) * redundancy, -np.inf)
+        c = int(np.argmax(value))
+        chosen.append(c)
+        free[c] = False
+        redundancy = np.maximum(redundancy, S[c])
+    return np.array(chosen)
+
+
+def maxsim_scores(query_tokens, doc_tokens, doc_mask=None) -> np.ndarray:
+    """Late interaction: Σ over query tokens of the best dot product with a document token (``cap-maxsim``).
+
+    s(q, d) = Σ_i max_j E_q[i] · E_d[j], over the document tokens j that
+    the mask keeps (ColBERT's MaxSim). Normalise the token vectors first to
+    sum cosines, as ColBERT does.
+
+    Parameters
+    ----------
+    query_tokens : array-like, shape (T_q, h)
+    doc_tokens : array-like, shape (n_docs, T_d, h)
+    doc_mask : array-like of 0/1 or bool, shape (n_docs, T_d), optional
+        1 for a real token, 0 for padding; all tokens when omitted.
+
+    Returns
+    -------
+    ndarray of float, shape (n_docs,)
+
+    Raises
+    ------
+    ValueError
+        On shapes that do not match, or a document with no token kept.
+
+    Examples
+    --------
+    >>> Q = np.array([[1.0, 0.0], [0.0, 1.0]])
+    >>> D = np.array([[[1.0, 0.0], [0.6, 0.8]], [[0.0, 1.0], [0.0, 0.0]]])
+    >>> maxsim_scores(Q, D).tolist(), maxsim_scores(Q, D, [[1, 0], [1, 1]]).tolist()
+    ([1.8, 1.0], [1.0, 1.0])
+    """
+    func = "maxsim_scores"
+    Q = as_float_array(query_tokens, "query_tokens", func, ndim=2)
+    D = as_float_array(doc_tokens, "doc_tokens", func, ndim=3)
+    if D.shape[2] != Q.shape[1]:
+        raise ValueError(f"{func}: doc_tokens have {D.shape[2]} dimensions but query_tokens {Q.shape[1]}")
+    M = np.ones(D.shape[:2], bool) if doc_mask is None else np.asarray(doc_mask).astype(bool)
+    if M.shape != D.shape[:2]:
+        raise ValueError(f"{func}: doc_mask must be {D.shape[:2]}, got {M.shape}")
+    if not M.any(axis=1).all():
+        raise ValueError(f"{func}: doc_mask keeps no token of some document")
+    sims = np.einsum("ih,njh->nij", Q, D)
+    sims = np.where(M[:, None, :], sims, -np.inf)
+    return sims.max(axis=2).sum(axis=1)
+
+
+def ends_first_order(k) -> np.ndarray:
+    """Context positions for k ranked chunks, the best at both ends (equation ``cap-ends-first``).
+
+    Rank r = 1, 2, ..., k goes to position (r + 1)/2 when r is odd and
+    k + 1 − r/2 when r is even: 1, 3, 5, ... fill the front, ..., 6, 4, 2
+    the back, so the weakest chunks sit in the middle, where long-context
+    models read worst (lost in the middle). Returns, position by position,
+    the 0-based rank of the chunk placed there.
+
+    Parameters
+    ----------
+    k : int
+        At least 1.
+
+    Returns
+    -------
+    ndarray of int, shape (k,)
+
+    Raises
+    ------
+    ValueError
+        When k < 1.
+
+    Examples
+    --------
+    >>> ends_first_order(5).tolist(), ends_first_order(4).tolist()
+    ([0, 2, 4, 3, 1], [0, 2, 3, 1])
+    """
+    k = check_positive_int(k, "k", "ends_first_order")
+    r = np.arange(1, k + 1)
+    position = np.where(r % 2 == 1, (r + 1) // 2, k + 1 - r // 2)  # 1-based
+    order = np.empty(k, dtype=np.int64)
+    order[position - 1] = r - 1
+    return order

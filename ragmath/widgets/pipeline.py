@@ -5,10 +5,10 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from ..pipeline import hybrid_curve
-from ..viz.pipeline import plot_hybrid
+from ..viz.pipeline import plot_answer_recall, plot_hybrid
 from ._base import SliderFigure
 
-__all__ = ["hybrid_explorer"]
+__all__ = ["hybrid_explorer", "answer_recall_explorer"]
 
 _STYLE = {"description_width": "initial"}
 
@@ -48,4 +48,25 @@ def hybrid_explorer(lexical_scores, dense_scores, grades, query_index: int = 0, 
         query_index=query_index,
         labels=labels,
         query_label=query_label,
+    )
+
+
+def answer_recall_explorer(grid: dict, window=40, overlap=0.25) -> SliderFigure:
+    """Window and overlap sliders over a precomputed grid, driving
+    :func:`ragmath.viz.pipeline.plot_answer_recall`.
+
+    ``grid`` is the dict that function takes (computed once, in the chapter);
+    the sliders offer its windows and overlaps, so every position is a value
+    of the grid and moving a slider computes nothing but the figure.
+    """
+    windows = [w for w in grid["windows"] if w is not None]
+    return SliderFigure(
+        plot_answer_recall,
+        {
+            "window": widgets.SelectionSlider(options=windows, value=window, description="window w",
+                                              style=_STYLE),
+            "overlap": widgets.SelectionSlider(options=list(grid["overlaps"]), value=overlap,
+                                               description="overlap (fraction of w)", style=_STYLE),
+        },
+        grid=grid,
     )

@@ -817,3 +817,197 @@ def test_query_breakdown_bad_input():
         query_breakdown("cat", BM25())
     with pytest.raises(ValueError, match="^query_breakdown: k must be at least 1"):
         query_breakdown("cat", model, k=0)
+
+
+# ------------------------------------------ k3, BM25+, BM25L, pivoted, BM25F, QL, WAND
+from collections import Counter as _Counter  # noqa: E402
+
+from ragmath.lexical import (  # noqa: E402
+    BM25F,
+    QueryLikelihood,
+    bm25_plus_tf,
+    bm25_query_tf,
+    bm25l_tf,
+    dirichlet_smoothed,
+    pivoted_norm,
+    wand_pivot,
+    wand_search,
+)
+
+SMALL = [["a", "b", "a"], ["b", "c"], ["c", "c", "c", "d"], ["a", "d", "e", "e", "b"], ["e"]]
+
+
+def test_bm25_query_tf_matches_the_formula_and_its_limits():
+    c = np.arange(0, 12, dtype=float)
+    for k3 in [0.5, 7.0, 1000.0]:
+        expected = [0.0 if x == 0 else (k3 + 1) * x / (k3 + x) for x in c]
+        assert np.allclose(bm25_query_tf(c, k3), expected, rtol=1e-14)
+    assert bm25_query_tf(3, 0.0) == 1.0 and bm25_query_tf(0, 0.0) == 0.0
+    assert np.array_equal(bm25_query_tf(c, math.inf), c)
+    with pytest.raises(ValueError, match="k3"):
+        bm25_query_tf(1, -1.0)
+    with pytest.raises(ValueError, match="count"):
+        bm25_query_tf(-1, 2.0)
+    with pytest.raises(TypeError, match="k3"):
+        bm25_query_tf(1, "8")
+
+
+def test_bm25_plus_and_bm25l_against_plain_formulas():
+    for k1, b, r, delta in [(1.2, 0.75, 3.0, 1.0), (0.5, 0.3, 0.4, 0.25), (2.0, 1.0, 10.0, 0.5)]:
+        B = 1 - b + b * r
+        for f in [0, 1, 2, 7]:
+            plus = 0.0 if f == 0 else f * (k1 + 1) / (f + k1 * B) + delta
+            cc = f / B
+            ell = 0.0 if f == 0 else (k1 + 1) * (cc + delta) / (k1 + cc + delta)
+            assert math.isclose(bm25_plus_tf(f, k1, b, r, delta), plus, rel_tol=1e-13, abs_tol=0)
+            assert math.isclose(bm25l_tf(f, k1, b, r, delta), ell, rel_tol=1e-13, abs_tol=0)
+    # delta = 0: BM25+ is BM25; lower bounds hold for huge lengths
+    f = np.arange(0, 10.0)
+    assert np.allclose(bm25_plus_tf(f, delta=0.0, length_ratio=2.0), bm25_tf(f, length_ratio=2.0), rtol=1e-14)
+    assert bm25_plus_tf(1, length_ratio=1e6) > 1.0 > bm25_tf(1, length_ratio=1e6) * 1e3
+    assert bm25l_tf(1, length_ratio=1e6) > 2.5 * 0.5 / 2.0
+    with pytest.raises(ValueError, match="delta"):
+        bm25l_tf(1, delta=-0.1)
+
+
+def test_bm25_variants_in_the_model_match_the_factor_functions():
+    for variant, fn in [("bm25+", bm25_plus_tf), ("bm25l", bm25l_tf)]:
+        model = BM25(k1=1.2, b=0.6, variant=variant).fit(SMALL)
+        assert repr(model).endswith(f"variant={variant!r}, delta={model.delta:g})")
+        lengths = np.array([len(d) for d in SMALL])
+        ratio = lengths / lengths.mean()
+        for term in ["a", "c", "e"]:
+            f = np.array([d.count(term) for d in SMALL], dtype=float)
+            expected = model.idf_[term] * fn(f, 1.2, 0.6, ratio)
+            assert np.allclose(model.scores([term]), expected, rtol=1e-13, atol=0)
+    assert repr(BM25()) == "BM25(k1=1.5, b=0.75, idf='lucene')"
+    with pytest.raises(ValueError, match="variant"):
+        BM25(variant="bm26")
+
+
+def test_the_bm25s_variants_compute_the_same_factors():
+    scoring = pytest.importorskip("bm25s.scoring")
+    f, ld, lavg = np.array([1.0, 2.0, 5.0]), np.array([30.0, 80.0, 200.0]), 80.0
+    assert np.allclose(scoring._score_tfc_bm25plus(f, ld, lavg, 1.2, 0.75, 1.0),
+                       bm25_plus_tf(f, 1.2, 0.75, ld / lavg, 1.0), rtol=1e-12)
+    assert np.allclose(scoring._score_tfc_bm25l(f, ld, lavg, 1.2, 0.75, 0.5),
+                       bm25l_tf(f, 1.2, 0.75, ld / lavg, 0.5), rtol=1e-12)
+    # bm25s's "robertson" term factor has no (k1 + 1)
+    assert np.allclose(scoring._score_tfc_robertson(f, ld, lavg, 1.2, 0.75) * 2.2,
+                       bm25_tf(f, 1.2, 0.75, ld / lavg), rtol=1e-12)
+
+
+def test_pivoted_norm_is_bm25s_length_factor():
+    lengths = np.array([10.0, 40.0, 55.0, 200.0])
+    avg = lengths.mean()
+    for s in [0.0, 0.3, 0.75, 1.0]:
+        assert np.allclose(pivoted_norm(lengths, avg, s) / avg, bm25_length_norm(lengths / avg, s), rtol=1e-14)
+    assert math.isclose(pivoted_norm(7.0, 7.0, 0.2), 7.0, rel_tol=1e-15)
+    with pytest.raises(ValueError, match="pivot"):
+        pivoted_norm(1.0, 0.0, 0.5)
+    with pytest.raises(ValueError, match="slope"):
+        pivoted_norm(1.0, 1.0, 1.5)
+    with pytest.raises(ValueError, match="old_norm"):
+        pivoted_norm(-1.0, 1.0, 0.5)
+
+
+def naive_bm25f(fields, weights, bs, query, k1):
+    n_docs = len(next(iter(fields.values())))
+    avg = {name: sum(map(len, docs)) / n_docs for name, docs in fields.items()}
+    df = _Counter(t for i in range(n_docs) for t in {t for docs in fields.values() for t in docs[i]})
+    out = []
+    for i in range(n_docs):
+        total = 0.0
+        for t in query:
+            tt = sum(weights[n] * docs[i].count(t) / (1 - bs[n] + bs[n] * len(docs[i]) / avg[n])
+                     for n, docs in fields.items())
+            if tt > 0:
+                total += math.log((n_docs + 1) / (df[t] + 0.5)) * tt * (k1 + 1) / (tt + k1)
+        out.append(total)
+    return np.array(out)
+
+
+def test_bm25f_against_a_plain_loop_and_its_special_cases():
+    title = [["a"], ["b", "c"], [], ["e"], ["a", "e"]]
+    fields = {"title": title, "text": SMALL}
+    model = BM25F(k1=1.3, b={"title": 0.5, "text": 0.8}, weights={"title": 3.0, "text": 1.0}).fit(fields)
+    for q in [["a"], ["a", "e", "e"], ["c", "zebra"]]:
+        expected = naive_bm25f(fields, {"title": 3.0, "text": 1.0}, {"title": 0.5, "text": 0.8}, q, 1.3)
+        assert np.allclose(model.scores(q), expected, rtol=1e-12, atol=0)
+    # one field is BM25; b = 0 and unit weights is BM25(b = 0) on the concatenation
+    one = BM25F(k1=1.2, b=0.6).fit({"text": SMALL})
+    assert np.allclose(one.scores(["a", "c"]), BM25(k1=1.2, b=0.6).fit(SMALL).scores(["a", "c"]), rtol=1e-12)
+    both = BM25F(k1=1.2, b=0.0).fit(fields)
+    concat = BM25(k1=1.2, b=0.0).fit([t + d for t, d in zip(title, SMALL)])
+    assert np.allclose(both.scores(["a", "e"]), concat.scores(["a", "e"]), rtol=1e-12)
+    idx, _ = model.search(["a"], k=2)
+    assert idx.tolist() == np.argsort(-model.scores(["a"]), kind="stable")[:2].tolist()
+
+
+def test_bm25f_rejects_bad_input():
+    with pytest.raises(ValueError, match="documents"):
+        BM25F().fit({"title": [["a"]], "text": [["a"], ["b"]]})
+    with pytest.raises(ValueError, match="weights"):
+        BM25F(weights={"body": 2.0}).fit({"text": SMALL})
+    with pytest.raises(ValueError, match="weights"):
+        BM25F(weights={"text": 0.0})
+    with pytest.raises(ValueError, match="b"):
+        BM25F(b=1.5)
+    with pytest.raises(TypeError, match="fields"):
+        BM25F().fit([["a"]])
+    with pytest.raises(NotFittedError):
+        BM25F().scores(["a"])
+    with pytest.raises(TypeError, match="query"):
+        BM25F().fit({"text": SMALL}).scores("a")
+
+
+def test_query_likelihood_is_the_log_likelihood_of_the_query():
+    mu = 3.0
+    model = QueryLikelihood(mu=mu).fit(SMALL)
+    total = sum(map(len, SMALL))
+    cf = _Counter(t for d in SMALL for t in d)
+    for q in [["a"], ["a", "c", "c"], ["e", "zebra", "b"]]:
+        expected = [sum(math.log((d.count(t) + mu * cf[t] / total) / (len(d) + mu)) for t in q if t in cf)
+                    for d in SMALL]
+        assert np.allclose(model.scores(q), expected, rtol=1e-12, atol=1e-14)
+    assert np.array_equal(model.scores(["zebra"]), np.zeros(len(SMALL)))
+    assert math.isclose(dirichlet_smoothed(1, 4, 0.25, mu=4.0), 2 / 8)
+    with pytest.raises(ValueError, match="mu"):
+        QueryLikelihood(mu=0.0)
+    with pytest.raises(ValueError, match="p_collection"):
+        dirichlet_smoothed(1, 4, 1.5)
+    with pytest.raises(ValueError, match="doc_length"):
+        dirichlet_smoothed(5, 4, 0.5)
+    with pytest.raises(NotFittedError):
+        QueryLikelihood().scores(["a"])
+
+
+def test_wand_pivot_and_wand_search_are_exact():
+    assert wand_pivot([1.0, 1.0, 1.0], 1.5) == 1 and wand_pivot([1.0, 1.0, 1.0], -np.inf) == 0
+    assert wand_pivot([1.0, 1.0], 2.0) is None and wand_pivot([], 0.0) is None
+    with pytest.raises(ValueError, match="upper_bounds"):
+        wand_pivot([-1.0], 0.0)
+    with pytest.raises(ValueError, match="threshold"):
+        wand_pivot([1.0], float("nan"))
+    rng = np.random.default_rng(3)
+    vocab = [f"w{i}" for i in range(30)]
+    p = 1 / np.arange(1, 31)
+    corpus = [list(rng.choice(vocab, size=rng.integers(3, 40), p=p / p.sum())) for _ in range(300)]
+    model = BM25(k1=1.2, b=0.75).fit(corpus)
+    skipped = 0
+    for _ in range(40):
+        query = list(rng.choice(vocab, size=rng.integers(1, 6)))
+        matched = int((model.scores(query) > 0).sum())
+        for k in [1, 5, 50, 300]:
+            idx, sc, n_scored = wand_search(model, query, k)
+            ref_idx, ref_sc = model.search(query, k)
+            assert np.array_equal(idx, ref_idx) and np.array_equal(sc, ref_sc)
+            assert n_scored <= matched
+            skipped += matched - n_scored
+    assert skipped > 0
+    with pytest.raises(ValueError, match="negative"):
+        wand_search(BM25(idf="robertson").fit(corpus), ["w0"], 3)
+    with pytest.raises(ValueError, match="k"):
+        wand_search(model, ["w0"], 301)
+    with pytest.raises(TypeError, match="model"):
+        wand_search("bm25", ["w0"], 1)

@@ -174,3 +174,81 @@ def test_bm25_query_explorer_redraws_when_the_text_changes(model):
     assert w.params == {"query": "stock prices"}
     labels = [t.get_text() for t in w.figure.axes[0].get_yticklabels()]
     assert {label.split("]")[0] for label in labels} == {"[2", "[4"}
+
+
+# --------------------------------------------------- the explanatory figures
+from ragmath.lexical import bm25_plus_tf, bm25l_tf  # noqa: E402
+from ragmath.viz.lexical import (  # noqa: E402
+    plot_bim_table,
+    plot_per_query_comparison,
+    plot_tf_variants,
+    plot_wand_pivot,
+)
+
+
+def test_plot_tf_variants_draws_the_three_factors():
+    fig = plot_tf_variants(k1=1.2, b=0.75, delta_plus=1.0, delta_l=0.5, long_ratio=4.0)
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    left, right = fig.axes
+    lines = {line.get_label(): line for line in left.get_lines()}
+    assert {"BM25", "BM25+", "BM25L"} <= set(lines)
+    f = lines["BM25+"].get_xdata()
+    assert np.allclose(lines["BM25+"].get_ydata(), bm25_plus_tf(f, 1.2, 0.75, 4.0, 1.0))
+    assert np.allclose(lines["BM25"].get_ydata(), [weight_over_idf(x, 1.2, 0.75, 4.0) for x in f])
+    right_lines = {line.get_label(): line for line in right.get_lines()}
+    r = right_lines["BM25L"].get_xdata()
+    assert np.allclose(right_lines["BM25L"].get_ydata(), bm25l_tf(1.0, 1.2, 0.75, r, 0.5))
+    assert right_lines["BM25+"].get_ydata().min() > 1.0 > right_lines["BM25"].get_ydata().min()
+    with pytest.raises(ValueError, match="long_ratio"):
+        plot_tf_variants(long_ratio=0.0)
+
+
+def test_plot_bim_table_shows_the_estimates():
+    fig = plot_bim_table(308, 40, 10, 6)
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    heights = sorted(round(p.get_height(), 6) for p in fig.axes[0].patches)
+    p, p_bar = 6.5 / 11, 34.5 / 299
+    assert round(p, 6) in heights and round(p_bar, 6) in heights
+    texts = " ".join(t.get_text() for t in fig.axes[1].texts)
+    weight = math.log(p * (1 - p_bar) / (p_bar * (1 - p)))
+    assert f"{weight:.3f}" in texts and "N − n − R + r = 264" in texts
+    no_info = plot_bim_table(308, 40)
+    rsj = math.log((308 - 40 + 0.5) / 40.5)
+    assert f"{rsj:.3f}" in " ".join(t.get_text() for t in no_info.axes[1].texts)
+    with pytest.raises(ValueError, match="n_relevant_with"):
+        plot_bim_table(10, 3, 2, 3)
+    with pytest.raises(ValueError, match="df"):
+        plot_bim_table(10, 11)
+
+
+def test_plot_wand_pivot_marks_the_pivot():
+    postings = {"x": [0, 4, 9], "y": [2, 5, 9], "z": [1, 9]}
+    bounds = {"x": 1.0, "y": 0.5, "z": 2.0}
+    fig = plot_wand_pivot(postings, bounds, {"x": 1, "y": 0, "z": 1}, threshold=1.2, n_docs=10)
+    assert isinstance(fig, Figure) and len(fig.axes) == 1
+    # cursor documents: y -> 2, x -> 4, z -> 9; running sums 0.5, 1.5, 3.5: the pivot is x, document 4
+    title = fig.axes[0].get_title()
+    assert "“x”, document 4" in title
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert labels[0].startswith("y:") and "sum = 1.50" in labels[1]
+    stop = plot_wand_pivot(postings, bounds, {"x": 1, "y": 0, "z": 1}, threshold=10.0, n_docs=10)
+    assert "stops" in stop.axes[0].get_title()
+    with pytest.raises(ValueError, match="cursors"):
+        plot_wand_pivot(postings, bounds, {"x": 5, "y": 0, "z": 1}, threshold=1.0, n_docs=10)
+    with pytest.raises(ValueError, match="postings"):
+        plot_wand_pivot(postings, bounds, {"x": 0, "y": 0, "z": 0}, threshold=1.0, n_docs=5)
+
+
+def test_plot_per_query_comparison_draws_every_query():
+    a, b = np.array([0.2, 0.5, 0.9, 0.4]), np.array([0.3, 0.5, 0.7, 0.6])
+    fig = plot_per_query_comparison(a, b, names=("BM25", "QL"))
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    scatter = fig.axes[0].collections[0].get_offsets()
+    assert np.allclose(np.asarray(scatter), np.column_stack([a, b]))
+    heights = [p.get_height() for p in fig.axes[1].patches]
+    assert np.allclose(heights, np.sort(b - a))
+    assert "1 queries better with BM25, 2 with QL" == fig.axes[0].get_title()
+    with pytest.raises(ValueError, match="a and b"):
+        plot_per_query_comparison([0.1, 0.2], [0.3])
+    with pytest.raises(ValueError, match="names"):
+        plot_per_query_comparison(a, b, names=("one",))

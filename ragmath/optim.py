@@ -50,8 +50,11 @@ __all__ = [
     "ArgumentTypeError",
     "gradient_descent",
     "momentum",
+    "nesterov",
     "adam",
     "Adam",
+    "amsgrad",
+    "adamw",
     "adam_moments",
     "quadratic",
     "rosenbrock",
@@ -71,6 +74,7 @@ __all__ = [
     "convergence_curves",
     "bias_correction_curves",
     "adam_single_gradient_step",
+    "reddi_counterexample",
 ]
 
 #: The placements of ε that :func:`adam` and :class:`Adam` implement.
@@ -278,6 +282,56 @@ def momentum(grad, x0, lr, beta, steps):
     return trajectory
 
 
+# ----------------------------------------------------------------- Nesterov's method
+def nesterov(grad, x0, lr, beta, steps):
+    """Nesterov's method: x_{t+1} = y_t − η ∇f(y_t), y_t = x_t + β(x_t − x_{t−1}) (``opt-nesterov``).
+
+    Nesterov (1983), in the momentum form of Sutskever et al. (2013): the
+    gradient is taken at the look-ahead point y_t, not at x_t as in
+    :func:`momentum`. x_{−1} = x0; β = 0 is gradient descent.
+
+    Parameters
+    ----------
+    grad, x0, lr, steps
+        As in :func:`gradient_descent`.
+    beta : float in [0, 1)
+
+    Returns
+    -------
+    ndarray, (steps + 1, d)
+        The iterates x_t; row 0 is x0.
+
+    Raises
+    ------
+    ValueError, ArgumentTypeError
+        As :func:`momentum`.
+
+    Examples
+    --------
+    >>> print(nesterov(lambda x: 2 * x, [1.0], lr=0.25, beta=0.5, steps=3).ravel())
+    [ 1.       0.5      0.125   -0.03125]
+    """
+    func = "nesterov"
+    _check_grad(grad, func)
+    x = _start(x0, func)
+    lr = _check_lr(lr, func)
+    beta = _check_beta(beta, "beta", func)
+    steps = _check_steps(steps, func)
+    trajectory = np.empty((steps + 1, x.size), dtype=x.dtype)
+    trajectory[0] = x
+    previous = x
+    for t in range(steps):
+        with np.errstate(over="ignore", invalid="ignore"):
+            y = x + beta * (x - previous)
+        _check_iterate(y, t, func)
+        g = _gradient(grad, y, t, func)
+        with np.errstate(over="ignore", invalid="ignore"):
+            x, previous = y - lr * g, x
+        _check_iterate(x, t + 1, func)
+        trajectory[t + 1] = x
+    return trajectory
+
+
 # --------------------------------------------------------------------------- Adam
 def _adam_update(m, v, t, g, lr, beta1, beta2, eps, bias_correction, eps_placement):
     """One step of Adam: the new moments and the step −α·(direction).
@@ -467,7 +521,7 @@ class Adam:
 
 
 def adam(grad, x0, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, steps=100, *,
-         bias_correction=True, eps_placement="algorithm1"):
+         bias_correction=True, eps_placement="algorithm1", bounds=None):
     """Adam, exactly Kingma & Ba's Algorithm 1: θ_t = θ_{t−1} − α m̂_t / (√v̂_t + ε) (``opt-adam-update``).
 
     m_t = β1 m_{t−1} + (1 − β1) g_t,  v_t = β2 v_{t−1} + (1 − β2) g_t²
@@ -485,17 +539,21 @@ def adam(grad, x0, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, steps=100, *,
     steps : int ≥ 0, default 100
     bias_correction, eps_placement : keyword only
         See :class:`Adam`.
+    bounds : None or (low, high), keyword only
+        Project every iterate on the box [low, high]^d (clipping), as in
+        the online setting of Kingma & Ba's Section 4 and of
+        :func:`amsgrad`; None (the default) for no constraint.
 
     Returns
     -------
     ndarray, (steps + 1, d)
-        The trajectory; row 0 is x0.
+        The trajectory; row 0 is x0 (projected on the box).
 
     Raises
     ------
     ValueError, ArgumentTypeError
-        As :func:`gradient_descent` and :class:`Adam`, and when the second
-        moment or the iterate overflows.
+        As :func:`gradient_descent` and :class:`Adam`, when the second
+        moment or the iterate overflows, and for bad bounds.
 
     Examples
     --------
@@ -514,6 +572,9 @@ def adam(grad, x0, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, steps=100, *,
     steps = _check_steps(steps, func)
     bias_correction = _check_bool(bias_correction, "bias_correction", func)
     eps_placement = check_choice(eps_placement, "eps_placement", func, EPS_PLACEMENTS)
+    box = _check_bounds(bounds, func)
+    if box is not None:
+        x = np.clip(x, *box)
     trajectory = np.empty((steps + 1, x.size), dtype=x.dtype)
     trajectory[0] = x
     m = np.zeros_like(x)
@@ -523,6 +584,143 @@ def adam(grad, x0, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, steps=100, *,
         m, v, step = _adam_update(m, v, t, g, lr, beta1, beta2, eps, bias_correction, eps_placement)
         with np.errstate(over="ignore", invalid="ignore"):
             x = (x - step).astype(x.dtype, copy=False)
+        if box is not None:
+            x = np.clip(x, *box)
+        if not (np.isfinite(x).all() and np.isfinite(v).all()):
+            raise ValueError(f"{func}: {_overflow_reason(v, step, t, x.dtype)}")
+        trajectory[t] = x
+    return trajectory
+
+
+def _check_bounds(bounds, func: str):
+    """None, or a pair (low, high) of numbers with low < high (a box for every coordinate)."""
+    if bounds is None:
+        return None
+    try:
+        low, high = bounds
+    except (TypeError, ValueError):
+        raise ValueError(f"{func}: bounds must be None or a pair (low, high), got {bounds!r}") from None
+    low = _typed(check_interval, low, "bounds[0]", func)
+    high = _typed(check_interval, high, "bounds[1]", func)
+    if not low < high:
+        raise ValueError(f"{func}: bounds must have low < high, got {bounds!r}")
+    return low, high
+
+
+def amsgrad(grad, x0, lr=1e-3, beta1=0.9, beta2=0.999, eps=0.0, steps=100, *, bounds=None):
+    """AMSGrad, x_t = Π(x_{t−1} − α m_t / (√v̂_t + ε)) with v̂_t = max(v̂_{t−1}, v_t) (``opt-amsgrad``).
+
+    Reddi, Kale & Kumar (2018), Algorithm 2 with a constant step size α:
+    the moments m_t and v_t of :func:`adam` (``opt-adam-moments``) without
+    bias correction, and the running maximum v̂_t of v_t in the denominator,
+    so that the effective step α/√v̂_t never grows. Π is the projection on
+    the box ``bounds`` (for a box, the paper's projection in the norm of
+    √v̂_t is coordinate-wise clipping). PyTorch's ``Adam(amsgrad=True)``
+    differs: it also divides m and the maximum by the bias corrections.
+
+    Parameters
+    ----------
+    grad, x0, steps
+        As in :func:`adam`.
+    lr, beta1, beta2 : float
+        α, β1, β2.
+    eps : float ≥ 0, default 0
+        Added to √v̂_t (the paper has none); a step whose numerator and
+        denominator are both 0 is 0.
+    bounds : None or (low, high), keyword only
+        The feasible box [low, high]^d; None for no constraint.
+
+    Returns
+    -------
+    ndarray, (steps + 1, d)
+        The trajectory; row 0 is x0 (projected on the box).
+
+    Raises
+    ------
+    ValueError, ArgumentTypeError
+        As :func:`adam`, and for bounds that are not a pair low < high.
+
+    Examples
+    --------
+    >>> # β1 = β2 = 0: the step is α g_t / max_i |g_i|, which shrinks with the gradient
+    >>> print(amsgrad(lambda x: 2 * x, [1.0], lr=0.1, beta1=0.0, beta2=0.0, steps=3).ravel())
+    [1.    0.9   0.81  0.729]
+    """
+    return _adam_family("amsgrad", grad, x0, lr, beta1, beta2, eps, steps, bounds=bounds,
+                        keep_max=True, bias_correction=False)
+
+
+def adamw(grad, x0, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, steps=100, weight_decay=0.01):
+    """AdamW, Adam with decoupled weight decay: x_t = x_{t−1} − α m̂_t/(√v̂_t + ε) − λ x_{t−1} (``opt-adamw``).
+
+    Loshchilov & Hutter (2019), Algorithm 2 without a schedule (η_t = 1): the
+    decay λ x_{t−1} is applied to the parameters directly and does not pass
+    through Adam's moments, unlike an L2 penalty ½λ'‖x‖² added to the loss.
+    PyTorch's ``AdamW(lr, weight_decay)`` multiplies its decay by lr:
+    its ``weight_decay`` is λ/α in this notation.
+
+    Parameters
+    ----------
+    grad, x0, lr, beta1, beta2, eps, steps
+        As in :func:`adam`.
+    weight_decay : float ≥ 0, default 0.01
+        λ, the fraction of x_{t−1} removed at every step; 0 is :func:`adam`.
+
+    Returns
+    -------
+    ndarray, (steps + 1, d)
+        The trajectory; row 0 is x0.
+
+    Raises
+    ------
+    ValueError, ArgumentTypeError
+        As :func:`adam`, and for a weight_decay outside [0, 1).
+
+    Examples
+    --------
+    >>> print(adamw(lambda x: 0 * x, [1.0, -2.0], weight_decay=0.5, steps=2))  # no loss: x halves
+    [[ 1.   -2.  ]
+     [ 0.5  -1.  ]
+     [ 0.25 -0.5 ]]
+    """
+    decay = _typed(check_interval, weight_decay, "weight_decay", "adamw", 0.0, 1.0, closed="left")
+    return _adam_family("adamw", grad, x0, lr, beta1, beta2, eps, steps, weight_decay=decay)
+
+
+def _adam_family(func, grad, x0, lr, beta1, beta2, eps, steps, *, bounds=None, keep_max=False,
+                 bias_correction=True, weight_decay=0.0):
+    """The loop of :func:`amsgrad` and :func:`adamw` (Algorithm 1 with their two changes)."""
+    _check_grad(grad, func)
+    x = _start(x0, func)
+    lr = _check_lr(lr, func)
+    beta1 = _check_beta(beta1, "beta1", func)
+    beta2 = _check_beta(beta2, "beta2", func)
+    eps = _check_eps(eps, func)
+    steps = _check_steps(steps, func)
+    box = _check_bounds(bounds, func)
+    if box is not None:
+        x = np.clip(x, *box)
+    trajectory = np.empty((steps + 1, x.size), dtype=x.dtype)
+    trajectory[0] = x
+    m = np.zeros_like(x)
+    v = np.zeros_like(x)
+    v_max = np.zeros_like(x)
+    for t in range(1, steps + 1):
+        g = _gradient(grad, x, t - 1, func)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * (g * g)
+            if keep_max:
+                v_max = np.maximum(v_max, v)
+                numerator, denominator = m, np.sqrt(v_max) + eps
+            else:
+                numerator = m / (1 - beta1**t) if bias_correction else m
+                denominator = np.sqrt(v / (1 - beta2**t) if bias_correction else v) + eps
+            step = lr * (numerator / denominator)
+            step = np.where((numerator == 0) & (denominator == 0), 0, step).astype(x.dtype)
+            x = (x - step - weight_decay * x).astype(x.dtype, copy=False)
+        if box is not None:
+            x = np.clip(x, *box)
         if not (np.isfinite(x).all() and np.isfinite(v).all()):
             raise ValueError(f"{func}: {_overflow_reason(v, step, t, x.dtype)}")
         trajectory[t] = x
@@ -1360,3 +1558,65 @@ def adam_single_gradient_step(t, beta1=0.9, beta2=0.999):
     ts = ts.astype(np.float64)
     step = (1 - beta1) / (1 - beta1**ts) * np.sqrt((1 - beta2**ts) / (1 - beta2))
     return float(step) if step.ndim == 0 else step
+
+
+def reddi_counterexample(steps=90, C=3.0, lr=0.05):
+    """Adam and AMSGrad on Reddi, Kale & Kumar's online problem, with their effective steps.
+
+    Uses ``opt-amsgrad`` and ``opt-adam-update``.
+    The losses are f_t(x) = C x when t mod 3 = 1 and −x otherwise, on
+    F = [−1, 1], whose best fixed point is x = −1 (for C > 2); both methods
+    run with β1 = 0, β2 = 1/(1 + C²), ε = 0 and the projection on F, from
+    x0 = 0. The gradients do not depend on x, so the effective step sizes
+    α/√v̂_t (bias-corrected v for Adam, the running maximum of v for AMSGrad)
+    are returned too.
+
+    Parameters
+    ----------
+    steps : int ≥ 1, default 90
+    C : float > 2, default 3
+    lr : float > 0, default 0.05
+        The constant step size α.
+
+    Returns
+    -------
+    dict
+        "t" (0..steps), "gradients" (g_1..g_T), and for "Adam" and "AMSGrad"
+        a dict with "x" (the iterates, x_0 first) and "step_size" (α/√v̂_t,
+        t = 1..T).
+
+    Raises
+    ------
+    ValueError
+        For steps < 1, C ≤ 2 or a bad lr.
+
+    Examples
+    --------
+    >>> out = reddi_counterexample(steps=3000, lr=0.01)
+    >>> print(out["Adam"]["x"][-1], round(float(out["AMSGrad"]["x"][-1]), 2))
+    1.0 -0.99
+    """
+    func = "reddi_counterexample"
+    steps = _typed(check_positive_int, steps, "steps", func, minimum=1)
+    C = _typed(check_positive_float, C, "C", func)
+    if not C > 2:
+        raise ValueError(f"{func}: C must be > 2 (then x = -1 is the best point), got {C!r}")
+    lr = _check_lr(lr, func)
+    beta2 = 1 / (1 + C * C)
+    t = np.arange(1, steps + 1)
+    gradients = np.where(t % 3 == 1, C, -1.0)
+
+    def schedule():
+        feed = iter(gradients)
+        return lambda x: np.array([next(feed)])
+
+    common = dict(lr=lr, beta1=0.0, beta2=beta2, steps=steps, bounds=(-1.0, 1.0))
+    x_adam = adam(schedule(), [0.0], eps=0.0, **common)[:, 0]
+    x_ams = amsgrad(schedule(), [0.0], **common)[:, 0]
+    moments = adam_moments(gradients, 0.0, beta2)
+    return {
+        "t": np.arange(steps + 1),
+        "gradients": gradients,
+        "Adam": {"x": x_adam, "step_size": lr / np.sqrt(moments["v_hat"])},
+        "AMSGrad": {"x": x_ams, "step_size": lr / np.sqrt(np.maximum.accumulate(moments["v"]))},
+    }

@@ -867,3 +867,83 @@ def test_contour_lines_of_a_circle():
         np.testing.assert_allclose(np.hypot(seg[:, 0], seg[:, 1]), r, rtol=2e-3)
     with pytest.raises(ValueError, match=names("contour_lines", "n")):
         contour_lines(f, (-1, 1), (-1, 1), [0.5], n=1)
+
+
+# ------------------------------------------------- Nesterov, AMSGrad, AdamW, bounds
+from ragmath.optim import adamw, amsgrad, nesterov, reddi_counterexample  # noqa: E402
+
+
+def test_nesterov_by_hand_and_as_the_sutskever_velocity_form():
+    # f = x², η = 0.25, β = 0.5: y0 = 1, x1 = 0.5; y1 = 0.25, x2 = 0.125; y2 = -0.0625, x3 = -0.03125
+    run = nesterov(lambda x: 2 * x, [1.0], 0.25, 0.5, 3)[:, 0]
+    assert list(run) == [1.0, 0.5, 0.125, -0.03125]
+    A = np.array([[3.0, 1.0], [1.0, 2.0]])
+    x, u = np.array([1.0, -1.0]), np.zeros(2)
+    expected = [x.copy()]
+    for _ in range(20):  # u ← βu − η∇f(x + βu), x ← x + u
+        u = 0.6 * u - 0.1 * (A @ (x + 0.6 * u))
+        x = x + u
+        expected.append(x.copy())
+    assert np.allclose(nesterov(lambda z: A @ z, [1.0, -1.0], 0.1, 0.6, 20), expected, rtol=1e-12)
+    assert np.array_equal(nesterov(lambda z: 2 * z, [1.0], 0.1, 0.0, 5),
+                          gradient_descent(lambda z: 2 * z, [1.0], 0.1, 5))
+
+
+def test_nesterov_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="nesterov: beta"):
+        nesterov(lambda x: x, [1.0], 0.1, 1.0, 3)
+    with pytest.raises(ValueError, match="nesterov: lr"):
+        nesterov(lambda x: x, [1.0], -0.1, 0.5, 3)
+
+
+def test_amsgrad_is_a_plain_loop_of_reddi_algorithm_2():
+    grads = [3.0, -1.0, -1.0, 0.5, 2.0, -4.0]
+    feed = iter(grads)
+    run = amsgrad(lambda x: np.array([next(feed)]), [0.0], lr=0.1, beta1=0.5, beta2=0.9,
+                  steps=len(grads))[:, 0]
+    x, m, v, vmax, expected = 0.0, 0.0, 0.0, 0.0, [0.0]
+    for g in grads:
+        m = 0.5 * m + 0.5 * g
+        v = 0.9 * v + 0.1 * g * g
+        vmax = max(vmax, v)
+        x = x - 0.1 * m / math.sqrt(vmax)
+        expected.append(x)
+    assert np.allclose(run, expected, rtol=1e-13)
+
+
+def test_bounds_project_by_clipping_and_are_checked():
+    run = amsgrad(lambda x: -np.ones(2), [0.0, 0.5], lr=0.3, beta1=0.0, beta2=0.0, steps=5,
+                  bounds=(-1, 1))
+    assert np.array_equal(run[-1], [1.0, 1.0]) and run.max() == 1.0
+    ad = adam(lambda x: -np.ones(1), [5.0], lr=0.3, steps=2, bounds=(-1, 1))
+    assert ad[0, 0] == 1.0  # x0 is projected too
+    for bad in [(1, -1), (0, 0), "ab", (0, float("nan"))]:
+        with pytest.raises(ValueError, match="bounds"):
+            amsgrad(lambda x: x, [0.0], bounds=bad)
+        with pytest.raises(ValueError, match="bounds"):
+            adam(lambda x: x, [0.0], bounds=bad)
+
+
+def test_adamw_decays_without_loss_and_is_adam_without_decay():
+    run = adamw(lambda x: np.zeros(3), [1.0, -2.0, 4.0], weight_decay=0.1, steps=10)
+    assert np.allclose(run, np.outer(0.9 ** np.arange(11), [1.0, -2.0, 4.0]), rtol=1e-13)
+    g = lambda x: np.array([2 * x[0] - 1, 0.5 * x[1]])  # noqa: E731
+    assert np.allclose(adamw(g, [1.0, 1.0], lr=0.01, weight_decay=0.0, steps=50),
+                       adam(g, [1.0, 1.0], lr=0.01, steps=50), rtol=1e-14)
+    # one step by hand: the first Adam step is α·sign(g), then −λ x_0
+    first = adamw(lambda x: np.array([3.0]), [2.0], lr=0.1, eps=0.0, weight_decay=0.25, steps=1)
+    assert math.isclose(first[1, 0], 2.0 - 0.1 - 0.25 * 2.0, rel_tol=1e-15)
+    for bad in [-0.1, 1.0, float("nan")]:
+        with pytest.raises(ValueError, match="adamw: weight_decay"):
+            adamw(g, [1.0, 1.0], weight_decay=bad)
+
+
+def test_reddi_counterexample_adam_goes_to_the_worst_point():
+    out = reddi_counterexample(steps=3000, C=3.0, lr=0.01)
+    assert out["Adam"]["x"][-1] == 1.0 and out["AMSGrad"]["x"][-1] < -0.95
+    assert np.all(np.diff(out["AMSGrad"]["step_size"]) <= 1e-15)  # never grows
+    assert np.any(np.diff(out["Adam"]["step_size"]) > 0)
+    assert list(out["gradients"][:4]) == [3.0, -1.0, -1.0, 3.0]
+    for kwargs, name in [({"C": 2.0}, "C"), ({"steps": 0}, "steps"), ({"lr": 0.0}, "lr")]:
+        with pytest.raises(ValueError, match=f"reddi_counterexample: {name}"):
+            reddi_counterexample(**kwargs)

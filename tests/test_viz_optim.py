@@ -188,3 +188,35 @@ def test_bias_correction_explorer_redraws_on_slider_moves():
     assert "σ = 1" in w.figure.axes[1].get_title()
     c = bias_correction_curves(0.9, 0.9, 1.0, 300)
     np.testing.assert_array_equal(lines_by_label(w.figure.axes[0])["m̂_t / E[g]"][:, 1], c["m_hat"])
+
+
+# ------------------------------------------------------ the stability diagram, AMSGrad
+from ragmath.viz.optim import plot_amsgrad_counterexample, plot_stability_factors  # noqa: E402
+
+
+def test_stability_factors_draw_the_envelope_and_the_best_step():
+    fig = plot_stability_factors((1.0, 4.0))
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    envelope = ax.lines[2]
+    x, y = envelope.get_xdata(), envelope.get_ydata()  # x = η L
+    assert np.allclose(y, np.maximum(np.abs(1 - x / 4), np.abs(1 - x)))
+    best = [line for line in ax.lines if line.get_marker() == "o"][0]
+    assert np.allclose(best.get_xydata(), [[2 / 5 * 4, 3 / 5]])  # η* = 2/5, ρ* = 3/5
+    for bad in [(), (1.0, -2.0), (float("nan"),)]:
+        with pytest.raises(ValueError, match="plot_stability_factors: eigenvalues"):
+            plot_stability_factors(bad)
+    with pytest.raises(ValueError, match="plot_stability_factors: n"):
+        plot_stability_factors(n=1)
+
+
+def test_amsgrad_counterexample_figure():
+    fig = plot_amsgrad_counterexample(steps=300)
+    left, right = fig.axes
+    lines = lines_by_label(left)
+    assert lines["Adam"][-1, 1] > 0.9 and lines["AMSGrad"][-1, 1] < -0.5
+    assert right.get_yscale() == "log" and len(right.lines) == 2
+    with pytest.raises(ValueError, match="plot_amsgrad_counterexample: C"):
+        plot_amsgrad_counterexample(C=1.5)
+    with pytest.raises(ValueError, match="plot_amsgrad_counterexample: steps"):
+        plot_amsgrad_counterexample(steps=0)

@@ -35,6 +35,7 @@ from ..optim import (
     problem,
     problem_contours,
     quadratic,
+    reddi_counterexample,
     run_optimisers,
 )
 from ._style import new_figure
@@ -47,6 +48,8 @@ __all__ = [
     "plot_bias_correction",
     "plot_bias_correction_grid",
     "plot_adam_step_bound",
+    "plot_stability_factors",
+    "plot_amsgrad_counterexample",
 ]
 
 METHOD_COLORS = {"gradient descent": "#1f77b4", "momentum": "#ff7f0e", "Adam": "#2ca02c"}
@@ -339,4 +342,93 @@ def plot_adam_step_bound(beta1=0.9, beta2=0.999, steps=10_000) -> Figure:
     ax.set_title(f"β1 = {beta1:g}, β2 = {beta2:g}, ε = 0", fontsize=10)
     ax.legend(fontsize=8, loc="upper left")
     fig.subplots_adjust(left=0.1, right=0.97, bottom=0.14, top=0.9)
+    return fig
+
+
+# ------------------------------------------------------------ the stability diagram
+def plot_stability_factors(eigenvalues=(0.5, 1.0, 2.0, 4.0, 8.0), n=801) -> Figure:
+    """The contraction factors |1 − ηλ_i| against η, with 2/L, η* and ρ* marked (``opt-gd-stability``).
+
+    One line per eigenvalue (``opt-gd-eigen``); their upper envelope is the
+    rate ρ(η) of the slowest direction, below 1 exactly for 0 < η < 2/L, and
+    smallest, ρ* = (κ − 1)/(κ + 1), at η* = 2/(μ + L) (``opt-gd-best-step``),
+    where the lines of μ and L cross.
+
+    Parameters
+    ----------
+    eigenvalues : sequence of float > 0
+        The spectrum of A (at least one value).
+    n : int ≥ 2
+        Number of step sizes drawn, from 0 to 2.3/L.
+    """
+    func = "plot_stability_factors"
+    lam = np.array([check_positive_float(v, "eigenvalues", func) for v in eigenvalues], dtype=float)
+    if lam.size == 0:
+        raise ValueError(f"{func}: eigenvalues must hold at least one positive number")
+    n = check_positive_int(n, "n", func)
+    if n < 2:
+        raise ValueError(f"{func}: n must be at least 2, got {n}")
+    mu, L = float(lam.min()), float(lam.max())
+    etas = np.linspace(0.0, 2.3 / L, n)
+    factors = np.abs(1 - np.outer(etas, lam))
+    fig, ax = new_figure(figsize=(6.4, 3.6))
+    shades = np.linspace(0.35, 0.85, lam.size)
+    for j in np.argsort(lam):
+        ax.plot(etas * L, factors[:, j], color=str(1 - shades[j]), lw=1.0, label=f"λ = {lam[j]:g}")
+    ax.plot(etas * L, factors.max(axis=1), color="#d62728", lw=2.2, label="ρ(η) = max_i |1 − ηλ_i|")
+    ax.axhline(1.0, color="k", lw=0.8, ls=":")
+    ax.axvline(2.0, color="k", lw=1.0, ls="--", label="η = 2/L: stability limit")
+    if L > mu:
+        eta_star, rho_star = optimal_step_size(mu, L)
+        ax.plot([eta_star * L], [rho_star], "o", color="#1f77b4", ms=7,
+                label=f"η* = 2/(μ+L), ρ* = {rho_star:.3f}")
+    ax.axvspan(2.0, 2.3, color="#d62728", alpha=0.08, lw=0)
+    ax.set_xlim(0, 2.3)
+    ax.set_ylim(0, 1.9)
+    ax.set_xlabel("step size η, in units of 1/L")
+    ax.set_ylabel("factor per step |1 − ηλ|")
+    ax.set_title(f"gradient descent on a quadratic, κ = L/μ = {L / mu:g}", fontsize=10)
+    ax.legend(fontsize=7.5, loc="upper left", ncol=2)
+    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.14, top=0.9)
+    return fig
+
+
+# -------------------------------------------------------- the AMSGrad counterexample
+def plot_amsgrad_counterexample(steps=90, C=3.0, lr=0.05) -> Figure:
+    """Adam and AMSGrad on Reddi, Kale & Kumar's online problem: x_t and α/√v̂_t (``opt-amsgrad``).
+
+    The runs of :func:`ragmath.optim.reddi_counterexample`: left, the
+    iterates (Adam climbs to +1, the worst point; AMSGrad goes to −1, the
+    best); right, the effective step sizes on a log scale (Adam's grows after
+    every large gradient has left v_t; AMSGrad's never grows).
+    """
+    func = "plot_amsgrad_counterexample"
+    steps = check_positive_int(steps, "steps", func)
+    C = check_positive_float(C, "C", func)
+    if not C > 2:
+        raise ValueError(f"{func}: C must be > 2, got {C!r}")
+    lr = check_positive_float(lr, "lr", func)
+    out = reddi_counterexample(steps, C, lr)
+    colors = {"Adam": METHOD_COLORS["Adam"], "AMSGrad": "#7f3c8d"}
+    fig, (left, right) = new_figure(1, 2, figsize=(8.6, 3.3))
+    for name, color in colors.items():
+        left.plot(out["t"], out[name]["x"], color=color, lw=1.5, label=name)
+        right.plot(out["t"][1:], out[name]["step_size"], color=color, lw=1.2, label=name)
+    left.axhline(-1.0, color="k", lw=0.8, ls="--")
+    left.text(steps, -0.93, "best point x = −1", ha="right", fontsize=8)
+    left.set_ylim(-1.1, 1.1)
+    left.set_xlim(0, steps)
+    left.set_xlabel("step t")
+    left.set_ylabel("x_t")
+    left.set_title(f"f_t = {C:g}x (t mod 3 = 1), −x otherwise", fontsize=10)
+    left.legend(fontsize=8, loc="center right")
+    right.set_yscale("log")
+    low = min(float(out[name]["step_size"].min()) for name in colors)
+    right.set_ylim(0.5 * low, None)
+    right.set_xlim(0, min(steps, 30))
+    right.set_xlabel("step t")
+    right.set_ylabel("effective step α / √v̂_t")
+    right.set_title(f"α = {lr:g}, β1 = 0, β2 = 1/(1 + C²)", fontsize=10)
+    right.legend(fontsize=8, loc="lower right")
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.89, wspace=0.28)
     return fig

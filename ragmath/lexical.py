@@ -1421,7 +1421,9 @@ class BM25F:
         return f"BM25F(k1={self.k1:g}, b={self.b!r}, weights={self.weights!r}, idf={self.idf!r})"
 
     def fit(self, fields) -> BM25F:
-        """Index the fields of a corpus and precompute the matrix of BM25F weights (uses ``lex-bm25f``).
+        """Index the fields of a corpus and precompute the matrix of BM25F weights.
+
+        The weights are those of ``lex-bm25f`` (uses ``lex-bm25f``).
 
         Parameters
         ----------
@@ -1499,12 +1501,17 @@ class BM25F:
 
     @property
     def matrix_(self) -> sp.csc_matrix:
-        """The document–term matrix of BM25F term weights (uses ``lex-bm25f``)."""
+        """The document–term matrix of BM25F term weights.
+
+        Entry (D, t) is IDF(t)·f̃(k1 + 1)/(f̃ + k1) (uses ``lex-bm25f``).
+        """
         check_is_fitted(self, "n_docs_", "BM25F.matrix_", fit="fit(fields)")
         return self._matrix
 
     def scores(self, query) -> np.ndarray:
-        """BM25F scores of every document for a query (uses ``lex-bm25f``).
+        """BM25F scores of every document for a query.
+
+        The sum over the query's tokens of the BM25F weights (uses ``lex-bm25f``).
 
         Parameters
         ----------
@@ -1536,7 +1543,9 @@ class BM25F:
         return self._matrix @ c
 
     def search(self, query, k: int):
-        """The k best documents for a query, best first, ties by the lower index (uses ``lex-bm25f``).
+        """The k best documents for a query, best first, ties by the lower index.
+
+        Ranked by the BM25F scores (uses ``lex-bm25f``).
 
         Parameters
         ----------
@@ -1677,7 +1686,9 @@ class QueryLikelihood:
         return f"QueryLikelihood(mu={self.mu:g})"
 
     def fit(self, corpus) -> QueryLikelihood:
-        """Index a corpus: collection probabilities and the sparse matched-term matrix (uses ``lex-ql``).
+        """Index a corpus: collection probabilities and the sparse matched-term matrix.
+
+        The parts of ``lex-ql`` in the split ``lex-ql-sparse`` (uses ``lex-ql``).
 
         Parameters
         ----------
@@ -1717,7 +1728,10 @@ class QueryLikelihood:
         return self
 
     def scores(self, query) -> np.ndarray:
-        """log P(q | D) for every document (uses ``lex-ql``, computed as ``lex-ql-sparse``).
+        """log P(q | D) for every document.
+
+        The query likelihood of ``lex-ql`` with p_μ of ``lex-dirichlet``, computed
+        as ``lex-ql-sparse`` (uses ``lex-ql``).
 
         Parameters
         ----------
@@ -1752,7 +1766,9 @@ class QueryLikelihood:
         return self._matrix @ c + m_known * self._log_alpha + float(c @ self._log_p)
 
     def search(self, query, k: int):
-        """The k most likely documents for a query, best first, ties by the lower index (uses ``lex-ql``).
+        """The k most likely documents for a query, best first, ties by the lower index.
+
+        Ranked by log P(q | D) (uses ``lex-ql``).
 
         Parameters
         ----------
@@ -1824,7 +1840,9 @@ def wand_pivot(upper_bounds, threshold):
 
 
 def wand_search(model: BM25, query, k: int):
-    """Exact BM25 top-k by WAND, scoring only the documents that can enter (uses ``lex-wand-pivot``).
+    """Exact BM25 top-k by WAND, scoring only the documents that can enter the top k.
+
+    Uses the bound ``lex-wand-bound`` and the pivot ``lex-wand-pivot``.
 
     Document-at-a-time over the postings of the query's terms (in increasing
     document order), with each term's upper bound U_t = c_t · max_D w_{D,t}.

@@ -24,7 +24,9 @@ Shapes of the losses::
 from __future__ import annotations
 
 import math
+import numbers
 from collections import Counter
+from fractions import Fraction
 
 import numpy as np
 
@@ -34,6 +36,7 @@ from ._validation import (
     broadcast_shape,
     check_axis,
     check_choice,
+    check_interval,
     check_positive_float,
     check_positive_int,
     check_probability_vectors,
@@ -55,6 +58,20 @@ __all__ = [
     "cross_entropy_curve",
     "bigram_surprisal",
     "perplexity_curve",
+    "kraft_sum",
+    "shannon_code_lengths",
+    "huffman_code_lengths",
+    "prefix_code",
+    "expected_code_length",
+    "conditional_entropy",
+    "mutual_information",
+    "bits_per_byte",
+    "held_out_rate",
+    "ngram_log_probs",
+    "spelled_unigram_log_probs",
+    "fit_temperature",
+    "reliability_bins",
+    "expected_calibration_error",
 ]
 
 _REDUCTIONS = ("sum", "mean")
@@ -759,3 +776,747 @@ def perplexity_curve(training, sentence, alphas):
     framed = _framed(counts, sentence, func)
     alphas = [check_positive_float(a, "alphas", func, allow_zero=True) for a in alphas]
     return np.array([perplexity(_add_alpha_log_probs(counts, framed, a)) for a in alphas])
+
+
+# ------------------------------------------------------------------ codes and code lengths
+def _lengths(lengths, func: str, *, allow_inf: bool = False) -> np.ndarray:
+    """Codeword lengths: a 1-D array of non-negative integers (inf allowed where asked)."""
+    arr = as_float_array(lengths, "lengths", func, ndim=1, finite=False)
+    if np.isnan(arr).any():
+        raise ValueError(f"{func}: lengths contains nan (at index {first_bad_index(np.isnan(arr))[0]})")
+    finite = np.isfinite(arr)
+    if not allow_inf and not finite.all():
+        raise ValueError(f"{func}: lengths contains inf (at index {first_bad_index(~finite)[0]})")
+    bad = (arr < 0) | (finite & (arr != np.round(arr))) | (arr == -np.inf)
+    if bad.any():
+        i = first_bad_index(bad)[0]
+        raise ValueError(
+            f"{func}: lengths must be non-negative whole numbers of bits, got {float(arr[i]):g} at index {i}"
+        )
+    return arr
+
+
+def kraft_sum(lengths):
+    """Kraft's sum Σ_v 2^(−ℓ_v) of codeword lengths: a prefix code exists iff it is ≤ 1 (``info-kraft``).
+
+    Parameters
+    ----------
+    lengths : array-like, 1-D
+        Non-negative whole numbers (the lengths ℓ_v in bits); ``inf`` (a
+        symbol with no codeword) contributes 0.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        For negative, fractional or nan lengths, or an input that is not 1-D.
+
+    Examples
+    --------
+    >>> print(kraft_sum([1, 2, 3, 3]))  # a complete code: 0, 10, 110, 111
+    1.0
+    >>> print(kraft_sum([1, 1, 2]))  # no prefix code has these lengths
+    1.25
+    """
+    func = "kraft_sum"
+    ell = _lengths(lengths, func, allow_inf=True)
+    return math.fsum(2.0 ** -x for x in ell.tolist())
+
+
+def shannon_code_lengths(q):
+    """Shannon's codeword lengths ℓ_v = ⌈−log₂ q(v)⌉ for a code built for q (``info-shannon-code``).
+
+    The lengths satisfy Kraft's inequality (``info-kraft``), so a prefix code
+    with them exists (:func:`prefix_code`); a symbol with q(v) = 0 gets no
+    codeword (length ``inf``). Probabilities that are exact powers of 2 get
+    exactly −log₂ q(v) bits.
+
+    Parameters
+    ----------
+    q : array-like, (V,)
+        A probability vector.
+
+    Returns
+    -------
+    ndarray, (V,)
+        float64 lengths (whole numbers, or inf).
+
+    Raises
+    ------
+    ValueError
+        When ``q`` is not a 1-D probability vector.
+
+    Examples
+    --------
+    >>> print(shannon_code_lengths([0.5, 0.25, 0.125, 0.125]))
+    [1. 2. 3. 3.]
+    >>> print(shannon_code_lengths([0.4, 0.6, 0.0]))  # ⌈1.32⌉, ⌈0.74⌉
+    [ 2.  1. inf]
+    """
+    func = "shannon_code_lengths"
+    q = check_probability_vectors(q, "q", func).astype(np.float64)
+    if q.ndim != 1:
+        raise ValueError(f"{func}: q must be 1-D, got shape {q.shape}")
+    out = np.full(q.shape, np.inf)
+    pos = q > 0
+    # frexp gives q = m·2^e with m in [0.5, 1), so −log₂ q = −e − log₂ m with −log₂ m in (0, 1]:
+    # the ceiling is 1 − e exactly, with no rounding of a logarithm near a whole number
+    _, e = np.frexp(q[pos])
+    out[pos] = (1 - e).astype(np.float64)
+    return out
+
+
+def huffman_code_lengths(p):
+    """Codeword lengths of a Huffman code for p, an optimal prefix code.
+
+    Its lengths satisfy Kraft's inequality with equality (uses ``info-kraft``).
+    Huffman's algorithm repeatedly merges the two least probable subtrees
+    (ties: the lower index, then the earlier merge, first); a symbol's
+    length is its depth in the final tree. Its expected length Σ p ℓ
+    (``info-expected-length``) is the smallest of all prefix codes, and lies
+    in [H₂(p), H₂(p) + 1). Symbols of probability 0 take part with weight 0.
+
+    Parameters
+    ----------
+    p : array-like, (V,)
+        A probability vector.
+
+    Returns
+    -------
+    ndarray of int64, (V,)
+        The lengths; a single symbol gets length 0 (nothing needs to be sent).
+
+    Raises
+    ------
+    ValueError
+        When ``p`` is not a 1-D probability vector.
+
+    Examples
+    --------
+    >>> print(huffman_code_lengths([0.5, 0.25, 0.125, 0.125]))
+    [1 2 3 3]
+    >>> print(huffman_code_lengths([0.4, 0.3, 0.3]))
+    [1 2 2]
+    """
+    import heapq
+
+    func = "huffman_code_lengths"
+    p = check_probability_vectors(p, "p", func).astype(np.float64)
+    if p.ndim != 1:
+        raise ValueError(f"{func}: p must be 1-D, got shape {p.shape}")
+    size = p.size
+    lengths = np.zeros(size, dtype=np.int64)
+    if size == 1:
+        return lengths
+    heap = [(float(w), i, (i,)) for i, w in enumerate(p)]
+    heapq.heapify(heap)
+    order = size
+    while len(heap) > 1:
+        w1, _, s1 = heapq.heappop(heap)
+        w2, _, s2 = heapq.heappop(heap)
+        members = s1 + s2
+        lengths[list(members)] += 1  # every symbol below the new node is one bit deeper
+        heapq.heappush(heap, (w1 + w2, order, members))
+        order += 1
+    return lengths
+
+
+def prefix_code(lengths):
+    """Binary codewords with the given lengths, none of them a prefix of another.
+
+    The construction behind Kraft's inequality (uses ``info-kraft``).
+    The canonical construction: sort the symbols by length (ties: lower
+    index first) and give each the next binary number of its length, read
+    as the interval [c·2^(−ℓ), (c + 1)·2^(−ℓ)) of [0, 1). The intervals are
+    disjoint, so the code is prefix-free, and they fit in [0, 1) exactly when
+    Kraft's sum Σ 2^(−ℓ_v) is ≤ 1.
+
+    Parameters
+    ----------
+    lengths : array-like, 1-D
+        Whole numbers ≥ 1 (``inf`` for a symbol without a codeword).
+
+    Returns
+    -------
+    list of str
+        The codewords, as strings of "0" and "1" ("" for a symbol of length inf).
+
+    Raises
+    ------
+    ValueError
+        For lengths whose Kraft sum exceeds 1 (no prefix code exists), a
+        length 0 next to others, or lengths that are not whole numbers.
+
+    Examples
+    --------
+    >>> prefix_code([1, 2, 3, 3])
+    ['0', '10', '110', '111']
+    >>> prefix_code([2, 1, 2])
+    ['10', '0', '11']
+    """
+    func = "prefix_code"
+    ell = _lengths(lengths, func, allow_inf=True)
+    total = sum((Fraction(1, 2 ** int(x)) for x in ell.tolist() if math.isfinite(x)), Fraction(0))
+    if total > 1:
+        raise ValueError(
+            f"{func}: lengths have Kraft sum {float(total):g} > 1 (Σ 2^-ℓ over the symbols); "
+            f"no prefix code has these lengths"
+        )
+    finite = [i for i in range(ell.size) if math.isfinite(ell[i])]
+    if any(ell[i] == 0 for i in finite) and len(finite) > 1:
+        raise ValueError(
+            f"{func}: lengths has a 0 next to other codewords; only a lone symbol may have length 0"
+        )
+    codes = [""] * ell.size
+    code, previous = 0, None
+    for i in sorted(finite, key=lambda j: (ell[j], j)):
+        length = int(ell[i])
+        if previous is not None:
+            code = (code + 1) << (length - previous)
+        codes[i] = format(code, f"0{length}b") if length else ""
+        previous = length
+    return codes
+
+
+def expected_code_length(p, lengths):
+    """Expected codeword length L = Σ_v p(v) ℓ_v in bits, of symbols drawn from p (``info-expected-length``).
+
+    Symbols with p(v) = 0 count 0 whatever their length; a symbol with
+    p(v) > 0 and no codeword (length inf) makes L infinite.
+
+    Parameters
+    ----------
+    p : array-like, (V,)
+        The distribution of the symbols.
+    lengths : array-like, (V,)
+        Codeword lengths (whole numbers ≥ 0, or inf).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        For a p that is not a probability vector, bad lengths, or sizes that differ.
+
+    Examples
+    --------
+    >>> print(expected_code_length([0.5, 0.25, 0.125, 0.125], [1, 2, 3, 3]))
+    1.75
+    """
+    func = "expected_code_length"
+    p = check_probability_vectors(p, "p", func).astype(np.float64)
+    ell = _lengths(lengths, func, allow_inf=True)
+    if p.ndim != 1 or p.shape != ell.shape:
+        raise ValueError(f"{func}: p has shape {p.shape} but lengths has shape {ell.shape}; they must match")
+    if np.any((p > 0) & ~np.isfinite(ell)):
+        return math.inf
+    return math.fsum((p[p > 0] * ell[p > 0]).tolist())
+
+
+# ------------------------------------------------------------- two variables: H(Y|X), I(X;Y)
+def _joint(joint, func: str) -> np.ndarray:
+    arr = as_float_array(joint, "joint", func, ndim=2).astype(np.float64)
+    if (arr < 0).any():
+        bad = first_bad_index(arr < 0)
+        raise ValueError(f"{func}: joint has a negative probability (at row {bad[0]}, column {bad[1]})")
+    total = float(arr.sum())
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"{func}: joint must sum to 1 over all its entries, got {total:.6g}")
+    return arr
+
+
+def conditional_entropy(joint):
+    """H(Y | X) = −Σ_{x,y} p(x, y) log p(y | x), rows x and columns y of the joint (``info-cond-entropy``).
+
+    The expected entropy of Y once X is known, Σ_x p(x) H(Y | X = x). Rows
+    with p(x) = 0 count 0. For H(X | Y) pass ``joint.T``.
+
+    Parameters
+    ----------
+    joint : array-like, (n_x, n_y)
+        The joint distribution p(x, y): non-negative, summing to 1 in all.
+
+    Returns
+    -------
+    float
+        In nats, ≥ 0.
+
+    Raises
+    ------
+    ValueError
+        For a joint that is not 2-D, has a negative entry or does not sum to 1.
+
+    Examples
+    --------
+    >>> print(f"{conditional_entropy([[0.25, 0.25], [0.5, 0.0]]):.4f}")  # ½ · log 2
+    0.3466
+    """
+    func = "conditional_entropy"
+    pxy = _joint(joint, func)
+    px = pxy.sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_cond = np.log(pxy / px)
+    return max(0.0, -math.fsum(_xlogy_terms(pxy, log_cond).ravel().tolist()))
+
+
+def mutual_information(joint):
+    """I(X; Y) = KL(p(x, y) ‖ p(x) p(y)) = Σ p(x, y) log(p(x, y) / (p(x) p(y))) (``info-mutual-information``).
+
+    How far the joint is from the product of its marginals, ≥ 0 and 0 only
+    for independent X and Y (Gibbs, ``info-gibbs``); equal to
+    H(X) − H(X | Y) = H(Y) − H(Y | X).
+
+    Parameters
+    ----------
+    joint : array-like, (n_x, n_y)
+        The joint distribution p(x, y).
+
+    Returns
+    -------
+    float
+        In nats.
+
+    Raises
+    ------
+    ValueError
+        As :func:`conditional_entropy`.
+
+    Examples
+    --------
+    >>> print(f"{mutual_information([[0.5, 0.0], [0.0, 0.5]]):.4f}")  # Y = X: I = H(X) = log 2
+    0.6931
+    >>> print(mutual_information([[0.12, 0.28], [0.18, 0.42]]) < 1e-15)  # independent
+    True
+    """
+    func = "mutual_information"
+    pxy = _joint(joint, func)
+    product = np.outer(pxy.sum(axis=1), pxy.sum(axis=0))
+    return kl_divergence(pxy.ravel() / pxy.sum(), product.ravel() / product.sum())
+
+
+# ------------------------------------------------------------ rates: bits per byte, held-out
+def bits_per_byte(total_nats, n_bytes):
+    """Bits per byte, total negative log-likelihood / (number of bytes · ln 2) (``info-bits-per-byte``).
+
+    A unit that does not depend on the tokenizer: the same text scored by
+    models with different tokens has one number of bytes.
+
+    Parameters
+    ----------
+    total_nats : float ≥ 0
+        −Σ_i log q_i over all the tokens of the text, in nats.
+    n_bytes : int ≥ 1
+        The length of the text in bytes (UTF-8).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        For a negative or nan total, or n_bytes < 1.
+    TypeError
+        For an n_bytes that is not an integer.
+
+    Examples
+    --------
+    >>> import math
+    >>> print(bits_per_byte(8 * math.log(2), 4))  # 8 bits over 4 bytes
+    2.0
+    """
+    func = "bits_per_byte"
+    if isinstance(total_nats, numbers.Real) and total_nats == math.inf:
+        total = math.inf  # a token of probability 0: infinitely many bits
+    else:
+        total = check_interval(total_nats, "total_nats", func, 0.0, None)
+    n_bytes = check_positive_int(n_bytes, "n_bytes", func)
+    return total / (n_bytes * math.log(2))
+
+
+def held_out_rate(losses, sizes):
+    """Held-out rate Σ_j s_j / Σ_j n_j and its standard error (``info-held-out``, ``info-held-out-se``).
+
+    The units j (sentences, passages, documents) are the independent draws:
+    s_j is the loss of unit j (its total nats) and n_j its size (tokens, or
+    bytes). R̂ estimates the cross-entropy rate of the model on the source
+    of the text; its standard error is that of a ratio estimator
+    (linearisation), √(m/(m − 1) Σ_j (s_j − R̂ n_j)²) / Σ_j n_j.
+
+    Parameters
+    ----------
+    losses : array-like, (m,)
+        Non-negative totals s_j, one per unit (m ≥ 2).
+    sizes : array-like, (m,)
+        Positive sizes n_j.
+
+    Returns
+    -------
+    tuple of float
+        (rate, standard_error), in the units of losses per unit of size.
+
+    Raises
+    ------
+    ValueError
+        For fewer than 2 units, lengths that differ, negative losses,
+        non-positive sizes, nan or inf.
+
+    Examples
+    --------
+    >>> rate, se = held_out_rate([2.0, 4.0, 6.0], [1, 2, 3])
+    >>> print(rate, se)  # every unit has exactly 2 nats per token
+    2.0 0.0
+    """
+    func = "held_out_rate"
+    s = as_float_array(losses, "losses", func, ndim=1).astype(np.float64)
+    n = as_float_array(sizes, "sizes", func, ndim=1).astype(np.float64)
+    if s.shape != n.shape:
+        raise ValueError(f"{func}: losses has {s.size} units but sizes has {n.size}; they must match")
+    if s.size < 2:
+        raise ValueError(f"{func}: losses needs at least 2 units for a standard error, got {s.size}")
+    if (s < 0).any():
+        raise ValueError(f"{func}: losses must be non-negative (nats), got {s[s < 0][0]:g}")
+    if (n <= 0).any():
+        raise ValueError(f"{func}: sizes must be positive, got {n[n <= 0][0]:g}")
+    total = math.fsum(n.tolist())
+    rate = math.fsum(s.tolist()) / total
+    residual = s - rate * n
+    m = s.size
+    se = math.sqrt(m / (m - 1) * math.fsum((residual * residual).tolist())) / total
+    return rate, se
+
+
+# ------------------------------------------------------------------------ n-gram models
+def _sequences(x, name: str, func: str) -> list[list]:
+    if isinstance(x, (str, bytes)) or not hasattr(x, "__iter__"):
+        raise TypeError(f"{func}: {name} must be a list of token sequences (lists or strings)")
+    out = [list(s) for s in x]
+    if not out:
+        raise ValueError(f"{func}: {name} is empty; it needs at least one sequence")
+    return out
+
+
+def ngram_log_probs(train, test, order, alpha, vocabulary):
+    """Add-α n-gram log-probabilities log p(w | h) = log((c(h, w) + α) / (c(h) + α|V|)) (``info-ngram``).
+
+    The context h is the n − 1 tokens before w, padded with "<s>" at the
+    start, and every sequence ends with the predicted token "</s>" (added
+    to the vocabulary V). Order 2 is the bigram model of ``info-add-alpha``;
+    order 1 ignores the context.
+
+    Parameters
+    ----------
+    train, test : list of sequences
+        Token sequences (lists of tokens, or strings read as characters).
+    order : int ≥ 1
+    alpha : float > 0
+    vocabulary : iterable
+        The tokens the model can predict; every test token must be in it.
+
+    Returns
+    -------
+    list of ndarray
+        One array per test sequence: the len(sequence) + 1 log-probabilities
+        of its tokens and of "</s>".
+
+    Raises
+    ------
+    ValueError
+        For an empty train or test, order < 1, α ≤ 0, or a test token
+        outside the vocabulary.
+    TypeError
+        For train or test that are not lists of sequences.
+
+    Examples
+    --------
+    >>> lp = ngram_log_probs(["ab", "ab"], ["ab"], order=2, alpha=1.0, vocabulary="ab")
+    >>> print(np.exp(lp[0]).round(4))  # a after <s>, b after a, </s> after b: (2+1)/(2+3)
+    [0.6 0.6 0.6]
+    """
+    func = "ngram_log_probs"
+    train = _sequences(train, "train", func)
+    test = _sequences(test, "test", func)
+    order = check_positive_int(order, "order", func)
+    alpha = check_positive_float(alpha, "alpha", func)
+    vocab = set(vocabulary) | {"</s>"}
+    size = len(vocab)
+    for j, seq in enumerate(test):
+        unknown = [t for t in seq if t not in vocab]
+        if unknown:
+            raise ValueError(f"{func}: test sequence {j} has the token {unknown[0]!r}, not in the vocabulary")
+    # every n-gram becomes one integer, its tokens' ids as digits in base |ids| (the last token
+    # least significant, so that code // base is the code of its context), counted with np.unique
+    ids = {"<s>": 0, "</s>": 1}
+    for t in vocab:
+        ids.setdefault(t, len(ids))
+    for seq in train:
+        for t in seq:
+            ids.setdefault(t, len(ids))
+    base = len(ids)
+    if base ** order >= 2**62:
+        raise ValueError(f"{func}: order {order} with {base} distinct tokens is too large to count")
+
+    def codes(sequences):
+        """The n-gram codes of each sequence (padded with <s>, ended by </s>), concatenated."""
+        arrays = [np.array([0] * (order - 1) + [ids[t] for t in seq] + [1], dtype=np.int64)
+                  for seq in sequences]
+        grams = []
+        for a in arrays:
+            n = a.size - order + 1
+            code = np.zeros(n, dtype=np.int64)
+            for k in range(order):
+                code = code * base + a[k : k + n]
+            grams.append(code)
+        return grams
+
+    def lookup(keys, values, counts):
+        at = np.clip(np.searchsorted(keys, values), 0, max(keys.size - 1, 0))
+        return np.where(keys[at] == values, counts[at], 0) if keys.size else np.zeros(values.size)
+
+    train_codes = np.concatenate(codes(train))
+    gram_keys, gram_counts = np.unique(train_codes, return_counts=True)
+    context_keys, context_counts = np.unique(train_codes // base, return_counts=True)
+    out = []
+    for grams in codes(test):
+        c_hw = lookup(gram_keys, grams, gram_counts)
+        c_h = lookup(context_keys, grams // base, context_counts)
+        out.append(np.log((c_hw + alpha) / (c_h + alpha * size)))
+    return out
+
+
+def spelled_unigram_log_probs(train, test, alpha=0.1, char_alpha=0.5):
+    """Open-vocabulary word unigram: unknown words spelled by characters (``info-spelled-unigram``).
+
+    A known word w costs log p(w), a new one log p(<unk>) + log p_char(spelling).
+    The words seen at least twice in ``train`` are known; the words seen
+    once are counted as "<unk>" (they stand for the words a new text will
+    bring). p(w) is the add-α unigram estimate over the known words,
+    "<unk>" and "</s>" (``info-ngram`` with order 1). A word not known is
+    spelled by an add-``char_alpha`` character unigram model, trained on the
+    characters of the training words, each word followed by an end-of-word
+    mark: log p_char = Σ_c log p(c) + log p(end). Every string of words
+    therefore gets a probability (the sum over all strings is at most 1).
+
+    Parameters
+    ----------
+    train, test : list of str
+        Texts; their words are the runs of letters and digits (as
+        :func:`ragmath.lexical.tokenize`).
+    alpha, char_alpha : float > 0
+
+    Returns
+    -------
+    list of ndarray
+        One array per test text: the log-probability of each word and of
+        "</s>" (a spelled word's entry includes its spelling).
+
+    Raises
+    ------
+    ValueError
+        For an empty train or test, or α ≤ 0.
+    TypeError
+        For train or test that are not lists of strings.
+
+    Examples
+    --------
+    >>> lp = spelled_unigram_log_probs(["a a b"], ["a c"], alpha=1.0, char_alpha=1.0)
+    >>> print(np.exp(lp[0]).round(4))  # a: (2+1)/(4+3); c: p(<unk>) p_char(c) p_char(end) = 2/7 · 0.1 · 0.4
+    [0.4286 0.0114 0.2857]
+    """
+    func = "spelled_unigram_log_probs"
+    for name, x in (("train", train), ("test", test)):
+        if isinstance(x, str) or not all(isinstance(t, str) for t in x):
+            raise TypeError(f"{func}: {name} must be a list of texts (strings)")
+        if not x:
+            raise ValueError(f"{func}: {name} is empty; it needs at least one text")
+    alpha = check_positive_float(alpha, "alpha", func)
+    char_alpha = check_positive_float(char_alpha, "char_alpha", func)
+    train_words = [_core.word_tokens(t) for t in train]
+    word_counts = Counter(w for ws in train_words for w in ws)
+    counts = {w: c for w, c in word_counts.items() if c > 1}
+    counts["<unk>"] = sum(1 for c in word_counts.values() if c == 1)
+    counts["</s>"] = len(train)
+    total, size = sum(counts.values()), len(counts)
+    test_words = [_core.word_tokens(t) for t in test]
+    end = "\x00"  # the end-of-word mark
+    chars = Counter(ch for ws in train_words for w in ws for ch in w + end)
+    alphabet = set(chars) | {ch for ws in test_words for w in ws for ch in w}
+    n_chars, n_alphabet = sum(chars.values()), len(alphabet)
+
+    def log_char(ch):
+        return math.log((chars[ch] + char_alpha) / (n_chars + char_alpha * n_alphabet))
+
+    log_unk = math.log((counts["<unk>"] + alpha) / (total + alpha * size))
+    out = []
+    for ws in test_words:
+        lp = []
+        for w in ws:
+            if w in counts and w not in ("<unk>", "</s>"):
+                lp.append(math.log((counts[w] + alpha) / (total + alpha * size)))
+            else:
+                lp.append(log_unk + math.fsum(log_char(ch) for ch in w + end))
+        lp.append(math.log((counts["</s>"] + alpha) / (total + alpha * size)))
+        out.append(np.array(lp))
+    return out
+
+
+# ---------------------------------------------------------------------------- calibration
+def _logits_and_labels(logits, labels, func: str):
+    z = as_float_array(logits, "logits", func, ndim=2).astype(np.float64)
+    y = _labels(labels, "labels", func, z.shape[1], (z.shape[0],))
+    return z, y
+
+
+def _temperature_slope(z: np.ndarray, y: np.ndarray, beta: float) -> float:
+    """d/dβ of the mean NLL of softmax(β z): mean over rows of E_q[z] − z_y."""
+    q = np.exp(_core.log_softmax(beta * z, -1))
+    return float(np.mean(np.sum(q * z, axis=1) - z[np.arange(z.shape[0]), y]))
+
+
+def fit_temperature(logits, labels):
+    """The temperature T* minimising the mean NLL of softmax(z / T) (``info-temperature-fit``).
+
+    Temperature scaling (Guo et al., 2017). With β = 1/T the mean NLL
+    (1/n) Σ_i (LSE(β z_i) − β z_{i, y_i}) is convex in β (its second
+    derivative is the mean variance of z under q_β), so its minimiser is the
+    root of the slope (1/n) Σ_i (E_{q_β}[z_i] − z_{i, y_i})
+    (``info-temperature-slope``), found by bisection on log β to full
+    precision. The predicted class (the largest logit) never changes.
+
+    Parameters
+    ----------
+    logits : array-like, (n, K)
+    labels : array-like of int, (n,)
+
+    Returns
+    -------
+    float
+        T* > 0.
+
+    Raises
+    ------
+    ValueError
+        For bad shapes or labels, nan or inf, or data whose NLL keeps falling
+        as T → 0 or T → ∞ within 1e-4 ≤ T ≤ 1e4 (e.g. every example already
+        classified correctly with a margin), where no finite T is best.
+
+    Examples
+    --------
+    >>> z = np.array([[4.0, 0.0], [4.0, 0.0], [4.0, 0.0], [0.0, 4.0]])
+    >>> t = fit_temperature(z, [0, 0, 1, 1])  # 3 of 4 right: softmax(z / T) should give 0.75
+    >>> print(f"{t:.4f} {np.exp(log_softmax(z[0] / t))[0]:.4f}")
+    3.6410 0.7500
+    """
+    func = "fit_temperature"
+    z, y = _logits_and_labels(logits, labels, func)
+    lo, hi = math.log(1e-4), math.log(1e4)  # log β
+    if _temperature_slope(z, y, math.exp(lo)) >= 0:
+        raise ValueError(f"{func}: the NLL keeps falling as T grows beyond 1e4 (the logits carry no signal)")
+    if _temperature_slope(z, y, math.exp(hi)) <= 0:
+        raise ValueError(f"{func}: the NLL keeps falling as T → 0 (below 1e-4): no finite T is best")
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        if _temperature_slope(z, y, math.exp(mid)) < 0:
+            lo = mid
+        else:
+            hi = mid
+    return math.exp(-0.5 * (lo + hi))
+
+
+def _probs_and_labels(probs, labels, func: str):
+    p = check_probability_vectors(probs, "probs", func).astype(np.float64)
+    if p.ndim != 2:
+        raise ValueError(f"{func}: probs must be 2-D (n, K), got shape {p.shape}")
+    y = _labels(labels, "labels", func, p.shape[1], (p.shape[0],))
+    return p, y
+
+
+def reliability_bins(probs, labels, n_bins=15):
+    """Confidence, accuracy and count of each of n_bins equal-width confidence bins.
+
+    The bins of the expected calibration error (uses ``info-ece``) and of a
+    reliability diagram.
+    The confidence of a prediction is its largest probability, and it is
+    correct when that class (lowest index among ties) is the label. Bin b
+    holds the confidences in ((b − 1)/M, b/M] (the first also 0).
+
+    Parameters
+    ----------
+    probs : array-like, (n, K)
+        Predicted probability rows.
+    labels : array-like of int, (n,)
+    n_bins : int ≥ 1, default 15
+
+    Returns
+    -------
+    dict
+        "edges" (n_bins + 1,), "confidence", "accuracy" (nan for an empty
+        bin) and "count" (n_bins,).
+
+    Raises
+    ------
+    ValueError
+        For bad probabilities, shapes or labels, or n_bins < 1.
+
+    Examples
+    --------
+    >>> b = reliability_bins([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7]], [0, 1, 1], n_bins=2)
+    >>> print(b["count"], b["accuracy"], b["confidence"].round(2))
+    [0 3] [       nan 0.66666667] [nan 0.8]
+    """
+    func = "reliability_bins"
+    p, y = _probs_and_labels(probs, labels, func)
+    n_bins = check_positive_int(n_bins, "n_bins", func)
+    conf = p.max(axis=1)
+    correct = (np.argmax(p, axis=1) == y).astype(np.float64)
+    edges = np.linspace(0, 1, n_bins + 1)
+    which = np.clip(np.searchsorted(edges, conf, side="left") - 1, 0, n_bins - 1)
+    count = np.bincount(which, minlength=n_bins)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        confidence = np.bincount(which, weights=conf, minlength=n_bins) / count
+        accuracy = np.bincount(which, weights=correct, minlength=n_bins) / count
+    return {"edges": edges, "confidence": confidence,
+            "accuracy": accuracy, "count": count}
+
+
+def expected_calibration_error(probs, labels, n_bins=15):
+    """ECE = Σ_b (|B_b| / n) |acc(B_b) − conf(B_b)| over equal-width confidence bins (``info-ece``).
+
+    The bins are those of :func:`reliability_bins` (Guo et al. use 15).
+    0 for a perfectly calibrated predictor on infinitely many examples; on n
+    examples even a calibrated predictor has an ECE of order √(n_bins / n).
+
+    Parameters
+    ----------
+    probs : array-like, (n, K)
+    labels : array-like of int, (n,)
+    n_bins : int ≥ 1, default 15
+
+    Returns
+    -------
+    float
+        In [0, 1].
+
+    Raises
+    ------
+    ValueError
+        As :func:`reliability_bins`.
+
+    Examples
+    --------
+    >>> ece = expected_calibration_error([[0.9, 0.1], [0.8, 0.2]], [0, 1], n_bins=10)
+    >>> print(f"{ece:.2f}")  # (|1 − 0.9| + |0 − 0.8|) / 2
+    0.45
+    """
+    b = reliability_bins(probs, labels, n_bins)
+    n = int(b["count"].sum())
+    full = b["count"] > 0
+    gaps = np.abs(b["accuracy"][full] - b["confidence"][full]) * b["count"][full] / n
+    return math.fsum(gaps.tolist())

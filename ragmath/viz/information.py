@@ -25,11 +25,12 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
-from .._validation import check_positive_float
+from .._validation import check_positive_float, check_probability_vectors
 from ..information import (
     bigram_surprisal,
     cross_entropy_curve,
     entropy,
+    kl_divergence,
     perplexity_curve,
     prediction_summary,
 )
@@ -44,6 +45,11 @@ __all__ = [
     "plot_prediction_grid",
     "plot_sentence_surprisal",
     "plot_sentence_surprisal_grid",
+    "plot_ce_decomposition",
+    "plot_code_lengths",
+    "plot_information_diagram",
+    "plot_reliability_diagram",
+    "plot_tokenization_rates",
 ]
 
 # "the cat sat on the ___": the next word's target distribution, and a model's logits
@@ -333,4 +339,348 @@ def plot_sentence_surprisal_grid(training, sentence: str, alphas=(0.01, 0.1, 1.0
     fig.legend(handles=_legend_handles(axes[0]), loc="upper center", ncol=3, fontsize=9, frameon=False)
     fig.subplots_adjust(left=0.08, right=0.92, bottom=0.1, top=1 - 0.75 / fig.get_figheight(),
                         wspace=0.08, hspace=0.6)
+    return fig
+
+
+# ============================================================ explanatory figures
+def _check_names(names, size: int, func: str, arg: str = "tokens") -> list[str]:
+    names = [str(t) for t in names]
+    if len(names) != size:
+        raise ValueError(f"{func}: {arg} has {len(names)} names but there are {size} probabilities")
+    return names
+
+
+def _to_unit(x: float, unit: str) -> float:
+    return x / math.log(2) if unit == "bits" else x
+
+
+def _check_unit(unit, func: str) -> str:
+    if unit not in ("bits", "nats"):
+        raise ValueError(f"{func}: unit must be 'bits' or 'nats', got {unit!r}")
+    return unit
+
+
+def _stacked(ax, y: float, parts, colors, labels, right: float) -> None:
+    """One horizontal bar made of segments; an infinite segment runs to the edge, marked ∞."""
+    left = 0.0
+    for width, color, label in zip(parts, colors, labels):
+        w = right - left if not math.isfinite(width) else width
+        ax.barh([y], [w], left=[left], height=0.55, color=color, label=label)
+        text = "∞" if not math.isfinite(width) else f"{width:.3f}"
+        if w > 0.06 * right:
+            ax.text(left + w / 2, y, text, ha="center", va="center", fontsize=9, color="white")
+        left += w
+
+
+def plot_ce_decomposition(p, q, tokens, unit: str = "bits") -> Figure:
+    """H(p, q) = H(p) + KL(p ‖ q) as bars, term by term and in both directions.
+
+    Left: p (grey) and q (blue) per token. Middle: the terms
+    p(v) log(p(v)/q(v)) of KL(p ‖ q), some negative, with their sum (dashed),
+    which Gibbs' inequality makes ≥ 0 (``info-kl``, ``info-gibbs``). Right: two
+    stacked bars, H(p) + KL(p ‖ q) = H(p, q) and H(q) + KL(q ‖ p) = H(q, p)
+    (``info-ce-decomposition``): the entropies are the parts no model removes,
+    and the two KL segments differ. ``fig.axes[2].patches`` are the segments
+    [H(p), KL(p‖q), H(q), KL(q‖p)].
+
+    Raises
+    ------
+    ValueError
+        For p or q that are not probability vectors of one size, a tokens
+        list of another size, or a unit other than "bits" and "nats".
+    """
+    func = "plot_ce_decomposition"
+    unit = _check_unit(unit, func)
+    p = check_probability_vectors(p, "p", func).astype(np.float64)
+    q_arr = check_probability_vectors(q, "q", func).astype(np.float64)
+    if p.ndim != 1 or q_arr.shape != p.shape:
+        raise ValueError(f"{func}: q has shape {q_arr.shape} but p has shape {p.shape}; they must match")
+    h_p, h_q = entropy(p), entropy(q_arr)
+    kl_pq, kl_qp = kl_divergence(p, q_arr), kl_divergence(q_arr, p)
+    tokens = _check_names(tokens, p.size, func)
+    fig, (ax_pq, ax_terms, ax_bar) = new_figure(1, 3, figsize=(10.5, 3.6), width_ratios=(1.1, 1.1, 1.3))
+    x = np.arange(p.size)
+    ax_pq.bar(x - 0.2, p, width=0.4, color=_TARGET_COLOR, label="p (data)")
+    ax_pq.bar(x + 0.2, q_arr, width=0.4, color=_MODEL_COLOR, label="q (model)")
+    ax_pq.set_xticks(x)
+    ax_pq.set_xticklabels(tokens, fontsize=9)
+    ax_pq.set_ylabel("probability")
+    ax_pq.legend(fontsize=8, frameon=False)
+    ax_pq.set_title("two distributions", fontsize=10)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(p > 0, p * np.log(p / q_arr), 0.0)
+    terms = np.array([_to_unit(t, unit) for t in terms])
+    finite = np.isfinite(terms)
+    ax_terms.bar(x, np.where(finite, terms, 0.0),
+                 color=[_KL_COLOR if t >= 0 else _H_COLOR for t in np.where(finite, terms, 0.0)])
+    ax_terms.axhline(0, color="0.3", lw=0.8)
+    ax_terms.axhline(_to_unit(kl_pq, unit) if math.isfinite(kl_pq) else 0.0, color=COLORS["diff"],
+                     ls="--", lw=1.3, label=f"sum = KL(p‖q) = {_to_unit(kl_pq, unit):.3f}")
+    ax_terms.set_xticks(x)
+    ax_terms.set_xticklabels(tokens, fontsize=9)
+    ax_terms.set_ylabel(f"p(v) log(p(v)/q(v)) ({unit})")
+    ax_terms.legend(fontsize=8, frameon=False, loc="upper right")
+    ax_terms.set_title("the terms of KL(p‖q): some negative", fontsize=10)
+    finite_total = [v for v in (h_p + kl_pq, h_q + kl_qp) if math.isfinite(v)]
+    right = 1.15 * _to_unit(max(finite_total + [h_p, h_q]), unit)
+    _stacked(ax_bar, 1.0, [_to_unit(h_p, unit), _to_unit(kl_pq, unit)], [_H_COLOR, _KL_COLOR],
+             ["H(p)", "KL(p ‖ q)"], right)
+    _stacked(ax_bar, 0.0, [_to_unit(h_q, unit), _to_unit(kl_qp, unit)], ["#98df8a", "#ffbb78"],
+             ["H(q)", "KL(q ‖ p)"], right)
+    ax_bar.set_yticks([1.0, 0.0])
+    ax_bar.set_yticklabels([f"H(p,q) = {_to_unit(h_p + kl_pq, unit):.3f}",
+                            f"H(q,p) = {_to_unit(h_q + kl_qp, unit):.3f}"], fontsize=9)
+    ax_bar.set_xlim(0, right)
+    ax_bar.set_ylim(-0.6, 1.9)
+    ax_bar.set_xlabel(unit)
+    ax_bar.legend(fontsize=8, frameon=False, ncol=2, loc="upper center")
+    ax_bar.set_title("cross-entropy = entropy + KL", fontsize=10)
+    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.14, top=0.88, wspace=0.55)
+    return fig
+
+
+def plot_code_lengths(p, q, symbols) -> Figure:
+    """Codes built for p and for q, used on data from p: lengths, codewords, expected lengths in bits.
+
+    Left: per symbol, the Huffman codeword lengths of the code built for p
+    (grey) and of the code built for q (blue), codewords written on the bars,
+    and the ideal lengths −log₂ p(v) and −log₂ q(v) as markers
+    (``info-shannon-code``). Right: the expected lengths Σ p(v) ℓ(v)
+    (``info-expected-length``) of both codes as stacked bars of the symbols'
+    contributions p(v) ℓ(v), with H₂(p) and H₂(p, q) dashed: the code built
+    for the wrong distribution costs H₂(p, q) − H₂(p) = KL₂(p ‖ q) extra bits
+    per symbol when the lengths are ideal. ``fig.axes[1].patches`` are the
+    contributions of the code for p, then of the code for q.
+
+    Raises
+    ------
+    ValueError
+        For p or q that are not probability vectors of one size, or a symbols
+        list of another size.
+    """
+    func = "plot_code_lengths"
+    from ..information import cross_entropy, huffman_code_lengths, prefix_code
+
+    ell_p = huffman_code_lengths(p)
+    ell_q = huffman_code_lengths(q)
+    p = np.asarray(p, dtype=float)
+    q = np.asarray(q, dtype=float)
+    if p.shape != q.shape:
+        raise ValueError(f"{func}: q has shape {q.shape} but p has shape {p.shape}; they must match")
+    symbols = _check_names(symbols, p.size, func, "symbols")
+    codes_p, codes_q = prefix_code(ell_p), prefix_code(ell_q)
+    fig, (ax, ax_sum) = new_figure(1, 2, figsize=(10, 3.8), width_ratios=(1.5, 1))
+    x = np.arange(p.size)
+    bars_p = ax.bar(x - 0.2, ell_p, width=0.4, color=_TARGET_COLOR, label="code built for p")
+    bars_q = ax.bar(x + 0.2, ell_q, width=0.4, color=_MODEL_COLOR, label="code built for q")
+    for bars, codes in ((bars_p, codes_p), (bars_q, codes_q)):
+        for bar, code in zip(bars, codes):
+            ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height() + 0.08, code, ha="center",
+                    va="bottom", fontsize=8, family="monospace", rotation=90)
+    with np.errstate(divide="ignore"):
+        ax.plot(x - 0.2, -np.log2(p), "_", color="k", ms=14, mew=2, label="−log₂ p(v)")
+        ax.plot(x + 0.2, -np.log2(q), "_", color=COLORS["b"], ms=14, mew=2, label="−log₂ q(v)")
+    ax.set_xticks(x)
+    ax.set_xticklabels([f"{s}\np={pv:.3g}" for s, pv in zip(symbols, p)], fontsize=8)
+    ax.set_ylabel("codeword length (bits)")
+    ax.set_ylim(0, max(ell_p.max(), ell_q.max()) + 2.2)
+    ax.legend(fontsize=8, frameon=False, loc="upper left", ncol=2)
+    ax.set_title("codeword lengths of two Huffman codes", fontsize=10)
+    palette = [COLORS["a"], COLORS["distance"], COLORS["similarity"], COLORS["b"], COLORS["diff"], "0.5"]
+    for col, ell in ((0, ell_p), (1, ell_q)):
+        bottom = 0.0
+        for i, (pv, lv) in enumerate(zip(p, ell)):
+            ax_sum.bar([col], [pv * lv], bottom=[bottom], width=0.6, color=palette[i % len(palette)],
+                       edgecolor="white", label=symbols[i] if col == 0 else None)
+            bottom += pv * lv
+        ax_sum.text(col, bottom + 0.05, f"{bottom:.3f} bits", ha="center", va="bottom", fontsize=9)
+    h2 = entropy(p) / math.log(2)
+    h2pq = cross_entropy(p, q, reduction="sum") / math.log(2)
+    ax_sum.axhline(h2, color=_H_COLOR, ls="--", lw=1.3, label=f"H₂(p) = {h2:.3f}")
+    ax_sum.axhline(h2pq, color=_KL_COLOR, ls="--", lw=1.3, label=f"H₂(p, q) = {h2pq:.3f}")
+    ax_sum.set_xticks([0, 1])
+    ax_sum.set_xticklabels(["code for p", "code for q"], fontsize=9)
+    ax_sum.set_xlim(-0.6, 2.7)
+    ax_sum.set_ylim(0, 1.3 * max(h2pq, float(np.dot(p, ell_q)), float(np.dot(p, ell_p))))
+    ax_sum.set_ylabel("expected bits per symbol, data from p")
+    ax_sum.legend(fontsize=8, frameon=False, loc="lower right")
+    ax_sum.set_title("expected length Σ p(v) ℓ(v)", fontsize=10)
+    fig.subplots_adjust(left=0.07, right=0.99, bottom=0.16, top=0.9, wspace=0.25)
+    return fig
+
+
+def plot_information_diagram(joint, names=("X", "Y")) -> Figure:
+    """The information diagram of two variables: H(X|Y), I(X;Y), H(Y|X) as a Venn sketch and exact bars.
+
+    Left: two overlapping circles for H(X) and H(Y), the overlap labelled
+    I(X; Y) and the two crescents H(X | Y) and H(Y | X), with their values
+    (a sketch: the areas are not to scale). Right, to scale: the bar H(X) =
+    H(X | Y) + I(X; Y) above the bar H(Y) = I(X; Y) + H(Y | X), aligned so
+    that the I segments coincide, and below them H(X, Y), the whole span
+    (``info-cond-entropy``, ``info-mutual-information``, ``info-entropy-chain``).
+    ``fig.axes[1].patches`` are [H(X|Y), I, I, H(Y|X), H(X,Y)].
+
+    Raises
+    ------
+    ValueError
+        For a joint that is not a 2-D distribution, or names that are not two.
+    """
+    func = "plot_information_diagram"
+    from matplotlib.patches import Circle
+
+    from ..information import conditional_entropy, mutual_information
+
+    h_y_given_x = conditional_entropy(joint)
+    pxy = np.asarray(joint, dtype=float)
+    h_x_given_y = conditional_entropy(pxy.T)
+    mi = mutual_information(pxy)
+    names = [str(n) for n in names]
+    if len(names) != 2:
+        raise ValueError(f"{func}: names must be two names (for the rows and the columns), got {len(names)}")
+    nx, ny = names
+    h_x = entropy(pxy.sum(axis=1))
+    h_y = entropy(pxy.sum(axis=0))
+    h_xy = entropy(pxy.ravel() / pxy.sum())
+    fig, (ax_v, ax_b) = new_figure(1, 2, figsize=(10, 3.6), width_ratios=(1, 1.35))
+    for cx, color in ((-0.55, COLORS["a"]), (0.55, COLORS["b"])):
+        ax_v.add_patch(Circle((cx, 0), 1.0, facecolor=color, alpha=0.25, edgecolor=color, lw=2))
+    ax_v.text(-1.0, 0, f"H({nx}|{ny})\n{h_x_given_y:.3f}", ha="center", va="center", fontsize=9)
+    ax_v.text(0, 0, f"I({nx};{ny})\n{mi:.3f}", ha="center", va="center", fontsize=9, weight="bold")
+    ax_v.text(1.0, 0, f"H({ny}|{nx})\n{h_y_given_x:.3f}", ha="center", va="center", fontsize=9)
+    ax_v.text(-0.55, 1.12, f"H({nx}) = {h_x:.3f}", ha="center", color=COLORS["a"], fontsize=10)
+    ax_v.text(0.55, -1.22, f"H({ny}) = {h_y:.3f}", ha="center", color=COLORS["b"], fontsize=10)
+    ax_v.set_xlim(-1.7, 1.7)
+    ax_v.set_ylim(-1.45, 1.4)
+    ax_v.set_aspect("equal")
+    ax_v.axis("off")
+    ax_v.set_title("sketch (areas not to scale), nats", fontsize=10)
+    seg = dict(height=0.5, edgecolor="white")
+    ax_b.barh([2], [h_x_given_y], color=COLORS["a"], alpha=0.55, **seg)
+    ax_b.barh([2], [mi], left=[h_x_given_y], color=COLORS["diff"], alpha=0.8, **seg)
+    ax_b.barh([1], [mi], left=[h_x_given_y], color=COLORS["diff"], alpha=0.8, **seg)
+    ax_b.barh([1], [h_y_given_x], left=[h_x_given_y + mi], color=COLORS["b"], alpha=0.55, **seg)
+    ax_b.barh([0], [h_xy], color="0.6", **seg)
+    labels = (
+        (2, 0, h_x_given_y, f"H({nx}|{ny})"),
+        (2, h_x_given_y, mi, "I"),
+        (1, h_x_given_y, mi, "I"),
+        (1, h_x_given_y + mi, h_y_given_x, f"H({ny}|{nx})"),
+        (0, 0, h_xy, f"H({nx},{ny}) = {h_xy:.3f}"),
+    )
+    for y, left, width, text in labels:
+        if width > 0.05 * h_xy:
+            ax_b.text(left + width / 2, y, text, ha="center", va="center", fontsize=9)
+    ax_b.set_yticks([2, 1, 0])
+    ax_b.set_yticklabels([f"H({nx}) = {h_x:.3f}", f"H({ny}) = {h_y:.3f}", f"H({nx},{ny})"], fontsize=9)
+    ax_b.set_xlim(0, 1.05 * h_xy)
+    ax_b.set_xlabel("nats")
+    ax_b.set_title(f"to scale: H({nx},{ny}) = H({nx}|{ny}) + I + H({ny}|{nx})", fontsize=10)
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.15, top=0.88, wspace=0.35)
+    return fig
+
+
+def plot_reliability_diagram(probs_list, labels, titles, n_bins: int = 15) -> Figure:
+    """Reliability diagrams: accuracy against confidence per bin, one panel per predictor.
+
+    Each panel bins the predictions by confidence (their largest
+    probability, :func:`ragmath.information.reliability_bins`) and draws each
+    bin's accuracy (blue bars), the gap to its mean confidence (red, hatched)
+    and the diagonal of perfect calibration (dashed); the title gives the
+    expected calibration error (``info-ece``). Bars below the diagonal mean
+    over-confidence. ``ax.patches`` of each panel are the accuracy bars,
+    then the gap bars, one per non-empty bin.
+
+    Raises
+    ------
+    ValueError
+        For probability rows or labels that are invalid, titles of another
+        number than probs_list, or an empty probs_list.
+    """
+    func = "plot_reliability_diagram"
+    from ..information import expected_calibration_error, reliability_bins
+
+    probs_list = list(probs_list)
+    titles = [str(t) for t in titles]
+    if not probs_list:
+        raise ValueError(f"{func}: probs_list is empty; give at least one array of probability rows")
+    if len(titles) != len(probs_list):
+        raise ValueError(f"{func}: titles has {len(titles)} entries but probs_list has {len(probs_list)}")
+    n = len(probs_list)
+    fig, axes = new_figure(1, n, figsize=(3.6 * n + 0.6, 3.7), squeeze=False, sharey=True)
+    for ax, probs, title in zip(axes[0], probs_list, titles):
+        b = reliability_bins(probs, labels, n_bins)
+        ece = expected_calibration_error(probs, labels, n_bins)
+        full = b["count"] > 0
+        centres = ((b["edges"][:-1] + b["edges"][1:]) / 2)[full]
+        width = 1.0 / n_bins
+        acc, conf = b["accuracy"][full], b["confidence"][full]
+        ax.bar(centres, acc, width=width, color=COLORS["a"], edgecolor="white", label="accuracy")
+        ax.bar(centres, conf - acc, bottom=acc, width=width, color=COLORS["b"], alpha=0.35,
+               hatch="//", edgecolor=COLORS["b"], label="gap to confidence")
+        ax.plot([0, 1], [0, 1], "--", color="0.3", lw=1.2, label="perfect calibration")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_aspect("equal")
+        ax.set_xlabel("confidence (largest probability)")
+        ax.set_title(f"{title}\nECE = {ece:.3f}", fontsize=10)
+    axes[0][0].set_ylabel("accuracy in the bin")
+    axes[0][0].legend(fontsize=8, frameon=False, loc="upper left")
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.85, wspace=0.12)
+    return fig
+
+
+def plot_tokenization_rates(rates) -> Figure:
+    """One text, two tokenizers: per-token perplexity (left, log scale) and bits per byte (right).
+
+    ``rates`` maps a model's name to a dict with arrays "perplexity" (per
+    token) and "bits_per_byte", one value per held-out split. Each split is
+    a dot; the bar is the mean, with ± one standard deviation. The left
+    panel's values differ by orders of magnitude because the tokens differ;
+    the right panel puts both on one unit (``info-bits-per-byte``). The bars
+    are ``ax.patches`` of each panel, in the order of ``rates``.
+
+    Raises
+    ------
+    ValueError
+        For an empty ``rates``, or arrays that are missing, empty, of
+        different lengths or not positive.
+    """
+    func = "plot_tokenization_rates"
+    if not isinstance(rates, dict) or not rates:
+        raise ValueError(f"{func}: rates must be a non-empty dict name -> {{'perplexity', 'bits_per_byte'}}")
+    data = {}
+    for name, r in rates.items():
+        try:
+            ppl = np.asarray(r["perplexity"], dtype=float)
+            bpb = np.asarray(r["bits_per_byte"], dtype=float)
+        except (KeyError, TypeError):
+            raise ValueError(
+                f"{func}: rates[{name!r}] needs the arrays 'perplexity' and 'bits_per_byte'"
+            ) from None
+        if ppl.ndim != 1 or ppl.size == 0 or ppl.shape != bpb.shape:
+            raise ValueError(f"{func}: rates[{name!r}] needs two 1-D arrays of the same, non-zero length")
+        if not (np.all(ppl >= 1) and np.all(bpb > 0) and np.isfinite(ppl).all() and np.isfinite(bpb).all()):
+            raise ValueError(f"{func}: rates[{name!r}] has a perplexity below 1 or bits per byte ≤ 0")
+        data[str(name)] = (ppl, bpb)
+    fig, (ax_ppl, ax_bpb) = new_figure(1, 2, figsize=(9, 3.6))
+    palette = [COLORS["a"], COLORS["distance"], COLORS["similarity"], COLORS["b"]]
+    rng = np.random.default_rng(0)  # horizontal jitter of the dots only
+    for i, (ppl, bpb) in enumerate(data.values()):
+        color = palette[i % len(palette)]
+        for ax, values in ((ax_ppl, ppl), (ax_bpb, bpb)):
+            sd = float(np.std(values, ddof=1)) if values.size > 1 else 0.0
+            ax.bar([i], [float(np.mean(values))], width=0.6, color=color, alpha=0.35)
+            ax.errorbar([i], [float(np.mean(values))], yerr=[sd], color="k", capsize=5, lw=1.2)
+            ax.plot(i + rng.uniform(-0.15, 0.15, values.size), values, "o", color=color, ms=4)
+    ax_ppl.set_yscale("log")
+    _plain_log_ticks(ax_ppl.yaxis, [1, 2, 5, 10, 100, 1000, 10000, 100000])
+    for ax in (ax_ppl, ax_bpb):
+        ax.set_xticks(range(len(data)))
+        ax.set_xticklabels(list(data), fontsize=9)
+    ax_ppl.set_ylabel("perplexity per token")
+    ax_ppl.set_title("per-token perplexity: not comparable", fontsize=10)
+    ax_bpb.set_ylabel("bits per byte")
+    ax_bpb.set_ylim(0, 1.25 * max(float(b.max()) for _, b in data.values()))
+    ax_bpb.set_title("bits per byte: one unit for both", fontsize=10)
+    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.12, top=0.9, wspace=0.3)
     return fig

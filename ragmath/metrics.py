@@ -94,6 +94,10 @@ __all__ = [
     "TTestResult",
     "paired_t_test",
     "significance_summary",
+    "precision_recall_at_k",
+    "average_precision",
+    "holm_adjust",
+    "exact_sign_flip_means",
 ]
 
 #: The two gain functions of DCG (equation ``eval-gain``).
@@ -1480,3 +1484,185 @@ def significance_summary(a, b, n_queries=None, n_resamples: int = 2000, seed=0) 
         "diff": test.mean_difference,
         "p_value": test.p_value,
     }
+
+
+# ------------------------------------------------- precision, recall, average precision
+def _n_relevant(n_relevant, r: np.ndarray, func: str) -> int:
+    """R, the number of relevant judged documents: at least the relevant ones retrieved."""
+    found = int(np.count_nonzero(r > 0))
+    if n_relevant is None:
+        return found
+    if isinstance(n_relevant, (bool, np.bool_)) or not isinstance(n_relevant, (int, np.integer)):
+        raise TypeError(f"{func}: n_relevant must be an integer or None, got {n_relevant!r}")
+    if n_relevant < found:
+        raise ValueError(
+            f"{func}: n_relevant = {n_relevant} is smaller than the {found} relevant documents "
+            f"of the ranking; it must count every relevant judged document of the query"
+        )
+    return int(n_relevant)
+
+
+def precision_recall_at_k(relevances, n_relevant=None) -> tuple[np.ndarray, np.ndarray]:
+    """Precision and recall at every cutoff k = 1..L of a ranking (equation ``eval-precision-recall``).
+
+    P@k = #{i ≤ k : r_i > 0} / k and R@k = #{i ≤ k : r_i > 0} / R, where R
+    is the number of relevant judged documents of the query (``n_relevant``;
+    by default the relevant documents of the ranking, which is right only if
+    every relevant document was retrieved). Recall is 0 when R = 0.
+
+    Parameters
+    ----------
+    relevances : array-like, shape (L,)
+        Grades in ranked order (> 0: relevant).
+    n_relevant : int or None
+        R; it may not be smaller than the number of relevant grades given.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Precision and recall, each of shape (L,); entry k − 1 is cutoff k.
+
+    Raises
+    ------
+    ValueError
+        For nan/inf grades or an n_relevant below the relevant grades given.
+    TypeError
+        For an n_relevant that is not an integer.
+
+    Examples
+    --------
+    >>> p, r = precision_recall_at_k([1, 0, 2, 0], n_relevant=4)
+    >>> print(p.tolist(), r.tolist())
+    [1.0, 0.5, 0.6666666666666666, 0.5] [0.25, 0.25, 0.5, 0.5]
+    """
+    func = "precision_recall_at_k"
+    r = _grades(relevances, "relevances", func)
+    R = _n_relevant(n_relevant, r, func)
+    hits = np.cumsum(r > 0)
+    precision = hits / np.arange(1, len(r) + 1)
+    recall = hits / R if R > 0 else np.zeros(len(r))
+    return precision.astype(np.float64), recall.astype(np.float64)
+
+
+def average_precision(relevances, n_relevant=None, k=None) -> float:
+    """Average precision, (1/R) Σ_{i : r_i > 0} P@i, as trec_eval's ``map`` (equation ``eval-ap``).
+
+    The precision at the rank of each relevant retrieved document, summed and
+    divided by R, the number of relevant **judged** documents of the query
+    (trec_eval's ``num_rel``): a relevant document that is not retrieved
+    contributes precision 0. With ``k``, only the first k ranks count (the
+    divisor stays R). 0.0 when R = 0.
+
+    Parameters
+    ----------
+    relevances : array-like, shape (L,)
+        Grades in ranked order (> 0: relevant).
+    n_relevant : int or None
+        R. By default the relevant grades of the ranking: right only if every
+        relevant document was retrieved, otherwise AP is overstated.
+    k : int or None
+        A cutoff.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`precision_recall_at_k`, and for a k < 1.
+
+    Examples
+    --------
+    >>> print(f"{average_precision([1, 0, 1, 0], n_relevant=3):.4f}")  # (1/1 + 2/3) / 3
+    0.5556
+    >>> print(f"{average_precision([1, 0, 1, 0]):.4f}")  # wrong if a third relevant one exists
+    0.8333
+    """
+    func = "average_precision"
+    r = _grades(relevances, "relevances", func)
+    R = _n_relevant(n_relevant, r, func)
+    k = _check_k(k, func, optional=True)
+    if k is not None:
+        r = r[:k]
+    if R == 0:
+        return 0.0
+    hits = np.cumsum(r > 0)
+    ranks = np.flatnonzero(r > 0)
+    return float(math.fsum(hits[ranks] / (ranks + 1)) / R)
+
+
+def holm_adjust(p_values) -> np.ndarray:
+    """Holm's step-down adjusted p-values for m tests (equation ``eval-holm``).
+
+    With the p-values sorted, p_(1) ≤ … ≤ p_(m), the adjusted value of the
+    j-th smallest is max_{i ≤ j} min(1, (m − i + 1) p_(i)); rejecting the
+    hypotheses whose adjusted value is ≤ α controls the probability of any
+    false rejection (the family-wise error rate) at α, under any dependence
+    between the tests. Returned in the input order.
+
+    Parameters
+    ----------
+    p_values : array-like, shape (m,)
+        p-values in [0, 1].
+
+    Returns
+    -------
+    numpy.ndarray, shape (m,)
+
+    Raises
+    ------
+    ValueError
+        For an empty input or values outside [0, 1].
+
+    Examples
+    --------
+    >>> print(holm_adjust([0.01, 0.04, 0.03, 0.5]).tolist())
+    [0.04, 0.09, 0.09, 0.5]
+    """
+    func = "holm_adjust"
+    p = as_float_array(p_values, "p_values", func, ndim=1).astype(np.float64, copy=False)
+    if np.any((p < 0) | (p > 1)):
+        raise ValueError(f"{func}: p_values must lie in [0, 1], got {p.tolist()}")
+    m = len(p)
+    order = np.argsort(p, kind="stable")
+    stepped = np.minimum(1.0, (m - np.arange(m)) * p[order])
+    adjusted = np.empty(m)
+    adjusted[order] = np.maximum.accumulate(stepped)
+    return adjusted
+
+
+def exact_sign_flip_means(a, b) -> np.ndarray:
+    """All 2**n sign-flipped mean differences of a paired sample: the exact null distribution.
+
+    Uses ``eval-randomization``: the values (1/n) Σ_q s_q (a_q − b_q) for
+    every s ∈ {−1, +1}^n, each equally likely under the null hypothesis. The
+    first entry is the observed mean difference (all signs +1). For n ≤ 20.
+
+    Parameters
+    ----------
+    a, b : array-like, shape (n,)
+        One value per query for each system, in the same query order.
+
+    Returns
+    -------
+    numpy.ndarray, shape (2**n,)
+
+    Raises
+    ------
+    ValueError
+        If a and b differ in length, are empty, hold nan/inf, or n > 20.
+
+    Examples
+    --------
+    >>> print(exact_sign_flip_means([1.0, 0.5], [0.0, 0.0]).tolist())
+    [0.75, 0.25, -0.25, -0.75]
+    """
+    func = "exact_sign_flip_means"
+    a, b = _paired(a, b, func)
+    n = len(a)
+    if n > 20:
+        raise ValueError(f"{func}: a has {n} values; listing 2**n sign patterns needs n <= 20")
+    bits = (np.arange(2**n)[:, None] >> np.arange(n - 1, -1, -1)) & 1  # 0: +1, 1: −1
+    signs = 1.0 - 2.0 * bits
+    return signs @ (a - b) / n

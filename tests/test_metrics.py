@@ -851,3 +851,83 @@ def test_significance_of_identical_systems():
     summary = significance_summary(x, x, n_resamples=300)
     assert summary["p_value"] == 1.0 and summary["diff"] == 0.0
     assert np.all(summary["null"] == 0.0)
+
+
+# ------------------------------------ precision, recall, AP, Holm, exact sign flips
+import itertools as _itertools  # noqa: E402
+
+from ragmath.metrics import (  # noqa: E402
+    average_precision,
+    exact_sign_flip_means,
+    holm_adjust,
+    precision_recall_at_k,
+)
+
+
+def _ap_by_loop(grades, R):
+    """trec_eval's m_map.c: add rel_so_far/(i+1) at each relevant rank, divide by num_rel."""
+    found, total = 0, 0.0
+    for i, g in enumerate(grades):
+        if g > 0:
+            found += 1
+            total += found / (i + 1)
+    return total / R if R else 0.0
+
+
+def test_average_precision_against_the_trec_eval_loop():
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        grades = rng.choice([0, 0, 0, 1, 2, 3, -1], size=int(rng.integers(0, 15))).tolist()
+        R = sum(g > 0 for g in grades) + int(rng.integers(0, 4))
+        assert math.isclose(average_precision(grades, R), _ap_by_loop(grades, R),
+                            rel_tol=1e-13, abs_tol=1e-15)
+        k = int(rng.integers(1, 16))
+        assert math.isclose(average_precision(grades, R, k=k), _ap_by_loop(grades[:k], R),
+                            rel_tol=1e-13, abs_tol=1e-15)
+    assert average_precision([0, 0]) == 0.0 and average_precision([], 0) == 0.0
+    assert average_precision([2]) == 1.0 and average_precision([2], 4) == 0.25
+
+
+def test_precision_recall_by_hand_and_bad_input():
+    p, r = precision_recall_at_k([0, 3, 0, 1], n_relevant=3)
+    assert p.tolist() == [0.0, 0.5, 1 / 3, 0.5]
+    assert r.tolist() == [0.0, 1 / 3, 1 / 3, 2 / 3]
+    assert precision_recall_at_k([0, 0], 0)[1].tolist() == [0.0, 0.0]
+    with pytest.raises(ValueError, match="precision_recall_at_k: n_relevant"):
+        precision_recall_at_k([1, 1, 0], n_relevant=1)
+    with pytest.raises(TypeError, match="average_precision: n_relevant"):
+        average_precision([1], n_relevant=1.5)
+    with pytest.raises(ValueError, match="average_precision: relevances"):
+        average_precision([1, float("nan")])
+    with pytest.raises(ValueError, match="average_precision: k"):
+        average_precision([1], k=0)
+
+
+def test_holm_by_its_definition():
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        p = rng.uniform(0, 1, size=int(rng.integers(1, 9)))
+        m = len(p)
+        order = sorted(range(m), key=lambda i: p[i])
+        expected = [0.0] * m
+        running = 0.0
+        for j, i in enumerate(order):  # max over i <= j of min(1, (m - i + 1) p_(i))
+            running = max(running, min(1.0, (m - j) * p[i]))
+            expected[i] = running
+        assert np.allclose(holm_adjust(p), expected, rtol=1e-15, atol=0)
+    assert holm_adjust([0.2]).tolist() == [0.2]
+    for bad in [[], [0.5, 1.5], [-0.1], [float("nan")]]:
+        with pytest.raises(ValueError, match="holm_adjust: p_values"):
+            holm_adjust(bad)
+
+
+def test_exact_sign_flip_means_lists_every_pattern():
+    a, b = [1.0, 0.5, 0.25], [0.0, 1.0, 0.0]
+    d = np.subtract(a, b)
+    expected = sorted(np.dot(s, d) / 3 for s in _itertools.product((1, -1), repeat=3))
+    got = exact_sign_flip_means(a, b)
+    assert np.allclose(sorted(got), expected) and got[0] == d.mean()
+    with pytest.raises(ValueError, match="exact_sign_flip_means: a"):
+        exact_sign_flip_means(np.zeros(21), np.zeros(21))
+    with pytest.raises(ValueError, match="exact_sign_flip_means: a"):
+        exact_sign_flip_means([1.0], [1.0, 2.0])

@@ -152,3 +152,67 @@ def test_significance_explorer_slider():
     assert w.controls["n_queries"].value == 30 and w.controls["n_queries"].max == 30
     w.controls["n_queries"].value = 12
     assert w.figure.axes[0].get_title().startswith("12 queries")
+
+
+# ------------------------------------------ discounts, precision-recall, metric@k, exact null
+from ragmath.metrics import precision_recall_at_k  # noqa: E402
+from ragmath.viz.metrics import (  # noqa: E402
+    plot_discount_curves,
+    plot_exact_null,
+    plot_metric_at_k,
+    plot_precision_recall,
+)
+
+
+def test_discount_curves_draw_the_four_weights():
+    fig = plot_discount_curves(12)
+    assert isinstance(fig, Figure)
+    lines = fig.axes[0].lines
+    assert len(lines) == 4
+    i = np.arange(1, 13)
+    assert np.allclose(lines[0].get_ydata(), [1 / math.log2(r + 1) for r in i])
+    assert np.allclose(lines[1].get_ydata(), [1 / max(1.0, math.log2(r)) for r in i])
+    assert np.allclose(lines[2].get_ydata()[:9], 1.0)  # b = 10: ranks 1 to 9 undiscounted
+    with pytest.raises(ValueError, match="plot_discount_curves: max_rank"):
+        plot_discount_curves(1)
+
+
+def test_precision_recall_legend_is_the_average_precision():
+    curves = {"A": precision_recall_at_k([1, 0, 1, 0, 0, 1], 4), "B": precision_recall_at_k([0, 1], 4)}
+    fig = plot_precision_recall(curves, highlight="A")
+    texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ap_a = (1 + 2 / 3 + 3 / 6) / 4
+    assert texts == [f"A: AP = {ap_a:.3f}", f"B: AP = {0.5 / 4:.3f}"]
+    assert len(fig.axes[0].collections) == 1  # the shaded area of A
+    with pytest.raises(ValueError, match="plot_precision_recall: highlight"):
+        plot_precision_recall(curves, highlight="C")
+    with pytest.raises(ValueError, match="plot_precision_recall: curves"):
+        plot_precision_recall({"A": ([1.0, 0.5], [0.5])})
+    with pytest.raises(ValueError, match="plot_precision_recall: curves"):
+        plot_precision_recall({})
+
+
+def test_metric_at_k_draws_the_means():
+    rng = np.random.default_rng(0)
+    values = rng.uniform(size=(30, 5))
+    fig = plot_metric_at_k({"A": {"m": values}, "B": {"m": values / 2}}, ks=[1, 2, 3, 4, 5])
+    ax = fig.axes[0]
+    assert np.allclose(ax.lines[0].get_ydata(), values.mean(axis=0))
+    assert np.allclose(ax.lines[1].get_ydata(), values.mean(axis=0) / 2)
+    with pytest.raises(ValueError, match="plot_metric_at_k: ks"):
+        plot_metric_at_k({"A": {"m": values}}, ks=[1])
+    with pytest.raises(ValueError, match="plot_metric_at_k: curves"):
+        plot_metric_at_k({"A": {"m": values[:, :3]}}, ks=[1, 2, 3, 4, 5])
+
+
+def test_exact_null_counts_the_extreme_patterns():
+    a, b = [1.0, 1.0, 0.5], [0.0, 0.5, 0.5]  # d = (1, 0.5, 0): 8 patterns
+    fig = plot_exact_null(a, b)
+    ax = fig.axes[0]
+    red = [p for p in ax.patches if p.get_facecolor()[:3] != ax.patches[0].get_facecolor()[:3]]
+    # |mean| >= 0.5 for s = ±(1, 1, ±1): 4 of the 8 patterns
+    assert sum(p.get_height() for p in ax.patches) == 8
+    assert "exact p = 0.5000" in ax.get_title()
+    assert sum(p.get_height() for p in red) in (4, 4.0)
+    with pytest.raises(ValueError, match="plot_exact_null: a"):
+        plot_exact_null([1.0], [1.0, 2.0])

@@ -16,9 +16,19 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from .._validation import check_choice, check_positive_int
-from ..metrics import GAINS, gain_values, idcg_at_k, move_document, ranking_breakdown, significance_summary
+from ..metrics import (
+    GAINS,
+    exact_sign_flip_means,
+    gain_values,
+    idcg_at_k,
+    move_document,
+    rank_discounts,
+    ranking_breakdown,
+    significance_summary,
+)
 from ._style import COLORS, new_figure
 
 __all__ = [
@@ -30,6 +40,10 @@ __all__ = [
     "plot_per_query",
     "plot_significance",
     "plot_significance_grid",
+    "plot_discount_curves",
+    "plot_precision_recall",
+    "plot_metric_at_k",
+    "plot_exact_null",
 ]
 
 #: The judged documents of the small example: name -> grade (0 to 3).
@@ -296,4 +310,157 @@ def plot_significance_grid(
                Patch(color="0.7", label=f"mean difference under H0 ({names[0]} − {names[1]})")]
     fig.legend(handles=handles, loc="upper center", ncol=3, fontsize=8.5, frameon=False)
     fig.subplots_adjust(left=0.05, right=0.99, bottom=0.07, top=0.86, wspace=0.12, hspace=0.45)
+    return fig
+
+
+# ------------------------------------------------------------------ discount curves
+def plot_discount_curves(max_rank: int = 20) -> Figure:
+    """The weight of each rank under the discounts of DCG (``eval-dcg``, ``eval-dcg-jk``) and under RR.
+
+    1/log2(i + 1) (Burges et al., current trec_eval); Järvelin and Kekäläinen's
+    1/max(1, log_b i) for b = 2 and b = 10 (ranks below b undiscounted); and
+    RR's 1/i (``eval-rr``), for ranks 1 to ``max_rank``.
+    """
+    func = "plot_discount_curves"
+    max_rank = check_positive_int(max_rank, "max_rank", func)
+    if max_rank < 2:
+        raise ValueError(f"{func}: max_rank must be at least 2, got {max_rank}")
+    i = np.arange(1, max_rank + 1, dtype=float)
+    weights = {
+        "1 / log₂(i + 1)  (eq. eval-dcg)": (1 / rank_discounts(max_rank), "#1f77b4", "-"),
+        "1 / max(1, log₂ i)  (JK, b = 2)": (1 / np.maximum(1.0, np.log2(i)), "#ff7f0e", "-"),
+        "1 / max(1, log₁₀ i)  (JK, b = 10)": (1 / np.maximum(1.0, np.log10(i)), "#2ca02c", "-"),
+        "1 / i  (reciprocal rank)": (1 / i, "0.4", "--"),
+    }
+    fig, ax = new_figure(figsize=(6.4, 3.6))
+    for label, (w, color, ls) in weights.items():
+        ax.plot(i, w, marker="o", ms=3, color=color, ls=ls, lw=1.4, label=label)
+    ax.set_xlim(0.5, max_rank + 0.5)
+    ax.set_ylim(0, 1.08)
+    ax.set_xticks([1, 2, 5, 10, 15, 20] if max_rank >= 20 else list(range(1, max_rank + 1)))
+    ax.set_xlabel("rank i")
+    ax.set_ylabel("weight of rank i")
+    ax.set_title("how much a gain at rank i counts", fontsize=10)
+    ax.legend(fontsize=8, loc="center right")
+    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.14, top=0.9)
+    return fig
+
+
+# ------------------------------------------------------------ precision and recall
+def plot_precision_recall(curves: Mapping[str, tuple], highlight: str | None = None,
+                          title: str = "") -> Figure:
+    """Precision against recall as step curves, one per system (``eval-precision-recall``).
+
+    ``curves`` maps a system's name to ``(precision, recall)`` at every
+    cutoff, as :func:`ragmath.metrics.precision_recall_at_k` returns them.
+    The legend gives each system's average precision, the area under its
+    steps (``eval-ap``, ``eval-ap-area``); the area of ``highlight`` is shaded.
+    """
+    func = "plot_precision_recall"
+    if not isinstance(curves, Mapping) or not curves:
+        raise ValueError(f"{func}: curves must map at least one system name to (precision, recall)")
+    if highlight is not None and highlight not in curves:
+        raise ValueError(f"{func}: highlight must be one of the systems of curves, got {highlight!r}")
+    palette = ("#7f7f7f", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728")
+    fig, ax = new_figure(figsize=(6.4, 3.8))
+    for j, (name, pair) in enumerate(curves.items()):
+        try:
+            precision, recall = (np.asarray(v, dtype=float) for v in pair)
+        except (TypeError, ValueError):
+            raise ValueError(f"{func}: curves[{name!r}] must be a pair (precision, recall)") from None
+        if precision.shape != recall.shape or precision.ndim != 1 or np.any(np.diff(recall) < 0):
+            raise ValueError(f"{func}: curves[{name!r}] needs equal-length precision and recall, "
+                             f"recall non-decreasing")
+        widths = np.diff(np.concatenate([[0.0], recall]))
+        area = float(np.sum(precision * widths))
+        hits = widths > 0  # the relevant ranks: precision where recall rises
+        r_steps = np.concatenate([[0.0], recall[hits]])
+        p_steps = np.concatenate([precision[hits][:1], precision[hits]])
+        color = palette[j % len(palette)]
+        ax.step(r_steps, p_steps, where="pre", color=color, lw=1.8, label=f"{name}: AP = {area:.3f}")
+        if name == highlight:
+            ax.fill_between(r_steps, p_steps, step="pre", color=color, alpha=0.18, lw=0)
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("recall R@k")
+    ax.set_ylabel("precision P@k at each relevant rank")
+    ax.set_title(title or "precision–recall", fontsize=10)
+    ax.legend(fontsize=8, loc="lower left")
+    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.13, top=0.9)
+    return fig
+
+
+# -------------------------------------------------------- metrics against the cutoff
+def plot_metric_at_k(curves: Mapping[str, Mapping[str, np.ndarray]], ks) -> Figure:
+    """Mean metric@k over the queries against k, one panel per metric, with ±1.96 standard errors.
+
+    ``curves[system][metric]`` is an (n_queries, len(ks)) array of per-query
+    values (e.g. NDCG@k from :func:`ragmath.metrics.ndcg_at_k` (``eval-ndcg``)
+    and recall@k from :func:`ragmath.metrics.precision_recall_at_k`); the band
+    is the normal interval of the mean over queries.
+    """
+    func = "plot_metric_at_k"
+    ks = np.asarray(ks, dtype=float)
+    if ks.ndim != 1 or len(ks) < 2:
+        raise ValueError(f"{func}: ks must hold at least two cutoffs")
+    if not isinstance(curves, Mapping) or not curves:
+        raise ValueError(f"{func}: curves must map system names to {{metric: array}}")
+    metrics = list(next(iter(curves.values())).keys())
+    palette = ("#7f7f7f", "#1f77b4", "#ff7f0e", "#2ca02c")
+    fig, axes = new_figure(1, len(metrics), figsize=(4.3 * len(metrics), 3.5), squeeze=False)
+    for ax, metric in zip(axes[0], metrics):
+        for j, (name, by_metric) in enumerate(curves.items()):
+            if metric not in by_metric:
+                raise ValueError(f"{func}: curves[{name!r}] has no {metric!r}")
+            values = np.asarray(by_metric[metric], dtype=float)
+            if values.ndim != 2 or values.shape[1] != len(ks):
+                raise ValueError(f"{func}: curves[{name!r}][{metric!r}] must have one column per k")
+            mean = values.mean(axis=0)
+            se = values.std(axis=0, ddof=1) / np.sqrt(len(values))
+            color = palette[j % len(palette)]
+            ax.plot(ks, mean, color=color, lw=1.6, marker="o", ms=2.5, label=name)
+            ax.fill_between(ks, mean - 1.96 * se, mean + 1.96 * se, color=color, alpha=0.15, lw=0)
+        ax.set_xlabel("cutoff k")
+        ax.set_ylabel(f"mean {metric}")
+        ax.set_ylim(0, 1)
+        ax.set_xlim(ks[0], ks[-1])
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_title(f"{metric} (mean over queries, ±1.96 s.e.)", fontsize=10)
+    axes[0, 0].legend(fontsize=8, loc="lower right")
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.89, wspace=0.25)
+    return fig
+
+
+# ----------------------------------------------------- the exact null distribution
+def plot_exact_null(a, b, metric: str = "RR") -> Figure:
+    """The exact sign-flip null distribution of a paired mean difference, with the observed one.
+
+    All 2**n equally likely values (``eval-randomization``), from
+    :func:`ragmath.metrics.exact_sign_flip_means`, as a histogram of their
+    distinct values; the observed difference and its mirror image in red,
+    the patterns counted by the two-sided p-value in red too.
+    """
+    func = "plot_exact_null"
+    try:
+        means = exact_sign_flip_means(a, b)
+    except ValueError as error:
+        raise ValueError(f"{func}: {str(error).split(': ', 1)[-1]}") from None
+    observed = float(means[0])
+    tol = 1e-12 * max(1.0, float(np.abs(means).max()))
+    values, counts = np.unique(np.round(means / tol) * tol, return_counts=True)
+    extreme = np.abs(values) >= abs(observed) - tol
+    p = float(counts[extreme].sum() / counts.sum())
+    width = 0.8 * float(np.min(np.diff(values))) if len(values) > 1 else 0.01
+    fig, ax = new_figure(figsize=(6.4, 3.4))
+    ax.bar(values[~extreme], counts[~extreme], width=width, color="0.65", label="sign patterns")
+    ax.bar(values[extreme], counts[extreme], width=width, color=COLORS["b"],
+           label=f"|mean| ≥ observed: {int(counts[extreme].sum())} of {len(means)}")
+    for x in (observed, -observed):
+        ax.axvline(x, color=COLORS["b"], lw=1.0, ls="--")
+    ax.set_xlabel(f"mean difference in {metric} under H0 (all {len(means)} sign patterns)")
+    ax.set_ylabel("number of patterns")
+    ax.set_title(f"{len(np.asarray(a))} queries: observed {observed:+.3f}, exact p = {p:.4f}",
+                 fontsize=10)
+    ax.legend(fontsize=8, loc="upper left")
+    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.15, top=0.9)
     return fig

@@ -17,7 +17,11 @@ relative contrast of random points, which shrinks as the dimension grows);
 real embeddings: :func:`pairwise_cosines` and :func:`mean_pairwise_cosine`
 (anisotropy), :func:`random_unit_vectors` (the isotropic baseline),
 :func:`center_embeddings`, :func:`explained_variance_ratio` with
-:func:`n_components` (intrinsic dimension) and :func:`relative_contrasts`.
+:func:`n_components` (intrinsic dimension) and :func:`relative_contrasts`; hubness
+(:func:`k_occurrence`, :func:`k_occurrence_skewness`) and the Johnson–Lindenstrauss
+lemma (:func:`random_projection`, :func:`jl_dimension`, :func:`pairwise_distortions`).
+Near-duplicates: :func:`near_duplicate_experiment` (what float32 cosines lose) and
+:func:`angle_between` (the angle from the chord, accurate where arccos is not).
 """
 
 from __future__ import annotations

@@ -60,6 +60,12 @@ __all__ = [
     "attention_parameter_count",
     "soft_lookup",
     "hard_lookup",
+    "attention_gradients",
+    "online_softmax",
+    "blockwise_attention",
+    "kv_cache_bytes",
+    "kv_cache_decode",
+    "entropy_by_scale",
     "DK_CHOICES",
     "TOY_TOKENS",
     "attention_scores",
@@ -1046,3 +1052,378 @@ def toy_attention_weights(temperature=1.0, seed=0):
         X, X, X, toy["W_q"] / t, toy["W_k"], toy["W_v"], toy["W_o"], toy["num_heads"]
     )
     return weights
+
+
+# ------------------------------------------------ gradients, streaming, decoding
+def _qkv_2d(Q, K, V, func: str):
+    """Q (n_q, d_k), K (n_k, d_k), V (n_k, d_v) as arrays of one dtype, shapes checked."""
+    Q = as_float_array(Q, "Q", func, ndim=2)
+    K = as_float_array(K, "K", func, ndim=2)
+    V = as_float_array(V, "V", func, ndim=2)
+    if Q.shape[1] != K.shape[1]:
+        raise ValueError(
+            f"{func}: Q has vectors of dimension d_k = {Q.shape[1]} but K has vectors of "
+            f"dimension {K.shape[1]}; they must match"
+        )
+    if K.shape[0] != V.shape[0]:
+        raise ValueError(
+            f"{func}: K has n_k = {K.shape[0]} keys but V has {V.shape[0]} values (rows); "
+            f"they must match, one value per key"
+        )
+    dtype = np.result_type(Q.dtype, K.dtype, V.dtype)
+    return tuple(a.astype(dtype, copy=False) for a in (Q, K, V))
+
+
+def attention_gradients(Q, K, V, grad_output):
+    """Gradients of ⟨G, softmax(QKᵀ/√d_k)V⟩ with respect to Q, K and V (equation ``att-sdpa-grad``).
+
+    With A = softmax(QKᵀ/√d_k) and G = ∂L/∂O for the output O = AV:
+    ∂L/∂V = AᵀG, ∂L/∂A = GVᵀ, ∂L/∂S = A ⊙ (∂L/∂A − rowsum(A ⊙ ∂L/∂A)) (the
+    softmax Jacobian ``att-softmax-jacobian``, row by row), ∂L/∂Q = (∂L/∂S) K / √d_k
+    and ∂L/∂K = (∂L/∂S)ᵀ Q / √d_k. The query and key gradients pass through
+    the Jacobian and vanish when the rows saturate; the value gradient AᵀG
+    does not.
+
+    Parameters
+    ----------
+    Q : array-like, (..., n_q, d_k)
+    K : array-like, (..., n_k, d_k)
+    V : array-like, (..., n_k, d_v)
+    grad_output : array-like, (..., n_q, d_v)
+        G, the gradient of a scalar loss with respect to the output. The
+        leading (batch) dimensions of all four must be the same: one
+        independent attention per batch element.
+
+    Returns
+    -------
+    dQ : ndarray, (..., n_q, d_k)
+    dK : ndarray, (..., n_k, d_k)
+    dV : ndarray, (..., n_k, d_v)
+
+    Raises
+    ------
+    ValueError
+        For mismatched shapes, nan or inf in the inputs.
+
+    Examples
+    --------
+    >>> dQ, dK, dV = attention_gradients([[1.0, 0.0]], [[1.0, 0.0], [0.0, 1.0]],
+    ...                                  [[1.0], [3.0]], [[1.0]])
+    >>> print(dV.ravel().round(4), dQ.round(4))  # dV = the weights, 0.6698 and 0.3302
+    [0.6698 0.3302] [[-0.3128  0.3128]]
+    """
+    func = "attention_gradients"
+    Q = _at_least_2d(Q, "Q", func, "(n_q, d_k)")
+    K = _at_least_2d(K, "K", func, "(n_k, d_k)")
+    V = _at_least_2d(V, "V", func, "(n_k, d_v)")
+    G = _at_least_2d(grad_output, "grad_output", func, "(n_q, d_v)")
+    if Q.shape[-1] != K.shape[-1]:
+        raise ValueError(
+            f"{func}: Q has vectors of dimension d_k = {Q.shape[-1]} but K has vectors of "
+            f"dimension {K.shape[-1]}; they must match"
+        )
+    if K.shape[-2] != V.shape[-2]:
+        raise ValueError(
+            f"{func}: K has n_k = {K.shape[-2]} keys but V has {V.shape[-2]} values (rows); "
+            f"they must match, one value per key"
+        )
+    if not Q.shape[:-2] == K.shape[:-2] == V.shape[:-2] == G.shape[:-2]:
+        raise ValueError(
+            f"{func}: Q, K, V and grad_output must have the same batch dimensions, got "
+            f"{Q.shape[:-2]}, {K.shape[:-2]}, {V.shape[:-2]} and {G.shape[:-2]}"
+        )
+    if G.shape[-2:] != (Q.shape[-2], V.shape[-1]):
+        raise ValueError(
+            f"{func}: grad_output must have the shape of the output (n_q, d_v) = "
+            f"{(Q.shape[-2], V.shape[-1])}, got {G.shape[-2:]}"
+        )
+    dtype = np.result_type(Q.dtype, K.dtype, V.dtype, G.dtype)
+    Q, K, V, G = (a.astype(dtype, copy=False) for a in (Q, K, V, G))
+    _, A = _attend(Q, K, V, None, func)
+    T = lambda a: np.swapaxes(a, -1, -2)  # noqa: E731
+    dV = T(A) @ G
+    dA = G @ T(V)
+    dS = A * (dA - (A * dA).sum(axis=-1, keepdims=True))
+    scale = 1 / math.sqrt(Q.shape[-1])
+    return dS @ K * scale, T(dS) @ Q * scale, dV
+
+
+def online_softmax(x, block_size=1):
+    """Softmax in one streaming pass over blocks: a running max and sum (equation ``att-online-softmax``).
+
+    Reads the scores block by block and keeps only m (the largest score seen)
+    and ℓ = Σ_seen e^{x_j − m}: for a new block B, m' = max(m, max_B x) and
+    ℓ' = ℓ·e^{m − m'} + Σ_B e^{x_j − m'} (Milakov & Gimelshein 2018). After the
+    last block, softmax(x)_i = e^{x_i − m}/ℓ.
+
+    Parameters
+    ----------
+    x : array-like, (n,)
+        The scores, finite.
+    block_size : int ≥ 1, default 1
+        Scores read per step (1: one at a time).
+
+    Returns
+    -------
+    weights : ndarray, (n,)
+    running_max, running_sum : ndarray, (number of blocks,)
+        m and ℓ after each block.
+
+    Raises
+    ------
+    ValueError
+        For an empty, multi-dimensional or non-finite x, or block_size < 1.
+
+    Examples
+    --------
+    >>> w, m, l = online_softmax([0.0, 2.0, 1.0])
+    >>> print(w.round(4), m, l.round(4))
+    [0.09   0.6652 0.2447] [0. 2. 2.] [1.     1.1353 1.5032]
+    """
+    func = "online_softmax"
+    x = as_float_array(x, "x", func, ndim=1)
+    b = check_positive_int(block_size, "block_size", func)
+    m, total = -math.inf, 0.0
+    maxima, sums = [], []
+    for start in range(0, x.size, b):
+        block = x[start : start + b]
+        m_new = max(m, float(block.max()))
+        total = total * math.exp(m - m_new) + float(np.exp(block - m_new).sum())
+        m = m_new
+        maxima.append(m)
+        sums.append(total)
+    return np.exp(x - m) / total, np.array(maxima), np.array(sums)
+
+
+def blockwise_attention(Q, K, V, block_q=64, block_k=64, mask=None):
+    """Attention tile by tile with online-softmax rescaling, never forming QKᵀ (equation ``att-flash-tile``).
+
+    For each block of queries, the keys and values are read in blocks; the
+    state (m, ℓ, o) of every query row is updated with
+    m' = max(m, rowmax S_B), ℓ' = e^{m − m'}ℓ + rowsum e^{S_B − m'},
+    o' = e^{m − m'}o + e^{S_B − m'} V_B, and the output is o/ℓ: the
+    computation of FlashAttention's forward pass (Dao et al. 2022),
+    in NumPy. Memory beyond the inputs and the output: one (block_q, block_k)
+    tile of scores and two numbers per query row, instead of the (n_q, n_k)
+    score matrix.
+
+    Parameters
+    ----------
+    Q : array-like, (n_q, d_k)
+    K : array-like, (n_k, d_k)
+    V : array-like, (n_k, d_v)
+    block_q, block_k : int ≥ 1, default 64
+        Tile sizes (rows of Q, rows of K and V).
+    mask : boolean array-like, (n_q, n_k), optional
+        True = may attend, as in :func:`scaled_dot_product_attention`.
+
+    Returns
+    -------
+    output : ndarray, (n_q, d_v)
+        softmax(QKᵀ/√d_k, masked)·V.
+    log_sum_exp : ndarray, (n_q,)
+        m + log ℓ of every row: log Σ_j e^{s_ij} over its allowed keys (what
+        FlashAttention keeps for its backward pass).
+
+    Raises
+    ------
+    ValueError
+        For mismatched shapes, a bad tile size, a mask of the wrong shape, or
+        a query row with nothing to attend to.
+    TypeError
+        For a mask that is not boolean.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> Q, K, V = rng.standard_normal((5, 4)), rng.standard_normal((7, 4)), rng.standard_normal((7, 2))
+    >>> out, lse = blockwise_attention(Q, K, V, block_q=2, block_k=3)
+    >>> bool(np.allclose(out, scaled_dot_product_attention(Q, K, V)[0], rtol=1e-12))
+    True
+    """
+    func = "blockwise_attention"
+    Q, K, V = _qkv_2d(Q, K, V, func)
+    bq = check_positive_int(block_q, "block_q", func)
+    bk = check_positive_int(block_k, "block_k", func)
+    n_q, n_k = Q.shape[0], K.shape[0]
+    allowed = _mask_array(mask, (n_q, n_k), func)
+    if allowed is not None and not allowed.any(axis=1).all():
+        row = int(np.flatnonzero(~allowed.any(axis=1))[0])
+        raise ValueError(
+            f"{func}: mask leaves query row {row} with nothing to attend to (every key is masked); "
+            f"the softmax over an empty set of keys is undefined"
+        )
+    scale = Q.dtype.type(1 / math.sqrt(Q.shape[1]))
+    out = np.empty((n_q, V.shape[1]), dtype=Q.dtype)
+    lse = np.empty(n_q, dtype=Q.dtype)
+    for r0 in range(0, n_q, bq):
+        rows = slice(r0, r0 + bq)
+        Qb = Q[rows]
+        m = np.full(Qb.shape[0], -np.inf, dtype=Q.dtype)
+        ell = np.zeros(Qb.shape[0], dtype=Q.dtype)
+        acc = np.zeros((Qb.shape[0], V.shape[1]), dtype=Q.dtype)
+        for c0 in range(0, n_k, bk):
+            cols = slice(c0, c0 + bk)
+            S = (Qb @ K[cols].T) * scale  # one tile of scores
+            if allowed is not None:
+                tile = allowed[rows, cols]
+                if not tile.any():
+                    continue  # a fully masked tile: FlashAttention skips it
+                S = np.where(tile, S, -np.inf)
+            m_new = np.maximum(m, S.max(axis=1))
+            live = np.isfinite(m_new)  # rows that have seen an allowed key
+            shift = np.where(live, m_new, 0.0)
+            with np.errstate(invalid="ignore"):
+                rescale = np.where(live, np.exp(m - shift), 0.0)  # e^{m − m'}, 0 at the start
+            P = np.exp(S - shift[:, None])  # e^{−∞} = 0 for masked keys
+            ell = rescale * ell + P.sum(axis=1)
+            acc = rescale[:, None] * acc + P @ V[cols]
+            m = m_new
+        out[rows] = acc / ell[:, None]
+        lse[rows] = m + np.log(ell)
+    return out, lse
+
+
+def kv_cache_bytes(num_layers, d_model, n_tokens, bytes_per_number=2, batch_size=1):
+    """Size of a key-value cache, 2·L·n·d_model·b·batch bytes (equation ``att-kv-cache-size``).
+
+    Every layer keeps one key and one value vector of d_model numbers (all
+    heads together) for every token already read.
+
+    Parameters
+    ----------
+    num_layers : int ≥ 1
+    d_model : int ≥ 1
+        The width of the keys (and values) of all heads of a layer together.
+    n_tokens : int ≥ 1
+        Tokens in the cache (prompt and generated so far).
+    bytes_per_number : int ≥ 1, default 2
+        2 for float16 or bfloat16, 4 for float32.
+    batch_size : int ≥ 1, default 1
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a size that is not a positive integer.
+
+    Examples
+    --------
+    >>> kv_cache_bytes(12, 768, 1024)  # GPT-2 small's shape, a full context, float16
+    37748736
+    """
+    func = "kv_cache_bytes"
+    sizes = [check_positive_int(v, name, func) for v, name in (
+        (num_layers, "num_layers"), (d_model, "d_model"), (n_tokens, "n_tokens"),
+        (bytes_per_number, "bytes_per_number"), (batch_size, "batch_size"))]
+    L, d, n, b, B = sizes
+    return 2 * L * n * d * b * B
+
+
+def kv_cache_decode(X, W_q, W_k, W_v, W_o, num_heads):
+    """Causal multi-head self-attention token by token, with a key-value cache (equation ``att-kv-decode``).
+
+    At step t only the new token is projected: q_t, k_t, v_t = x_t W_q, x_t W_k,
+    x_t W_v; k_t and v_t are appended to the cache, and the token's output is
+    the attention of q_t over the cached keys and values 0 … t, through W_o.
+    The result equals :func:`multi_head_attention` with :func:`causal_mask`.
+
+    Parameters
+    ----------
+    X : array-like, (n, d_model)
+        The tokens, in order.
+    W_q, W_k, W_v, W_o : array-like, (d_model, d_model)
+    num_heads : int ≥ 1
+        Must divide d_model.
+
+    Returns
+    -------
+    output : ndarray, (n, d_model)
+    keys, values : ndarray, (num_heads, n, d_model / num_heads)
+        The cache after the last token.
+
+    Raises
+    ------
+    ValueError
+        For mismatched shapes or num_heads not dividing d_model.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X, (Wq, Wk, Wv, Wo) = rng.standard_normal((4, 6)), rng.standard_normal((4, 6, 6))
+    >>> out, keys, values = kv_cache_decode(X, Wq, Wk, Wv, Wo, num_heads=2)
+    >>> full, _ = multi_head_attention(X, X, X, Wq, Wk, Wv, Wo, 2, mask=causal_mask(4))
+    >>> bool(np.allclose(out, full, rtol=1e-12, atol=1e-12)), keys.shape
+    (True, (2, 4, 3))
+    """
+    func = "kv_cache_decode"
+    X = as_float_array(X, "X", func, ndim=2)
+    n, d_model = X.shape
+    W = {}
+    for name, value in (("W_q", W_q), ("W_k", W_k), ("W_v", W_v), ("W_o", W_o)):
+        W[name] = as_float_array(value, name, func, ndim=2)
+        if W[name].shape != (d_model, d_model):
+            raise ValueError(
+                f"{func}: {name} must have shape ({d_model}, {d_model}) (d_model × d_model), "
+                f"got {W[name].shape}"
+            )
+    h = check_positive_int(num_heads, "num_heads", func)
+    if d_model % h:
+        raise ValueError(f"{func}: num_heads = {h} does not divide d_model = {d_model}")
+    d_k = d_model // h
+    dtype = np.result_type(X, *W.values())
+    keys = np.empty((h, n, d_k), dtype=dtype)
+    values = np.empty((h, n, d_k), dtype=dtype)
+    output = np.empty((n, d_model), dtype=dtype)
+    scale = 1 / math.sqrt(d_k)
+    for t in range(n):
+        x = X[t]
+        q = (x @ W["W_q"]).reshape(h, d_k)  # only the new token is projected
+        keys[:, t] = (x @ W["W_k"]).reshape(h, d_k)
+        values[:, t] = (x @ W["W_v"]).reshape(h, d_k)
+        scores = np.einsum("hd,htd->ht", q, keys[:, : t + 1]) * scale
+        weights = _core.softmax(scores, 1)
+        heads = np.einsum("ht,htd->hd", weights, values[:, : t + 1])
+        output[t] = heads.reshape(d_model) @ W["W_o"]
+    return output, keys, values
+
+
+def entropy_by_scale(scores, scales):
+    """Mean attention entropy of rows of scores multiplied by each logit scale λ (uses ``att-entropy``).
+
+    The entropy of softmax(λ s) for every row s of ``scores``, averaged over
+    the rows, for each λ: the curve along which attention entropy collapses as
+    the scale of the logits grows (it never increases with λ, by
+    ``ex-att-entropy-temperature``).
+
+    Parameters
+    ----------
+    scores : array-like, (..., n)
+        Rows of attention logits (e.g. a head's QKᵀ/√d_k), finite.
+    scales : 1-D array-like of float > 0
+        The logit scales λ.
+
+    Returns
+    -------
+    ndarray, (len(scales),)
+        Mean row entropy in nats at each scale.
+
+    Raises
+    ------
+    ValueError
+        For non-finite scores or a scale that is not positive.
+
+    Examples
+    --------
+    >>> print(entropy_by_scale([[0.0, 1.0, 2.0]], [0.5, 1.0, 8.0]).round(4))
+    [1.0202 0.8324 0.003 ]
+    """
+    func = "entropy_by_scale"
+    S = _logits(scores, func, "scores")
+    lam = as_float_array(scales, "scales", func, ndim=1)
+    if (lam <= 0).any():
+        raise ValueError(f"{func}: scales must be positive, got {lam[lam <= 0][0]}")
+    return np.array([float(np.mean(softmax_entropy(S * value))) for value in lam])

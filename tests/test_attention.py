@@ -24,13 +24,19 @@ from ragmath import top_k
 from ragmath.attention import (
     DK_CHOICES,
     TOY_TOKENS,
+    attention_gradients,
     attention_parameter_count,
     attention_scores,
+    blockwise_attention,
     causal_mask,
+    entropy_by_scale,
     entropy_curve,
     hard_lookup,
+    kv_cache_bytes,
+    kv_cache_decode,
     merge_heads,
     multi_head_attention,
+    online_softmax,
     padding_mask,
     scaled_dot_product_attention,
     score_scaling_summary,
@@ -976,3 +982,223 @@ def test_attention_scores_take_a_generator_and_check_the_seed():
 def test_toy_attention_weights_bad_temperature():
     with pytest.raises(ValueError, match=names("toy_attention_weights", "temperature")):
         toy_attention_weights(0.0)
+
+
+# ====================================================== issue 15: gradients, streaming, decoding
+def _loss(Q, K, V, G):
+    out, _ = ref_attention(Q, K, V)
+    return math.fsum((out * G).ravel())
+
+
+def test_attention_gradients_match_central_differences():
+    rng = np.random.default_rng(0)
+    Q, K, V = rng.standard_normal((3, 5)), rng.standard_normal((4, 5)), rng.standard_normal((4, 2))
+    G = rng.standard_normal((3, 2))
+    grads = attention_gradients(Q, K, V, G)
+    h = 1e-6
+    for which, grad in enumerate(grads):
+        assert grad.shape == (Q, K, V)[which].shape
+        for index in np.ndindex(grad.shape):
+            up, down = [Q.copy(), K.copy(), V.copy()], [Q.copy(), K.copy(), V.copy()]
+            up[which][index] += h
+            down[which][index] -= h
+            numeric = (_loss(*up, G) - _loss(*down, G)) / (2 * h)
+            assert grad[index] == pytest.approx(numeric, rel=1e-6, abs=1e-8)
+
+
+def test_value_gradient_is_the_weights_transposed_times_g():
+    rng = np.random.default_rng(1)
+    Q, K, V = rng.standard_normal((3, 4)), rng.standard_normal((6, 4)), rng.standard_normal((6, 3))
+    G = rng.standard_normal((3, 3))
+    _, W = ref_attention(Q, K, V)
+    np.testing.assert_allclose(attention_gradients(Q, K, V, G)[2], W.T @ G, rtol=1e-12, atol=1e-14)
+
+
+def test_saturated_rows_starve_queries_and_keys_not_values():
+    rng = np.random.default_rng(2)
+    K, V = np.eye(6, 8), rng.standard_normal((6, 3))
+    Q = np.zeros((4, 8))
+    Q[:, :6] = [rng.permutation(6) for _ in range(4)]  # the scores of a row differ by ≥ 1/√8
+    G = rng.standard_normal((4, 3))
+    dQ, dK, dV = attention_gradients(300.0 * Q, K, V, G)  # gaps ≥ 106: e^{−106} ≈ 1e-46
+    assert np.abs(dQ).max() < 1e-12 and np.abs(dK).max() < 1e-12
+    # each saturated row hands its whole g_i to the value of its best key
+    expected = np.zeros_like(V)
+    for i, winner in enumerate(Q.argmax(axis=1)):
+        expected[winner] += G[i]
+    np.testing.assert_allclose(dV, expected, rtol=1e-12, atol=1e-40)
+
+
+def test_attention_gradients_batched_equals_one_by_one():
+    rng = np.random.default_rng(3)
+    Q, K, V = rng.standard_normal((5, 2, 4)), rng.standard_normal((5, 3, 4)), rng.standard_normal((5, 3, 2))
+    G = rng.standard_normal((5, 2, 2))
+    batched = attention_gradients(Q, K, V, G)
+    for b in range(5):
+        single = attention_gradients(Q[b], K[b], V[b], G[b])
+        for x, y in zip(batched, single):
+            np.testing.assert_allclose(x[b], y, rtol=1e-14, atol=1e-15)
+
+
+@pytest.mark.parametrize("args, arg", [
+    ((np.ones((2, 3)), np.ones((4, 2)), np.ones((4, 1)), np.ones((2, 1))), "Q"),
+    ((np.ones((2, 3)), np.ones((4, 3)), np.ones((5, 1)), np.ones((2, 1))), "K"),
+    ((np.ones((2, 3)), np.ones((4, 3)), np.ones((4, 1)), np.ones((2, 2))), "grad_output"),
+    ((np.ones((2, 3)), np.ones((4, 3)), np.ones((4, 1)), [1.0, 2.0]), "grad_output"),
+])
+def test_attention_gradients_bad_input(args, arg):
+    with pytest.raises(ValueError, match=names("attention_gradients", arg)):
+        attention_gradients(*args)
+
+
+@pytest.mark.parametrize("block", [1, 2, 5, 100])
+def test_online_softmax_matches_the_definition(block):
+    x = np.random.default_rng(4).normal(scale=5.0, size=23)
+    w, m, ell = online_softmax(x, block)
+    np.testing.assert_allclose(w, ref_softmax(x), rtol=1e-13)
+    assert len(m) == math.ceil(23 / block) and m[-1] == x.max()
+    for k, (m_k, l_k) in enumerate(zip(m, ell)):
+        seen = x[: (k + 1) * block]
+        assert m_k == seen.max()
+        assert l_k == pytest.approx(math.fsum(math.exp(v - seen.max()) for v in seen), rel=1e-13)
+
+
+def test_online_softmax_does_not_overflow_and_rescales():
+    w, m, ell = online_softmax([1000.0, 1001.0, 1002.0])
+    e = math.e
+    np.testing.assert_allclose(w, [1 / (1 + e + e**2), e / (1 + e + e**2), e**2 / (1 + e + e**2)], rtol=1e-14)
+    np.testing.assert_allclose(ell, [1.0, 1 + 1 / e, 1 + 1 / e + 1 / e**2], rtol=1e-14)
+
+
+@pytest.mark.parametrize("x, block, error, arg", [
+    ([], 1, ValueError, "x"), ([[1.0]], 1, ValueError, "x"), ([1.0, math.inf], 1, ValueError, "x"),
+    ([1.0], 0, ValueError, "block_size"), ([1.0], 1.5, TypeError, "block_size"),
+])
+def test_online_softmax_bad_input(x, block, error, arg):
+    with pytest.raises(error, match=names("online_softmax", arg)):
+        online_softmax(x, block)
+
+
+@pytest.mark.parametrize("bq, bk", [(1, 1), (3, 4), (7, 7), (64, 2)])
+def test_blockwise_attention_matches_the_loop(bq, bk):
+    rng = np.random.default_rng(5)
+    Q, K, V = rng.standard_normal((7, 3)), rng.standard_normal((9, 3)), rng.standard_normal((9, 2))
+    out, lse = blockwise_attention(Q, K, V, bq, bk)
+    expected, _ = ref_attention(Q, K, V)
+    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-14)
+    for i, q in enumerate(Q):
+        scores = [math.fsum(q * k) / math.sqrt(3) for k in K]
+        assert lse[i] == pytest.approx(math.log(math.fsum(math.exp(s) for s in scores)), rel=1e-13)
+
+
+def test_blockwise_attention_with_causal_and_random_masks():
+    rng = np.random.default_rng(6)
+    X = rng.standard_normal((10, 4))
+    for mask in (causal_mask(10), rng.random((10, 10)) < 0.3):
+        mask = mask | np.eye(10, dtype=bool)  # every row keeps one key
+        out, _ = blockwise_attention(X, X, X, 3, 4, mask=mask)
+        expected, _ = ref_attention(X, X, X, mask)
+        np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-14)
+
+
+def test_blockwise_attention_scores_that_overflow_a_naive_softmax():
+    Q = np.array([[30.0, 0.0]])
+    K = np.array([[40.0, 0.0], [39.0, 0.0], [0.0, 1.0]])
+    V = np.array([[1.0], [2.0], [3.0]])
+    out, _ = blockwise_attention(Q, K, V, 1, 1)  # scores 848.5, 827.3, 0: e^848 overflows
+    expected, _ = scaled_dot_product_attention(Q, K, V)
+    np.testing.assert_allclose(out, expected, rtol=1e-14)
+
+
+def test_blockwise_attention_bad_input():
+    X = np.ones((3, 2))
+    with pytest.raises(ValueError, match=names("blockwise_attention", "block_q")):
+        blockwise_attention(X, X, X, block_q=0)
+    with pytest.raises(TypeError, match=names("blockwise_attention", "block_k")):
+        blockwise_attention(X, X, X, block_k=2.0)
+    with pytest.raises(ValueError, match=names("blockwise_attention", "mask")):
+        blockwise_attention(X, X, X, mask=np.array([[True, False, True], [True, True, False]]))
+    with pytest.raises(ValueError, match="query row 1 with nothing to attend to"):
+        blockwise_attention(X, X, X, mask=np.array([[True] * 3, [False] * 3, [True] * 3]))
+    with pytest.raises(ValueError, match=names("blockwise_attention", "Q")):
+        blockwise_attention(X, np.ones((3, 5)), X)
+
+
+def test_kv_cache_bytes_counts_keys_and_values_of_every_layer():
+    assert kv_cache_bytes(1, 1, 1) == 2 * 2  # one key and one value, 2 bytes each
+    assert kv_cache_bytes(6, 384, 256, bytes_per_number=4) == 2 * 6 * 384 * 256 * 4
+    assert kv_cache_bytes(12, 768, 1024, batch_size=8) == 8 * kv_cache_bytes(12, 768, 1024)
+
+
+@pytest.mark.parametrize("kwargs, error, arg", [
+    ({"num_layers": 0}, ValueError, "num_layers"), ({"d_model": 1.5}, TypeError, "d_model"),
+    ({"n_tokens": 0}, ValueError, "n_tokens"), ({"bytes_per_number": True}, TypeError, "bytes_per_number"),
+    ({"batch_size": -1}, ValueError, "batch_size"),
+])
+def test_kv_cache_bytes_bad_input(kwargs, error, arg):
+    args = {"num_layers": 2, "d_model": 8, "n_tokens": 4} | kwargs
+    with pytest.raises(error, match=names("kv_cache_bytes", arg)):
+        kv_cache_bytes(**args)
+
+
+@pytest.mark.parametrize("num_heads", [1, 2, 4])
+def test_kv_cache_decode_is_causal_attention(num_heads):
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((6, 8))
+    W = rng.standard_normal((4, 8, 8)) / math.sqrt(8)
+    out, keys, values = kv_cache_decode(X, *W, num_heads=num_heads)
+    expected, _ = ref_multi_head(X, X, X, *W, num_heads, mask=np.tril(np.ones((6, 6), dtype=bool)))
+    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-13)
+    d_k = 8 // num_heads
+    for h in range(num_heads):
+        np.testing.assert_allclose(keys[h], X @ W[1][:, h * d_k:(h + 1) * d_k], rtol=1e-13)
+        np.testing.assert_allclose(values[h], X @ W[2][:, h * d_k:(h + 1) * d_k], rtol=1e-13)
+
+
+def test_kv_cache_decode_outputs_do_not_depend_on_later_tokens():
+    rng = np.random.default_rng(8)
+    X = rng.standard_normal((6, 4))
+    W = rng.standard_normal((4, 4, 4))
+    out, _, _ = kv_cache_decode(X, *W, num_heads=2)
+    out_prefix, _, _ = kv_cache_decode(X[:4], *W, num_heads=2)
+    np.testing.assert_array_equal(out[:4], out_prefix)
+
+
+def test_kv_cache_decode_bad_input():
+    X, W = np.ones((3, 4)), np.eye(4)
+    with pytest.raises(ValueError, match=names("kv_cache_decode", "W_k")):
+        kv_cache_decode(X, W, np.eye(3), W, W, 2)
+    with pytest.raises(ValueError, match=names("kv_cache_decode", "num_heads")):
+        kv_cache_decode(X, W, W, W, W, 3)
+    with pytest.raises(ValueError, match=names("kv_cache_decode", "X")):
+        kv_cache_decode(np.ones(4), W, W, W, W, 2)
+
+
+def test_entropy_by_scale_is_the_mean_row_entropy():
+    S = np.random.default_rng(9).standard_normal((5, 7))
+    scales = [0.5, 1.0, 3.0]
+    got = entropy_by_scale(S, scales)
+    for value, lam in zip(got, scales):
+        expected = np.mean([ref_entropy(ref_softmax(lam * row)) for row in S])
+        assert value == pytest.approx(expected, rel=1e-12)
+    assert np.all(np.diff(entropy_by_scale(S, np.geomspace(0.1, 100, 30))) < 0)
+
+
+def test_entropy_by_scale_bad_input():
+    with pytest.raises(ValueError, match=names("entropy_by_scale", "scales")):
+        entropy_by_scale([[0.0, 1.0]], [1.0, 0.0])
+    with pytest.raises(ValueError, match=names("entropy_by_scale", "scores")):
+        entropy_by_scale([[0.0, math.inf]], [1.0])
+
+
+@pytest.mark.parametrize("gap", [1.0, 10.0, 30.0, 37.0, 40.0, 100.0, 300.0, 700.0])
+def test_softmax_entropy_of_a_near_one_hot_row_against_400_digits(gap):
+    import mpmath
+
+    with mpmath.workdps(400):
+        z = [mpmath.mpf(0), mpmath.mpf(-gap), mpmath.mpf(-gap - 0.5), mpmath.mpf(-2 * gap)]
+        total = mpmath.fsum(mpmath.exp(v) for v in z)
+        reference = float(-mpmath.fsum(mpmath.exp(v) / total * (v - mpmath.log(total)) for v in z))
+    assert softmax_entropy([0.0, -gap, -gap - 0.5, -2 * gap]) == pytest.approx(reference, rel=1e-13)
+    # the same row shifted and at a temperature: only differences of scores matter
+    assert softmax_entropy([5.0, 5.0 - gap, 4.5 - gap, 5.0 - 2 * gap]) == pytest.approx(reference, rel=1e-12)

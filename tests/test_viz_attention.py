@@ -138,3 +138,145 @@ def test_attention_heatmap_explorer_redraws_on_slider_moves():
     assert w.params["head"] == 1 and w.params["temperature"] == pytest.approx(0.5)
     image = w.figure.axes[0].get_images()[0].get_array()
     np.testing.assert_allclose(image, independent_toy_weights(w.params["temperature"])[1], rtol=1e-10, atol=1e-15)
+
+
+# ------------------------------------------------ the explanatory figures of issue 15
+def _names(func: str, arg: str) -> str:
+    return rf"^{func}: {arg}\b"
+
+
+def test_plot_attention_flow_draws_one_band_per_weight():
+    from matplotlib.collections import LineCollection
+
+    from ragmath.viz.attention import plot_attention_flow
+
+    W = np.array([[[1.0, 0.0, 0.0], [0.5, 0.5, 0.0]], [[0.2, 0.3, 0.5], [0.0, 0.0, 1.0]]])
+    fig = plot_attention_flow(W, ["a", "b"], ["x", "y", "z"], titles=["one", "two"], threshold=0.1)
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    for ax, weights in zip(fig.axes, W):
+        bands = [c for c in ax.collections if isinstance(c, LineCollection)][0]
+        kept = np.sort(weights[weights >= 0.1])
+        widths = np.sort(np.asarray(bands.get_linewidths()))
+        np.testing.assert_allclose(widths, 0.4 + 7.0 * kept)
+        for (x0, y0), (x1, y1) in bands.get_segments():
+            assert (y0, y1) == (0.0, 1.0) and weights[int(x1), int(x0)] >= 0.1
+    assert [ax.get_title() for ax in fig.axes] == ["one", "two"]
+
+
+@pytest.mark.parametrize("kwargs, arg", [
+    ({"weights": [[0.5, 0.4]]}, "weights"),
+    ({"query_tokens": ["a", "b", "c"]}, "query_tokens"),
+    ({"titles": ["x", "y"]}, "titles"),
+    ({"threshold": 1.0}, "threshold"),
+])
+def test_plot_attention_flow_bad_input(kwargs, arg):
+    from ragmath.viz.attention import plot_attention_flow
+
+    args = {"weights": [[1.0, 0.0]], "query_tokens": ["a"], "key_tokens": ["x", "y"]} | kwargs
+    with pytest.raises(ValueError, match=_names("plot_attention_flow", arg)):
+        plot_attention_flow(**args)
+
+
+def test_plot_online_softmax_tiles_numbers_the_tiles_and_draws_the_state():
+    from ragmath.viz.attention import plot_online_softmax_tiles
+
+    S = np.random.default_rng(0).normal(size=(6, 8))
+    fig = plot_online_softmax_tiles(S, block_q=3, block_k=3, row=4)
+    assert isinstance(fig, Figure) and len(fig.axes) == 3
+    ax, ax_state, twin = fig.axes
+    numbers = sorted(int(t.get_text()) for t in ax.texts)
+    assert numbers == list(range(1, 2 * 3 + 1))  # 2 row blocks × 3 key blocks
+    m_line = ax_state.lines[0]
+    x = S[4]
+    expected_m = [x[:3].max(), x[:6].max(), x.max()]
+    np.testing.assert_allclose(m_line.get_ydata(), expected_m)
+    ell = twin.lines[0].get_ydata()
+    assert ell[-1] == pytest.approx(np.exp(x - x.max()).sum(), rel=1e-12)
+    assert twin.lines[1].get_ydata()[0] == pytest.approx(ell[-1], rel=1e-12)
+    causal = plot_online_softmax_tiles(S[:6, :6], 2, 2, row=5, causal=True)
+    assert sorted(int(t.get_text()) for t in causal.axes[0].texts) == list(range(1, 7))  # 6 of 9
+
+
+@pytest.mark.parametrize("kwargs, arg", [
+    ({"scores": np.ones(4)}, "scores"), ({"block_q": 0}, "block_q"),
+    ({"row": 9}, "row"), ({"causal": True}, "causal"),
+])
+def test_plot_online_softmax_tiles_bad_input(kwargs, arg):
+    from ragmath.viz.attention import plot_online_softmax_tiles
+
+    args = {"scores": np.ones((3, 4)), "block_q": 2, "block_k": 2} | kwargs
+    with pytest.raises(ValueError, match=_names("plot_online_softmax_tiles", arg)):
+        plot_online_softmax_tiles(**args)
+
+
+def test_plot_kv_cache_growth_draws_equation_sizes():
+    from ragmath.viz.attention import plot_kv_cache_growth
+
+    fig = plot_kv_cache_growth({"a": (2, 64), "b": (4, 128)}, max_tokens=1000, bytes_per_number=4)
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    ax, ax_work = fig.axes
+    assert len(ax.lines) == 2 and len(ax_work.lines) == 2
+    n, mib = ax.lines[1].get_data()
+    np.testing.assert_allclose(mib, 2 * 4 * 128 * 4 * n / 2**20)
+    n, work = ax_work.lines[1].get_data()
+    np.testing.assert_allclose(work, 2 * (4 * 64 * 64 + 2 * n * 64))
+
+
+@pytest.mark.parametrize("kwargs, arg", [
+    ({"models": {}}, "models"), ({"models": {"a": (1, 2, 3)}}, "models"),
+    ({"models": {"a": (0, 8)}}, "models"), ({"max_tokens": 1}, "max_tokens"),
+])
+def test_plot_kv_cache_growth_bad_input(kwargs, arg):
+    from ragmath.viz.attention import plot_kv_cache_growth
+
+    args = {"models": {"a": (2, 8)}} | kwargs
+    with pytest.raises(ValueError, match=_names("plot_kv_cache_growth", arg)):
+        plot_kv_cache_growth(**args)
+
+
+def test_plot_entropy_collapse_draws_means_and_bands():
+    from ragmath.viz.attention import plot_entropy_collapse
+
+    H = np.array([[2.0, 1.0, 0.2], [1.6, 0.8, 0.1]])
+    fig = plot_entropy_collapse([0.5, 1.0, 2.0], {"model": H}, n_keys=8)
+    assert isinstance(fig, Figure) and len(fig.axes) == 1
+    ax = fig.axes[0]
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), H.mean(axis=0))
+    assert len(ax.collections) == 1  # the ± sd band
+    assert any(line.get_ydata()[0] == pytest.approx(math.log(8)) for line in ax.lines[1:])
+
+
+@pytest.mark.parametrize("kwargs, arg", [
+    ({"scales": [0.0, 1.0]}, "scales"), ({"curves": {}}, "curves"),
+    ({"curves": {"x": [[1.0, 2.0, 3.0]]}}, "curves"),
+])
+def test_plot_entropy_collapse_bad_input(kwargs, arg):
+    from ragmath.viz.attention import plot_entropy_collapse
+
+    args = {"scales": [0.5, 1.0], "curves": {"x": [[1.0, 0.5]]}} | kwargs
+    with pytest.raises(ValueError, match=_names("plot_entropy_collapse", arg)):
+        plot_entropy_collapse(**args)
+
+
+def test_plot_saturation_gradients_draws_the_means():
+    from ragmath.viz.attention import plot_saturation_gradients
+
+    ratios = {"q": [[1, 0.1], [1, 0.3]], "K": [[1, 0.2], [1, 0.2]], "V": [[1, 2], [1, 3]]}
+    fig = plot_saturation_gradients([1, 8], ratios)
+    assert isinstance(fig, Figure) and len(fig.axes) == 1
+    means = [line for line in fig.axes[0].lines if line.get_label().startswith("∂L/∂")]
+    assert [line.get_label().split(",")[0] for line in means] == ["∂L/∂q", "∂L/∂K", "∂L/∂V"]
+    np.testing.assert_allclose(means[0].get_ydata(), [1, 0.2])
+    np.testing.assert_allclose(means[2].get_ydata(), [1, 2.5])
+
+
+@pytest.mark.parametrize("kwargs, arg", [
+    ({"scales": [-1, 2]}, "scales"), ({"ratios": {"q": [[1, 1]]}}, "ratios"),
+    ({"ratios": {"q": [[1, 0]], "K": [[1, 1]], "V": [[1, 1]]}}, "ratios"),
+])
+def test_plot_saturation_gradients_bad_input(kwargs, arg):
+    from ragmath.viz.attention import plot_saturation_gradients
+
+    args = {"scales": [1, 2], "ratios": {"q": [[1, 1]], "K": [[1, 1]], "V": [[1, 1]]}} | kwargs
+    with pytest.raises(ValueError, match=_names("plot_saturation_gradients", arg)):
+        plot_saturation_gradients(**args)

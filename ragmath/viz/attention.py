@@ -54,6 +54,11 @@ __all__ = [
     "plot_encoder_attention",
     "plot_position_similarity",
     "plot_permutation_check",
+    "plot_attention_flow",
+    "plot_online_softmax_tiles",
+    "plot_kv_cache_growth",
+    "plot_entropy_collapse",
+    "plot_saturation_gradients",
 ]
 
 COLORS = {"unscaled": "#d62728", "scaled": "#1f77b4", "current": "#7f3c8d", "uniform": "0.45"}
@@ -447,4 +452,366 @@ def plot_permutation_check(with_positions, without_positions, tokens_a, tokens_b
         pooled = cosine_similarity(H_a.mean(axis=0), H_b.mean(axis=0))
         ax.set_title(f"{name}\ncosine of the mean-pooled vectors {pooled:.4f}", fontsize=10)
     fig.subplots_adjust(left=0.12, right=0.98, bottom=0.2, top=0.88, wspace=0.4)
+    return fig
+
+
+# ---------------------------------------------------- explanatory figures (issue 15)
+def plot_attention_flow(weights, query_tokens, key_tokens, titles=None, threshold: float = 0.02) -> Figure:
+    """Attention weights as a flow: keys on the bottom line, queries on the top, one band per α_ij.
+
+    Each panel draws, for one matrix of weights (``att-sdpa``), a line from key j
+    (bottom) to query i (top) whose width and opacity grow with α_ij: the lines
+    arriving at a query have widths summing to the same total (its row sums to 1),
+    and its output is the mix of the values they carry.
+
+    Parameters
+    ----------
+    weights : array-like, (n_q, n_k) or (panels, n_q, n_k)
+        Rows that are probability vectors.
+    query_tokens, key_tokens : list of str, lengths n_q and n_k
+    titles : list of str, optional
+        One per panel.
+    threshold : float in [0, 1), default 0.02
+        Weights below it are not drawn.
+
+    Returns
+    -------
+    Figure
+        One axis per panel; each holds one LineCollection of the drawn weights.
+
+    Raises
+    ------
+    ValueError
+        For rows that are not probability vectors, token lists of the wrong length,
+        a wrong number of titles or a threshold outside [0, 1).
+
+    Examples
+    --------
+    >>> fig = plot_attention_flow([[1.0, 0.0], [0.5, 0.5]], ["a", "b"], ["a", "b"])
+    >>> len(fig.axes), len(fig.axes[0].collections[0].get_segments())
+    (1, 3)
+    """
+    from matplotlib.collections import LineCollection
+
+    func = "plot_attention_flow"
+    A = as_float_array(weights, "weights", func, ndim=(2, 3))
+    if A.ndim == 2:
+        A = A[None]
+    if (A < 0).any() or not np.allclose(A.sum(axis=-1), 1.0, atol=1e-6):
+        raise ValueError(f"{func}: weights must hold probability vectors, one per row (query)")
+    n_q, n_k = A.shape[1:]
+    query_tokens, key_tokens = [str(t) for t in query_tokens], [str(t) for t in key_tokens]
+    if len(query_tokens) != n_q or len(key_tokens) != n_k:
+        raise ValueError(
+            f"{func}: query_tokens has {len(query_tokens)} and key_tokens {len(key_tokens)} entries "
+            f"for weights of shape ({n_q}, {n_k})"
+        )
+    if titles is not None and len(titles) != A.shape[0]:
+        raise ValueError(f"{func}: titles has {len(titles)} entries for {A.shape[0]} panels")
+    threshold = float(threshold)
+    if not 0 <= threshold < 1:
+        raise ValueError(f"{func}: threshold must lie in [0, 1), got {threshold}")
+    fig, axes = new_figure(1, A.shape[0], figsize=(4.8 * A.shape[0], 3.6), squeeze=False)
+    xq, xk = np.arange(n_q, dtype=float), np.arange(n_k, dtype=float)
+    for p, ax in enumerate(axes[0]):
+        i, j = np.nonzero(A[p] >= threshold)
+        w = A[p][i, j]
+        segments = [[(xk[b], 0.0), (xq[a], 1.0)] for a, b in zip(i, j)]
+        colors = np.zeros((len(w), 4))
+        colors[:, :3] = (0.12, 0.47, 0.71)
+        colors[:, 3] = 0.15 + 0.85 * w
+        ax.add_collection(LineCollection(segments, linewidths=0.4 + 7.0 * w, colors=colors))
+        ax.scatter(xk, np.zeros(n_k), s=30, color="0.25", zorder=3)
+        ax.scatter(xq, np.ones(n_q), s=30, color=COLORS["current"], zorder=3)
+        for x, t in zip(xk, key_tokens):
+            ax.text(x, -0.08, t, ha="center", va="top", fontsize=8, rotation=90)
+        for x, t in zip(xq, query_tokens):
+            ax.text(x, 1.08, t, ha="center", va="bottom", fontsize=8, rotation=90)
+        ax.set_xlim(-0.7, max(n_q, n_k) - 0.3)
+        ax.set_ylim(-0.45, 1.45)
+        ax.set_yticks([0, 1])
+        ax.set_yticklabels(["keys j\n(values)", "queries i\n(outputs)"], fontsize=8)
+        ax.set_xticks([])
+        for side in ("top", "right", "bottom"):
+            ax.spines[side].set_visible(False)
+        if titles is not None:
+            ax.set_title(str(titles[p]), fontsize=10, pad=28)
+    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.05, top=0.82, wspace=0.3)
+    return fig
+
+
+def plot_online_softmax_tiles(scores, block_q: int, block_k: int, row: int = 0,
+                              causal: bool = False) -> Figure:
+    """The tiles of blockwise attention and the online-softmax state of one query row.
+
+    Left: the (n_q, n_k) score matrix cut into tiles of block_q × block_k, each
+    numbered in the order blockwise attention (``att-flash-tile``) reads it;
+    with ``causal=True`` the tiles above the diagonal, never read, are grey.
+    Right: for query ``row``, the running maximum m and the running sum ℓ after
+    each block of keys (``att-online-softmax``): each time m jumps, ℓ is rescaled
+    by e^{m − m'}; the final ℓ equals Σ_j e^{s_j − max s} (dashed).
+
+    Parameters
+    ----------
+    scores : array-like, (n_q, n_k)
+    block_q, block_k : int ≥ 1
+    row : int, default 0
+        The query row whose state is drawn.
+    causal : bool, default False
+        Mask keys j > i (square scores only).
+
+    Returns
+    -------
+    Figure
+        Two axes (plus a twin axis for ℓ).
+
+    Raises
+    ------
+    ValueError
+        For scores that are not 2-D and finite, a bad block size or row, or a
+        causal mask on non-square scores.
+
+    Examples
+    --------
+    >>> S = np.arange(12.0).reshape(3, 4)
+    >>> fig = plot_online_softmax_tiles(S, 2, 2, row=1)
+    >>> len(fig.axes)
+    3
+    """
+    from matplotlib.patches import Rectangle
+
+    from ..attention import online_softmax
+
+    func = "plot_online_softmax_tiles"
+    S = as_float_array(scores, "scores", func, ndim=2)
+    n_q, n_k = S.shape
+    bq = check_positive_int(block_q, "block_q", func)
+    bk = check_positive_int(block_k, "block_k", func)
+    if isinstance(row, bool) or not isinstance(row, (int, np.integer)) or not 0 <= row < n_q:
+        raise ValueError(f"{func}: row must be an integer in 0 … {n_q - 1}, got {row!r}")
+    if causal and n_q != n_k:
+        raise ValueError(f"{func}: causal needs square scores, got shape {S.shape}")
+    fig, (ax, ax_state) = new_figure(1, 2, figsize=(11, 4.4), width_ratios=(1, 1.2))
+    shown = np.where(np.tril(np.ones_like(S, dtype=bool)) | (not causal), S, np.nan)
+    ax.imshow(shown, cmap="viridis", interpolation="nearest", aspect="auto")
+    order = 0
+    for r0 in range(0, n_q, bq):
+        for c0 in range(0, n_k, bk):
+            skipped = causal and c0 > min(r0 + bq, n_q) - 1
+            face = "0.85" if skipped else "none"
+            ax.add_patch(Rectangle((c0 - 0.5, r0 - 0.5), min(bk, n_k - c0), min(bq, n_q - r0),
+                                   facecolor=face, edgecolor="white", lw=2))
+            if not skipped:
+                order += 1
+                ax.text(c0 + min(bk, n_k - c0) / 2 - 0.5, r0 + min(bq, n_q - r0) / 2 - 0.5, str(order),
+                        ha="center", va="center", color="white", fontsize=11, fontweight="bold")
+    ax.add_patch(Rectangle((-0.5, row - 0.5), n_k, 1, facecolor="none", edgecolor="#d62728", lw=2))
+    ax.set_xlabel("key j")
+    ax.set_ylabel("query i")
+    ax.set_title(f"scores in tiles of {bq} × {bk}, numbered in reading order", fontsize=10)
+    x = S[row, : row + 1] if causal else S[row]
+    _, m, ell = online_softmax(x, bk)
+    steps = np.arange(1, m.size + 1)
+    ax_state.step(steps, m, where="post", color=COLORS["unscaled"], lw=1.8, marker="o", label="running max m")
+    ax_state.set_xlabel("key blocks read")
+    ax_state.set_ylabel("m", color=COLORS["unscaled"])
+    ax_state.set_xticks(steps)
+    twin = ax_state.twinx()
+    twin.plot(steps, ell, color=COLORS["scaled"], lw=1.8, marker="s", label="running sum ℓ")
+    final = float(np.exp(x - x.max()).sum())
+    twin.axhline(final, color=COLORS["scaled"], ls="--", lw=1, label="final sum Σ exp(s − max s)")
+    twin.set_ylabel("ℓ", color=COLORS["scaled"])
+    twin.set_ylim(0, max(float(ell.max()), final) * 1.15)
+    lines = ax_state.get_lines() + twin.get_lines()
+    ax_state.legend(lines, [line.get_label() for line in lines], fontsize=8, frameon=False, loc="lower right")
+    ax_state.set_title(f"query row {row}: the state after each block", fontsize=10)
+    fig.subplots_adjust(left=0.07, right=0.93, bottom=0.13, top=0.9, wspace=0.3)
+    return fig
+
+
+def plot_kv_cache_growth(models, max_tokens: int = 4096, bytes_per_number: int = 2) -> Figure:
+    """Key-value cache memory, and the work of one decoding step with and without it.
+
+    Left: the cache size 2·L·n·d_model·b (``att-kv-cache-size``) against the
+    number of tokens n, one line per model shape. Right, for the first model:
+    the multiply-adds of the attention sub-layers to produce the token at
+    position t. Without a cache every step re-runs the whole prefix,
+    4·t·d² + 2·t²·d per layer (projections, then all scores and weighted sums,
+    counted in full); with it, only the new token's, 4·d² + 2·t·d per layer.
+
+    Parameters
+    ----------
+    models : dict of str → (num_layers, d_model)
+    max_tokens : int ≥ 2, default 4096
+    bytes_per_number : int ≥ 1, default 2
+
+    Returns
+    -------
+    Figure
+        Two axes, one line per model on the left, two on the right.
+
+    Raises
+    ------
+    ValueError
+        For an empty ``models``, a shape that is not two positive integers, or max_tokens < 2.
+
+    Examples
+    --------
+    >>> fig = plot_kv_cache_growth({"tiny": (2, 64)}, max_tokens=100)
+    >>> len(fig.axes), len(fig.axes[0].lines)
+    (2, 1)
+    """
+    from ..attention import kv_cache_bytes
+
+    func = "plot_kv_cache_growth"
+    if not isinstance(models, dict) or not models:
+        raise ValueError(f"{func}: models must be a non-empty dict of name → (num_layers, d_model)")
+    shapes = {}
+    for name, shape in models.items():
+        if len(shape) != 2:
+            raise ValueError(f"{func}: models[{name!r}] must be (num_layers, d_model), got {shape!r}")
+        shapes[str(name)] = (check_positive_int(shape[0], "models num_layers", func),
+                             check_positive_int(shape[1], "models d_model", func))
+    n_max = check_positive_int(max_tokens, "max_tokens", func, minimum=2)
+    b = check_positive_int(bytes_per_number, "bytes_per_number", func)
+    n = np.unique(np.geomspace(1, n_max, 60).astype(int))
+    fig, (ax, ax_work) = new_figure(1, 2, figsize=(11, 4.2))
+    palette = ("#1f77b4", "#d62728", "#2ca02c", "#7f3c8d", "#ff7f0e")
+    for (name, (L, d)), color in zip(shapes.items(), palette):
+        mib = np.array([kv_cache_bytes(L, d, int(t), b) for t in n]) / 2**20
+        ax.plot(n, mib, color=color, lw=1.8, label=f"{name} (L = {L}, d = {d}): {mib[-1]:,.0f} MiB")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("tokens in the cache n")
+    ax.set_ylabel(f"cache size (MiB, {8 * b}-bit numbers)")
+    ax.set_title("the cache grows linearly with the context", fontsize=10)
+    ax.legend(fontsize=8, frameon=False)
+    L, d = next(iter(shapes.values()))
+    without = L * (4 * n * d * d + 2 * n * n * d)  # the whole prefix, causal scores counted fully
+    with_cache = L * (4 * d * d + 2 * n * d)
+    ax_work.plot(n, without, color=COLORS["unscaled"], lw=1.8, label="no cache: recompute the prefix")
+    ax_work.plot(n, with_cache, color=COLORS["scaled"], lw=1.8, label="with the cache: the new token only")
+    ax_work.set_xscale("log")
+    ax_work.set_yscale("log")
+    ax_work.set_xlabel("position t of the token generated")
+    ax_work.set_ylabel("multiply-adds in the attention sub-layers")
+    ax_work.set_title(f"work per generated token, {next(iter(shapes))}", fontsize=10)
+    ax_work.legend(fontsize=8, frameon=False)
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.13, top=0.9, wspace=0.3)
+    return fig
+
+
+def plot_entropy_collapse(scales, curves, n_keys=None) -> Figure:
+    """Mean attention entropy against the logit scale λ: curves with a band of ± one sd.
+
+    Each curve is a set of samples (e.g. texts, or seeds) × scales of mean row
+    entropies (``att-entropy``, computed by :func:`ragmath.attention.entropy_by_scale`);
+    the line is their mean over the samples, the band ± one standard deviation.
+    λ = 1 (the trained or standard scale) is marked.
+
+    Parameters
+    ----------
+    scales : 1-D array-like of float > 0
+    curves : dict of str → array-like, (n_samples, len(scales))
+    n_keys : int, optional
+        When given, log n_keys (the uniform row) is drawn.
+
+    Returns
+    -------
+    Figure
+        One axis, one line per curve.
+
+    Raises
+    ------
+    ValueError
+        For an empty ``curves``, non-positive scales or curves of the wrong shape.
+
+    Examples
+    --------
+    >>> fig = plot_entropy_collapse([0.5, 1, 2], {"x": [[1.0, 0.8, 0.3], [1.1, 0.7, 0.2]]}, n_keys=4)
+    >>> len(fig.axes[0].lines) >= 1
+    True
+    """
+    func = "plot_entropy_collapse"
+    lam = as_float_array(scales, "scales", func, ndim=1)
+    if (lam <= 0).any():
+        raise ValueError(f"{func}: scales must be positive")
+    if not isinstance(curves, dict) or not curves:
+        raise ValueError(f"{func}: curves must be a non-empty dict of name → (n_samples, n_scales) arrays")
+    fig, ax = new_figure(figsize=(7.2, 4.2))
+    palette = ("#1f77b4", "#d62728", "#2ca02c", "#7f3c8d")
+    for (name, values), color in zip(curves.items(), palette):
+        H = as_float_array(values, "curves", func, ndim=2)
+        if H.shape[1] != lam.size:
+            raise ValueError(f"{func}: curves[{name!r}] has {H.shape[1]} columns for {lam.size} scales")
+        mean, sd = H.mean(axis=0), H.std(axis=0)
+        ax.plot(lam, mean, color=color, lw=1.8, label=f"{name} ({H.shape[0]} samples)")
+        ax.fill_between(lam, mean - sd, mean + sd, color=color, alpha=0.2, lw=0)
+    if n_keys is not None:
+        n_keys = check_positive_int(n_keys, "n_keys", func)
+        ax.axhline(math.log(n_keys), color=COLORS["uniform"], ls=":", lw=1,
+                   label=f"log {n_keys} (uniform row)")
+    ax.axvline(1.0, color="0.5", ls="--", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("logit scale λ (scores multiplied by λ)")
+    ax.set_ylabel("mean entropy of a row (nats)")
+    ax.set_title("attention entropy collapses as the logits grow", fontsize=10)
+    ax.legend(fontsize=8, frameon=False)
+    return fig
+
+
+def plot_saturation_gradients(scales, ratios) -> Figure:
+    """Gradients as the logits grow: those of the queries and keys collapse, the values' do not.
+
+    For each logit scale λ (scores λ·q·k/√d_k), the median over rows of
+    ‖∂L/∂X‖ at λ divided by its value at the first scale, for X = q, K, V
+    (``att-sdpa-grad``): one thin line per seed and a thick line through their
+    mean, on logarithmic axes.
+
+    Parameters
+    ----------
+    scales : 1-D array-like of float > 0
+    ratios : dict "q", "K", "V" → array-like, (n_seeds, len(scales))
+        Positive.
+
+    Returns
+    -------
+    Figure
+        One axis.
+
+    Raises
+    ------
+    ValueError
+        For missing keys, arrays of the wrong shape, or non-positive values.
+
+    Examples
+    --------
+    >>> fig = plot_saturation_gradients([1, 4], {"q": [[1, 0.5]], "K": [[1, 0.4]], "V": [[1, 1]]})
+    >>> len(fig.axes), len(fig.axes[0].lines)  # three seeds' lines, three means, the line at 1
+    (1, 7)
+    """
+    func = "plot_saturation_gradients"
+    lam = as_float_array(scales, "scales", func, ndim=1)
+    if (lam <= 0).any():
+        raise ValueError(f"{func}: scales must be positive")
+    if not isinstance(ratios, dict) or set(ratios) != {"q", "K", "V"}:
+        raise ValueError(f"{func}: ratios must be a dict with the keys 'q', 'K' and 'V'")
+    fig, ax = new_figure(figsize=(7.2, 4.2))
+    colors = {"q": COLORS["unscaled"], "K": "#ff7f0e", "V": COLORS["scaled"]}
+    for name in ("q", "K", "V"):
+        R = as_float_array(ratios[name], "ratios", func, ndim=2)
+        if R.shape[1] != lam.size or (R <= 0).any():
+            raise ValueError(f"{func}: ratios[{name!r}] must be positive, of shape (n_seeds, {lam.size})")
+        for r in R:
+            ax.plot(lam, r, color=colors[name], lw=0.5, alpha=0.35)
+        ax.plot(lam, R.mean(axis=0), color=colors[name], lw=2, marker="o",
+                label=f"∂L/∂{name}, mean of {R.shape[0]} seeds")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.axhline(1.0, color="0.5", lw=0.8)
+    ax.set_xlabel("logit scale λ (scores λ·q·k/√d_k)")
+    ax.set_ylabel(f"median ‖gradient‖ / its value at λ = {lam[0]:g}")
+    ax.set_title("saturation starves the queries and keys, not the values", fontsize=10)
+    ax.legend(fontsize=9, frameon=False, loc="lower left")
     return fig

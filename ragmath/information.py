@@ -937,7 +937,8 @@ def prefix_code(lengths):
     Parameters
     ----------
     lengths : array-like, 1-D
-        Whole numbers ≥ 1 (``inf`` for a symbol without a codeword).
+        Whole numbers ≥ 0 (``inf`` for a symbol without a codeword; 0 only
+        for a lone symbol, whose codeword is empty).
 
     Returns
     -------
@@ -947,8 +948,9 @@ def prefix_code(lengths):
     Raises
     ------
     ValueError
-        For lengths whose Kraft sum exceeds 1 (no prefix code exists), a
-        length 0 next to others, or lengths that are not whole numbers.
+        For lengths whose Kraft sum exceeds 1 (no prefix code exists; this
+        includes a length 0 next to other codewords), or lengths that are not
+        whole numbers.
 
     Examples
     --------
@@ -965,11 +967,7 @@ def prefix_code(lengths):
             f"{func}: lengths have Kraft sum {float(total):g} > 1 (Σ 2^-ℓ over the symbols); "
             f"no prefix code has these lengths"
         )
-    finite = [i for i in range(ell.size) if math.isfinite(ell[i])]
-    if any(ell[i] == 0 for i in finite) and len(finite) > 1:
-        raise ValueError(
-            f"{func}: lengths has a 0 next to other codewords; only a lone symbol may have length 0"
-        )
+    finite = [i for i in range(ell.size) if math.isfinite(ell[i])]  # (a 0 next to others: sum > 1)
     codes = [""] * ell.size
     code, previous = 0, None
     for i in sorted(finite, key=lambda j: (ell[j], j)):
@@ -1438,6 +1436,20 @@ def _probs_and_labels(probs, labels, func: str):
     return p, y
 
 
+def _reliability(probs, labels, n_bins, func: str) -> dict:
+    p, y = _probs_and_labels(probs, labels, func)
+    n_bins = check_positive_int(n_bins, "n_bins", func)
+    conf = p.max(axis=1)
+    correct = (np.argmax(p, axis=1) == y).astype(np.float64)
+    edges = np.linspace(0, 1, n_bins + 1)
+    which = np.clip(np.searchsorted(edges, conf, side="left") - 1, 0, n_bins - 1)
+    count = np.bincount(which, minlength=n_bins)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        confidence = np.bincount(which, weights=conf, minlength=n_bins) / count
+        accuracy = np.bincount(which, weights=correct, minlength=n_bins) / count
+    return {"edges": edges, "confidence": confidence, "accuracy": accuracy, "count": count}
+
+
 def reliability_bins(probs, labels, n_bins=15):
     """Confidence, accuracy and count of each of n_bins equal-width confidence bins.
 
@@ -1471,19 +1483,7 @@ def reliability_bins(probs, labels, n_bins=15):
     >>> print(b["count"], b["accuracy"], b["confidence"].round(2))
     [0 3] [       nan 0.66666667] [nan 0.8]
     """
-    func = "reliability_bins"
-    p, y = _probs_and_labels(probs, labels, func)
-    n_bins = check_positive_int(n_bins, "n_bins", func)
-    conf = p.max(axis=1)
-    correct = (np.argmax(p, axis=1) == y).astype(np.float64)
-    edges = np.linspace(0, 1, n_bins + 1)
-    which = np.clip(np.searchsorted(edges, conf, side="left") - 1, 0, n_bins - 1)
-    count = np.bincount(which, minlength=n_bins)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        confidence = np.bincount(which, weights=conf, minlength=n_bins) / count
-        accuracy = np.bincount(which, weights=correct, minlength=n_bins) / count
-    return {"edges": edges, "confidence": confidence,
-            "accuracy": accuracy, "count": count}
+    return _reliability(probs, labels, n_bins, "reliability_bins")
 
 
 def expected_calibration_error(probs, labels, n_bins=15):
@@ -1515,7 +1515,7 @@ def expected_calibration_error(probs, labels, n_bins=15):
     >>> print(f"{ece:.2f}")  # (|1 − 0.9| + |0 − 0.8|) / 2
     0.45
     """
-    b = reliability_bins(probs, labels, n_bins)
+    b = _reliability(probs, labels, n_bins, "expected_calibration_error")
     n = int(b["count"].sum())
     full = b["count"] > 0
     gaps = np.abs(b["accuracy"][full] - b["confidence"][full]) * b["count"][full] / n

@@ -834,3 +834,300 @@ def test_bigram_surprisal_rejects_bad_input():
         bigram_surprisal("the cat sat", SENTENCE)
     with pytest.raises(ValueError, match="bigram_surprisal: training"):
         bigram_surprisal([], SENTENCE)
+
+
+# ====================================================================== codes (issue 15)
+from ragmath.information import (  # noqa: E402
+    bits_per_byte,
+    conditional_entropy,
+    expected_calibration_error,
+    expected_code_length,
+    fit_temperature,
+    held_out_rate,
+    huffman_code_lengths,
+    kraft_sum,
+    mutual_information,
+    ngram_log_probs,
+    prefix_code,
+    reliability_bins,
+    shannon_code_lengths,
+    spelled_unigram_log_probs,
+)
+
+
+def ref_huffman_cost(p) -> Fraction:
+    """The optimal expected length, by the merge-cost identity: Σ of the merged weights (exact)."""
+    weights = sorted(Fraction(x) for x in p)
+    cost = Fraction(0)
+    while len(weights) > 1:
+        a, b = weights[0], weights[1]
+        weights = sorted(weights[2:] + [a + b])
+        cost += a + b
+    return cost
+
+
+def test_kraft_sum_is_exact_and_accepts_inf():
+    assert kraft_sum([1, 2, 3, 3]) == 1.0
+    assert kraft_sum([1, 1, 2]) == 1.25
+    assert kraft_sum([1, math.inf]) == 0.5
+
+
+@pytest.mark.parametrize("bad", [[-1, 2], [1.5, 2], [math.nan], [[1, 2]]])
+def test_kraft_sum_rejects_bad_lengths(bad):
+    with pytest.raises(ValueError, match="kraft_sum: lengths"):
+        kraft_sum(bad)
+
+
+def test_shannon_code_lengths_are_the_ceiling_of_the_surprisal():
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        q = rng.dirichlet(np.ones(7))
+        expected = [math.ceil(-math.log2(x)) for x in q]  # no x is a power of 2 here
+        assert shannon_code_lengths(q).tolist() == expected
+        assert kraft_sum(shannon_code_lengths(q)) <= 1
+    assert shannon_code_lengths([0.5, 0.25, 0.25, 0.0]).tolist() == [1, 2, 2, math.inf]
+    assert shannon_code_lengths([1.0]).tolist() == [0]
+    with pytest.raises(ValueError, match="shannon_code_lengths: q"):
+        shannon_code_lengths([0.5, 0.6])
+
+
+def test_huffman_is_optimal_and_complete():
+    rng = np.random.default_rng(1)
+    for size in [2, 3, 5, 9]:
+        for _ in range(20):
+            p = rng.dirichlet(np.ones(size))
+            lengths = huffman_code_lengths(p)
+            assert kraft_sum(lengths) == 1.0
+            fractions = [Fraction(x) for x in p.tolist()]
+            cost = sum(f * int(n) for f, n in zip(fractions, lengths))
+            assert cost == ref_huffman_cost(fractions)
+            h2 = ref_entropy(p) / math.log(2)
+            assert h2 - 1e-12 <= float(cost) < h2 + 1
+    assert huffman_code_lengths([1.0]).tolist() == [0]
+    with pytest.raises(ValueError, match="huffman_code_lengths: p"):
+        huffman_code_lengths([[0.5, 0.5]])
+
+
+def test_prefix_code_is_prefix_free_with_the_lengths():
+    rng = np.random.default_rng(2)
+    for _ in range(30):
+        lengths = huffman_code_lengths(rng.dirichlet(np.ones(8)))
+        codes = prefix_code(lengths)
+        assert [len(c) for c in codes] == lengths.tolist()
+        for a in codes:
+            assert set(a) <= {"0", "1"}
+            assert not any(b != a and b.startswith(a) for b in codes)
+    assert prefix_code([2, math.inf, 1]) == ["10", "", "0"]
+    with pytest.raises(ValueError, match="prefix_code: lengths have Kraft sum 1.25"):
+        prefix_code([1, 1, 2])
+    with pytest.raises(ValueError, match="prefix_code: lengths have Kraft sum 1.5"):
+        prefix_code([0, 1])  # an empty codeword is a prefix of every other
+    assert prefix_code([0]) == [""]
+
+
+def test_expected_code_length():
+    assert expected_code_length([0.5, 0.5, 0.0], [1, 1, math.inf]) == 1.0
+    assert expected_code_length([0.5, 0.25, 0.25], [1, 2, math.inf]) == math.inf
+    with pytest.raises(ValueError, match="expected_code_length: p has shape"):
+        expected_code_length([0.5, 0.5], [1, 1, 1])
+
+
+# ============================================================ two variables (issue 15)
+def ref_cond_entropy(joint) -> float:
+    """−Σ p(x,y) log(p(x,y)/p(x)) by loops."""
+    out = []
+    for row in joint:
+        px = math.fsum(row)
+        out.extend(-v * math.log(v / px) for v in row if v > 0)
+    return math.fsum(out)
+
+
+def test_conditional_entropy_and_mutual_information_against_loops():
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        joint = rng.dirichlet(np.ones(12)).reshape(3, 4) * (rng.random((3, 4)) > 0.2)
+        joint /= joint.sum()
+        rows, cols = joint.sum(axis=1), joint.sum(axis=0)
+        assert conditional_entropy(joint) == pytest.approx(ref_cond_entropy(joint), rel=1e-12, abs=1e-15)
+        mi_loop = math.fsum(joint[i, j] * math.log(joint[i, j] / (rows[i] * cols[j]))
+                            for i in range(3) for j in range(4) if joint[i, j] > 0)
+        assert mutual_information(joint) == pytest.approx(mi_loop, rel=1e-10, abs=1e-14)
+        h_x = ref_entropy(rows)
+        assert mutual_information(joint) == pytest.approx(h_x - ref_cond_entropy(joint.T), abs=1e-12)
+
+
+def test_mutual_information_limiting_cases():
+    assert mutual_information(np.outer([0.3, 0.7], [0.2, 0.5, 0.3])) < 1e-15
+    assert mutual_information(np.diag([0.25, 0.75])) == pytest.approx(ref_entropy([0.25, 0.75]))
+    assert conditional_entropy(np.diag([0.25, 0.75])) == 0.0
+    assert conditional_entropy([[0.0, 0.0], [0.5, 0.5]]) == pytest.approx(math.log(2))  # empty row
+
+
+@pytest.mark.parametrize("func", [conditional_entropy, mutual_information])
+def test_two_variable_functions_reject_bad_joints(func):
+    name = func.__name__
+    with pytest.raises(ValueError, match=f"{name}: joint must sum to 1"):
+        func([[0.5, 0.4]])
+    with pytest.raises(ValueError, match=f"{name}: joint has a negative"):
+        func([[1.5, -0.5]])
+    with pytest.raises(ValueError, match=f"{name}: joint must be 2-D"):
+        func([0.5, 0.5])
+
+
+# ============================================================ rates (issue 15)
+def test_bits_per_byte():
+    assert bits_per_byte(16 * math.log(2), 8) == pytest.approx(2.0, rel=1e-15)
+    assert bits_per_byte(math.inf, 3) == math.inf
+    with pytest.raises(ValueError, match="bits_per_byte: total_nats"):
+        bits_per_byte(-1.0, 3)
+    with pytest.raises(ValueError, match="bits_per_byte: n_bytes"):
+        bits_per_byte(1.0, 0)
+    with pytest.raises(TypeError, match="bits_per_byte: n_bytes"):
+        bits_per_byte(1.0, 2.5)
+
+
+def test_held_out_rate_against_the_formula_and_a_bootstrap():
+    rng = np.random.default_rng(4)
+    n = rng.integers(5, 40, size=200).astype(float)
+    s = n * 2.0 + rng.normal(scale=3.0, size=200) ** 2
+    rate, se = held_out_rate(s, n)
+    ref_rate = math.fsum(s) / math.fsum(n)
+    ref_var = 200 / 199 * math.fsum((si - ref_rate * ni) ** 2 for si, ni in zip(s, n))
+    assert rate == pytest.approx(ref_rate, rel=1e-14)
+    assert se == pytest.approx(math.sqrt(ref_var) / math.fsum(n), rel=1e-12)
+    idx = rng.integers(0, 200, size=(4000, 200))
+    boot = s[idx].sum(axis=1) / n[idx].sum(axis=1)
+    assert np.std(boot) == pytest.approx(se, rel=0.1)
+
+
+def test_held_out_rate_rejects_bad_input():
+    with pytest.raises(ValueError, match="held_out_rate: losses needs at least 2"):
+        held_out_rate([1.0], [1])
+    with pytest.raises(ValueError, match="held_out_rate: losses has 2 units but sizes has 3"):
+        held_out_rate([1.0, 2.0], [1, 2, 3])
+    with pytest.raises(ValueError, match="held_out_rate: sizes must be positive"):
+        held_out_rate([1.0, 2.0], [1, 0])
+    with pytest.raises(ValueError, match="held_out_rate: losses must be non-negative"):
+        held_out_rate([-1.0, 2.0], [1, 1])
+
+
+def ref_ngram(train, test, order, alpha, vocab):
+    size = len(set(vocab) | {"</s>"})
+    grams, ctx = Counter(), Counter()
+    for seq in train:
+        s = ["<s>"] * (order - 1) + list(seq) + ["</s>"]
+        for i in range(order - 1, len(s)):
+            grams[tuple(s[i - order + 1 : i + 1])] += 1
+            ctx[tuple(s[i - order + 1 : i])] += 1
+    out = []
+    for seq in test:
+        s = ["<s>"] * (order - 1) + list(seq) + ["</s>"]
+        out.append([math.log(Fraction(grams[tuple(s[i - order + 1 : i + 1])] + Fraction(alpha),
+                                      ctx[tuple(s[i - order + 1 : i])] + Fraction(alpha) * size))
+                    for i in range(order - 1, len(s))])
+    return out
+
+
+@pytest.mark.parametrize("order", [1, 2, 3, 5])
+def test_ngram_log_probs_against_a_counter_of_tuples(order):
+    rng = np.random.default_rng(order)
+    train = ["".join(rng.choice(list("abcd"), size=rng.integers(1, 25))) for _ in range(40)]
+    test = ["".join(rng.choice(list("abcde"), size=rng.integers(0, 25))) for _ in range(15)]
+    got = ngram_log_probs(train, test, order, 0.25, "abcde")
+    for g, r in zip(got, ref_ngram(train, test, order, 0.25, "abcde")):
+        np.testing.assert_allclose(g, r, rtol=1e-14)
+
+
+def test_ngram_of_order_2_is_the_bigram_model():
+    words = [re.findall(r"[^\W_]+", s) for s in TRAINING]
+    vocab = {w for ws in words for w in ws}
+    got = ngram_log_probs(words, [ODD.split()], 2, 1.0, vocab)[0]
+    np.testing.assert_allclose(got, bigram_surprisal(TRAINING, ODD, alpha=1.0)["log_probs"], rtol=1e-14)
+
+
+def test_ngram_log_probs_rejects_bad_input():
+    with pytest.raises(ValueError, match="ngram_log_probs: test sequence 0 has the token 'z'"):
+        ngram_log_probs(["ab"], ["az"], 2, 1.0, "ab")
+    with pytest.raises(ValueError, match="ngram_log_probs: alpha"):
+        ngram_log_probs(["ab"], ["ab"], 2, 0.0, "ab")
+    with pytest.raises(ValueError, match="ngram_log_probs: order"):
+        ngram_log_probs(["ab"], ["ab"], 0, 1.0, "ab")
+    with pytest.raises(ValueError, match="ngram_log_probs: train is empty"):
+        ngram_log_probs([], ["ab"], 2, 1.0, "ab")
+    with pytest.raises(TypeError, match="ngram_log_probs: train"):
+        ngram_log_probs("ab", ["ab"], 2, 1.0, "ab")
+
+
+def test_spelled_unigram_by_hand_and_normalised_over_known_words():
+    lp = spelled_unigram_log_probs(["x x y z z z"], ["x q"], alpha=0.5, char_alpha=1.0)[0]
+    # known: x (2), z (3); <unk> = 1 (y once); </s> = 1; total 7, |V| = 4 → denominators 9
+    p_x, p_unk, p_end = Fraction(5, 18), Fraction(3, 18), Fraction(3, 18)
+    # characters of the training words with an end mark: x x y z z z + 6 ends = 12;
+    # alphabet {x, y, z, end, q} = 5 → p(q) = 1/17, p(end) = 7/17
+    assert np.exp(lp).tolist() == pytest.approx([float(p_x), float(p_unk * Fraction(1, 17) * Fraction(7, 17)),
+                                                  float(p_end)], rel=1e-13)
+    with pytest.raises(TypeError, match="spelled_unigram_log_probs: train"):
+        spelled_unigram_log_probs("x", ["x"])
+    with pytest.raises(ValueError, match="spelled_unigram_log_probs: alpha"):
+        spelled_unigram_log_probs(["x"], ["x"], alpha=-1.0)
+
+
+# ============================================================ calibration (issue 15)
+def ref_mean_nll(z, y, t) -> float:
+    return math.fsum(
+        math.log(math.fsum(math.exp((v - max(row)) / t) for v in row)) - (row[k] - max(row)) / t
+        for row, k in zip(z.tolist(), y.tolist())
+    ) / len(y)
+
+
+def test_fit_temperature_minimises_the_held_out_nll():
+    rng = np.random.default_rng(5)
+    z_true = rng.normal(scale=1.5, size=(800, 5))
+    p = np.exp(z_true - z_true.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    y = np.array([rng.choice(5, p=row) for row in p])
+    t = fit_temperature(3.0 * z_true, y)
+    assert 2.5 < t < 3.5  # the logits were inflated threefold
+    best = ref_mean_nll(3.0 * z_true, y, t)
+    for other in (0.99 * t, 1.01 * t, 0.5 * t, 2 * t):
+        assert best < ref_mean_nll(3.0 * z_true, y, other)
+
+
+def test_fit_temperature_rejects_data_without_a_finite_optimum():
+    perfect = np.array([[5.0, 0.0], [0.0, 5.0]])
+    with pytest.raises(ValueError, match="fit_temperature: the NLL keeps falling as T → 0"):
+        fit_temperature(perfect, [0, 1])
+    with pytest.raises(ValueError, match="fit_temperature: the NLL keeps falling as T grows"):
+        fit_temperature(perfect, [1, 0])
+    with pytest.raises(ValueError, match="fit_temperature: labels"):
+        fit_temperature(perfect, [0, 2])
+
+
+def ref_ece(probs, labels, n_bins):
+    total = []
+    rows = [(max(r), int(np.argmax(r)) == y) for r, y in zip(probs.tolist(), labels.tolist())]
+    for b in range(n_bins):
+        lo, hi = Fraction(b, n_bins), Fraction(b + 1, n_bins)
+        members = [(c, ok) for c, ok in rows if (lo < Fraction(c) <= hi) or (b == 0 and c == 0)]
+        if members:
+            acc = sum(ok for _, ok in members) / len(members)
+            conf = math.fsum(c for c, _ in members) / len(members)
+            total.append(len(members) / len(rows) * abs(acc - conf))
+    return math.fsum(total)
+
+
+def test_ece_and_bins_against_exact_bin_membership():
+    rng = np.random.default_rng(6)
+    probs = rng.dirichlet(np.ones(4) * 0.5, size=300)
+    labels = rng.integers(0, 4, size=300)
+    for n_bins in (1, 5, 15):
+        assert expected_calibration_error(probs, labels, n_bins) == pytest.approx(
+            ref_ece(probs, labels, n_bins), rel=1e-12, abs=1e-15)
+    b = reliability_bins(probs, labels, 15)
+    assert b["count"].sum() == 300 and b["edges"].size == 16
+    edge = np.array([[0.8, 0.2], [0.6, 0.4]])  # 0.8 lies on an edge of 10 bins: in (0.7, 0.8]
+    assert reliability_bins(edge, [0, 0], 10)["count"].tolist() == [0, 0, 0, 0, 0, 1, 0, 1, 0, 0]
+    with pytest.raises(ValueError, match="reliability_bins: probs must be 2-D"):
+        reliability_bins([0.5, 0.5], [0], 5)
+    with pytest.raises(ValueError, match="expected_calibration_error: probs"):
+        expected_calibration_error([[0.5, 0.6]], [0], 5)

@@ -159,3 +159,130 @@ def test_sentence_perplexity_explorer_redraws_on_slider_moves():
     assert w.params == {"alpha": 0.1}
     r = bigram_surprisal(TRAINING, ODD, 0.1)
     np.testing.assert_allclose(bar_heights(w.figure.axes[0]), r["surprisal"], rtol=1e-12)
+
+
+# ============================================================ explanatory figures (issue 15)
+from ragmath.viz.information import (  # noqa: E402
+    plot_ce_decomposition,
+    plot_code_lengths,
+    plot_information_diagram,
+    plot_reliability_diagram,
+    plot_tokenization_rates,
+)
+
+P4 = (0.5, 0.225, 0.125, 0.15)
+Q4 = (0.4, 0.3, 0.2, 0.1)
+
+
+def ref_kl_bits(p, q):
+    return math.fsum(a * math.log2(a / b) for a, b in zip(p, q) if a > 0)
+
+
+def ref_h_bits(p):
+    return -math.fsum(a * math.log2(a) for a in p if a > 0)
+
+
+def test_plot_ce_decomposition_draws_terms_and_both_directions():
+    fig = plot_ce_decomposition(P4, Q4, ["a", "b", "c", "d"], unit="bits")
+    assert isinstance(fig, Figure) and len(fig.axes) == 3
+    terms = bar_heights(fig.axes[1])
+    np.testing.assert_allclose(terms, [a * math.log2(a / b) for a, b in zip(P4, Q4)], rtol=1e-12)
+    widths = [bar.get_width() for bar in fig.axes[2].patches]
+    np.testing.assert_allclose(widths, [ref_h_bits(P4), ref_kl_bits(P4, Q4), ref_h_bits(Q4), ref_kl_bits(Q4, P4)],
+                               rtol=1e-12)
+    assert fig.axes[2].patches[1].get_x() == pytest.approx(ref_h_bits(P4))
+
+
+def test_plot_ce_decomposition_rejects_bad_input():
+    with pytest.raises(ValueError, match="plot_ce_decomposition: q has shape"):
+        plot_ce_decomposition(P4, (0.5, 0.5), list("abcd"))
+    with pytest.raises(ValueError, match="plot_ce_decomposition: tokens"):
+        plot_ce_decomposition(P4, Q4, list("abc"))
+    with pytest.raises(ValueError, match="plot_ce_decomposition: unit"):
+        plot_ce_decomposition(P4, Q4, list("abcd"), unit="hartleys")
+    with pytest.raises(ValueError, match="plot_ce_decomposition: p"):
+        plot_ce_decomposition((0.5, 0.6, 0.0, 0.0), Q4, list("abcd"))
+
+
+def test_plot_code_lengths_draws_both_codes_and_their_expected_lengths():
+    p, q = (0.5, 0.25, 0.125, 0.125), (0.125, 0.125, 0.25, 0.5)
+    fig = plot_code_lengths(p, q, list("abcd"))
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    assert bar_heights(fig.axes[0]) == [1, 2, 3, 3, 3, 3, 2, 1]
+    words = {t.get_text() for t in fig.axes[0].texts}
+    assert {"0", "10", "110", "111"} <= words
+    contributions = bar_heights(fig.axes[1])
+    assert math.fsum(contributions[:4]) == pytest.approx(1.75)
+    assert math.fsum(contributions[4:]) == pytest.approx(2.625)
+    dashed = sorted(line.get_ydata()[0] for line in fig.axes[1].lines)
+    assert dashed == pytest.approx([1.75, 2.625])
+
+
+def test_plot_code_lengths_rejects_bad_input():
+    with pytest.raises(ValueError, match="plot_code_lengths: symbols"):
+        plot_code_lengths((0.5, 0.5), (0.5, 0.5), ["a"])
+    with pytest.raises(ValueError, match="plot_code_lengths: q has shape"):
+        plot_code_lengths((0.5, 0.5), (0.2, 0.3, 0.5), ["a", "b"])
+
+
+def test_plot_information_diagram_bars_are_to_scale():
+    joint = np.array([[0.3, 0.1], [0.05, 0.55]])
+    fig = plot_information_diagram(joint, ("X", "Y"))
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    px, py = joint.sum(axis=1), joint.sum(axis=0)
+    mi = math.fsum(joint[i, j] * math.log(joint[i, j] / (px[i] * py[j])) for i in range(2) for j in range(2))
+    h_x, h_y = -math.fsum(a * math.log(a) for a in px), -math.fsum(a * math.log(a) for a in py)
+    h_xy = -math.fsum(a * math.log(a) for a in joint.ravel())
+    widths = [bar.get_width() for bar in fig.axes[1].patches]
+    np.testing.assert_allclose(widths, [h_x - mi, mi, mi, h_y - mi, h_xy], rtol=1e-10)
+    lefts = [bar.get_x() for bar in fig.axes[1].patches]
+    assert lefts[1] == pytest.approx(lefts[2])  # the two I segments line up
+    assert any(f"{mi:.3f}" in t.get_text() for t in fig.axes[0].texts)
+
+
+def test_plot_information_diagram_rejects_bad_input():
+    with pytest.raises(ValueError, match="conditional_entropy: joint must sum to 1"):
+        plot_information_diagram([[0.2, 0.2]])
+    with pytest.raises(ValueError, match="plot_information_diagram: names"):
+        plot_information_diagram([[0.5, 0.5]], names=("X",))
+
+
+def test_plot_reliability_diagram_draws_accuracy_and_gaps():
+    rng = np.random.default_rng(0)
+    probs = rng.dirichlet(np.ones(3), size=200)
+    labels = rng.integers(0, 3, size=200)
+    fig = plot_reliability_diagram([probs, probs], labels, ["one", "two"], n_bins=5)
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    conf = probs.max(axis=1)
+    correct = probs.argmax(axis=1) == labels
+    bins = np.clip(np.ceil(conf * 5).astype(int) - 1, 0, 4)
+    acc = [correct[bins == b].mean() for b in range(5) if np.any(bins == b)]
+    heights = bar_heights(fig.axes[0])
+    np.testing.assert_allclose(heights[: len(acc)], acc, rtol=1e-12)
+    assert "ECE = " in fig.axes[0].get_title()
+
+
+def test_plot_reliability_diagram_rejects_bad_input():
+    with pytest.raises(ValueError, match="plot_reliability_diagram: titles"):
+        plot_reliability_diagram([np.full((2, 2), 0.5)], [0, 1], ["a", "b"])
+    with pytest.raises(ValueError, match="plot_reliability_diagram: probs_list is empty"):
+        plot_reliability_diagram([], [0], [])
+
+
+def test_plot_tokenization_rates_draws_means():
+    rates = {"words": {"perplexity": [100.0, 300.0], "bits_per_byte": [2.0, 2.2]},
+             "chars": {"perplexity": [5.0, 7.0], "bits_per_byte": [2.4, 2.6]}}
+    fig = plot_tokenization_rates(rates)
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    assert bar_heights(fig.axes[0]) == pytest.approx([200.0, 6.0])
+    assert bar_heights(fig.axes[1]) == pytest.approx([2.1, 2.5])
+    assert fig.axes[0].get_yscale() == "log"
+
+
+def test_plot_tokenization_rates_rejects_bad_input():
+    with pytest.raises(ValueError, match="plot_tokenization_rates: rates must be"):
+        plot_tokenization_rates({})
+    with pytest.raises(ValueError, match=r"plot_tokenization_rates: rates\['w'\] needs the arrays"):
+        plot_tokenization_rates({"w": {"perplexity": [2.0]}})
+    with pytest.raises(ValueError, match=r"plot_tokenization_rates: rates\['w'\] has a perplexity below 1"):
+        plot_tokenization_rates({"w": {"perplexity": [0.5], "bits_per_byte": [1.0]}})

@@ -1297,8 +1297,11 @@ def spelled_unigram_log_probs(train, test, alpha=0.1, char_alpha=0.5):
     "<unk>" and "</s>" (``info-ngram`` with order 1). A word not known is
     spelled by an add-``char_alpha`` character unigram model, trained on the
     characters of the training words, each word followed by an end-of-word
-    mark: log p_char = Σ_c log p(c) + log p(end). Every string of words
-    therefore gets a probability (the sum over all strings is at most 1).
+    mark: log p_char = Σ_c log p(c) + log p(end); its alphabet is the
+    characters of the training words and of the test texts, so a character
+    never seen in training gets the smoothing's share. Every string of words
+    therefore gets a probability (the sum over all strings is at most 1: a
+    known word can also be spelled, which wastes a little mass).
 
     Parameters
     ----------

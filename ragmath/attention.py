@@ -1392,10 +1392,11 @@ def kv_cache_decode(X, W_q, W_k, W_v, W_o, num_heads):
 
 
 def entropy_by_scale(scores, scales):
-    """Mean attention entropy of rows of scores multiplied by each logit scale λ (uses ``att-entropy``).
+    """Mean attention entropy of rows of scores multiplied by each logit scale λ.
 
-    The entropy of softmax(λ s) for every row s of ``scores``, averaged over
-    the rows, for each λ: the curve along which attention entropy collapses as
+    The entropy (uses ``att-entropy``, through :func:`softmax_entropy`) of
+    softmax(λ s) for every row s of ``scores``, averaged over the rows, for
+    each λ: the curve along which attention entropy collapses as
     the scale of the logits grows (it never increases with λ, by
     ``ex-att-entropy-temperature``).
 

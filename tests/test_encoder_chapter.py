@@ -195,3 +195,38 @@ def test_plot_permutation_check_shows_cosines_and_pooled_cosine():
     assert not math.isclose(pooled, 1.0)
     with pytest.raises(ValueError, match="tokens_a"):
         plot_permutation_check((H_a, H_b), (H_a, H_b), tokens_a[:3], tokens_b)
+
+
+# ------------------------------------------- issue 15: attention at scale, on the real encoder
+def test_scores_from_the_hidden_states_give_the_encoder_attention(enc):
+    """The chapter's entropy-collapse cell recomputes the logits: their softmax is the model's."""
+    out = enc.forward(["How are negative examples chosen when training a neural retriever?"])
+    for layer in (0, 3, 5):
+        w = enc.layers[layer]
+        H = np.asarray(out["layers"][layer][0], dtype=np.float64)
+        T = H.shape[0]
+        Q = (H @ w.W_q.astype(np.float64) + w.b_q).reshape(T, 12, 32).transpose(1, 0, 2)
+        K = (H @ w.W_k.astype(np.float64) + w.b_k).reshape(T, 12, 32).transpose(1, 0, 2)
+        S = Q @ K.transpose(0, 2, 1) / math.sqrt(32)
+        P = np.exp(S - S.max(axis=-1, keepdims=True))
+        P /= P.sum(axis=-1, keepdims=True)
+        assert np.abs(P - out["attention"][layer][0]).max() < 1e-4
+
+
+def test_a_bidirectional_block_changes_earlier_tokens_when_one_is_appended(enc):
+    """Why an encoder has no key-value cache: its earlier outputs depend on later tokens."""
+    ids, _ = enc.tokenize(["dog bites man"])
+    X = np.asarray(enc.embed(ids)[0], dtype=np.float64)
+    prefix, _ = transformer_block(X[:-1], enc.layers[0])
+    whole, _ = transformer_block(X, enc.layers[0])
+    assert np.abs(whole[:-1] - prefix).max() > 1e-2
+    # with a causal mask on the same block the earlier outputs would not move
+    causal = np.tril(np.ones((X.shape[0], X.shape[0]), dtype=bool))
+    from ragmath.attention import multi_head_attention
+
+    w = enc.layers[0]
+    args = [w.W_q, w.W_k, w.W_v, w.W_o]
+    args = [np.asarray(a, dtype=np.float64) for a in args]
+    full, _ = multi_head_attention(X, X, X, *args, 12, mask=causal)
+    short, _ = multi_head_attention(X[:-1], X[:-1], X[:-1], *args, 12, mask=causal[:-1, :-1])
+    np.testing.assert_allclose(full[:-1], short, rtol=1e-10, atol=1e-12)

@@ -608,14 +608,14 @@ def _check_bounds(bounds, func: str):
 
 
 def amsgrad(grad, x0, lr=1e-3, beta1=0.9, beta2=0.999, eps=0.0, steps=100, *, bounds=None):
-    """AMSGrad, x_t = Π(x_{t−1} − α m_t / (√v̂_t + ε)) with v̂_t = max(v̂_{t−1}, v_t) (``opt-amsgrad``).
+    """AMSGrad, x_t = Π(x_{t−1} − α m_t / (√v̄_t + ε)) with v̄_t = max(v̄_{t−1}, v_t) (``opt-amsgrad``).
 
     Reddi, Kale & Kumar (2018), Algorithm 2 with a constant step size α:
     the moments m_t and v_t of :func:`adam` (``opt-adam-moments``) without
-    bias correction, and the running maximum v̂_t of v_t in the denominator,
-    so that the effective step α/√v̂_t never grows. Π is the projection on
+    bias correction, and the running maximum v̄_t of v_t in the denominator
+    (the paper's v̂_t), so that the effective step α/√v̄_t never grows. Π is the projection on
     the box ``bounds`` (for a box, the paper's projection in the norm of
-    √v̂_t is coordinate-wise clipping). PyTorch's ``Adam(amsgrad=True)``
+    √v̄_t is coordinate-wise clipping). PyTorch's ``Adam(amsgrad=True)``
     differs: it also divides m and the maximum by the bias corrections.
 
     Parameters
@@ -625,7 +625,7 @@ def amsgrad(grad, x0, lr=1e-3, beta1=0.9, beta2=0.999, eps=0.0, steps=100, *, bo
     lr, beta1, beta2 : float
         α, β1, β2.
     eps : float ≥ 0, default 0
-        Added to √v̂_t (the paper has none); a step whose numerator and
+        Added to √v̄_t (the paper has none); a step whose numerator and
         denominator are both 0 is 0.
     bounds : None or (low, high), keyword only
         The feasible box [low, high]^d; None for no constraint.
@@ -1568,7 +1568,8 @@ def reddi_counterexample(steps=90, C=3.0, lr=0.05):
     F = [−1, 1], whose best fixed point is x = −1 (for C > 2); both methods
     run with β1 = 0, β2 = 1/(1 + C²), ε = 0 and the projection on F, from
     x0 = 0. The gradients do not depend on x, so the effective step sizes
-    α/√v̂_t (bias-corrected v for Adam, the running maximum of v for AMSGrad)
+    α/√v̂_t (bias-corrected v for Adam) and α/√v̄_t (the running maximum of v,
+    for AMSGrad)
     are returned too.
 
     Parameters
@@ -1582,8 +1583,8 @@ def reddi_counterexample(steps=90, C=3.0, lr=0.05):
     -------
     dict
         "t" (0..steps), "gradients" (g_1..g_T), and for "Adam" and "AMSGrad"
-        a dict with "x" (the iterates, x_0 first) and "step_size" (α/√v̂_t,
-        t = 1..T).
+        a dict with "x" (the iterates, x_0 first) and "step_size" (α/√v̂_t or
+        α/√v̄_t, t = 1..T).
 
     Raises
     ------

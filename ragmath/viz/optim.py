@@ -395,7 +395,7 @@ def plot_stability_factors(eigenvalues=(0.5, 1.0, 2.0, 4.0, 8.0), n=801) -> Figu
 
 # -------------------------------------------------------- the AMSGrad counterexample
 def plot_amsgrad_counterexample(steps=90, C=3.0, lr=0.05) -> Figure:
-    """Adam and AMSGrad on Reddi, Kale & Kumar's online problem: x_t and α/√v̂_t (``opt-amsgrad``).
+    """Adam and AMSGrad on Reddi, Kale & Kumar's online problem: x_t and the effective step (``opt-amsgrad``).
 
     The runs of :func:`ragmath.optim.reddi_counterexample`: left, the
     iterates (Adam climbs to +1, the worst point; AMSGrad goes to −1, the
@@ -427,7 +427,7 @@ def plot_amsgrad_counterexample(steps=90, C=3.0, lr=0.05) -> Figure:
     right.set_ylim(0.5 * low, None)
     right.set_xlim(0, min(steps, 30))
     right.set_xlabel("step t")
-    right.set_ylabel("effective step α / √v̂_t")
+    right.set_ylabel("α/√v̂_t (Adam), α/√v̄_t (AMSGrad)")
     right.set_title(f"α = {lr:g}, β1 = 0, β2 = 1/(1 + C²)", fontsize=10)
     right.legend(fontsize=8, loc="lower right")
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.89, wspace=0.28)

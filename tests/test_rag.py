@@ -471,3 +471,237 @@ def test_generator_errors():
         gen.next_token_distribution(3)
     with pytest.raises(TypeError, match="PassageNGramGenerator: passages\\[0\\] must be a str"):
         PassageNGramGenerator([b"bytes"])
+
+
+# ------------------------------------------------------------------ issue 15: training, decoding, FiD
+from ragmath.optim import Adam  # noqa: E402
+from ragmath.rag import (  # noqa: E402
+    _InPlaceAdam,
+    fid_cross_attention,
+    in_batch_false_negatives,
+    masked_in_batch_contrastive_loss,
+    rag_marginal_nll,
+    rag_sequence_decode,
+    rag_token_decode,
+)
+
+
+def _softmax(s):
+    e = [math.exp(v - max(s)) for v in s]
+    return [x / math.fsum(e) for x in e]
+
+
+def _nll_by_loop(scores, P, tau, model):
+    prior = _softmax([s / tau for s in scores])
+    if model == "sequence":
+        return -math.log(math.fsum(pz * math.prod(row) for pz, row in zip(prior, P)))
+    return -math.fsum(math.log(math.fsum(pz * row[i] for pz, row in zip(prior, P))) for i in range(len(P[0])))
+
+
+@pytest.mark.parametrize("model", ["sequence", "token"])
+@pytest.mark.parametrize("tau", [0.3, 1.0, 2.5])
+def test_rag_marginal_nll_loss_and_gradient(model, tau):
+    rng = np.random.default_rng(3)
+    scores, P = rng.standard_normal(5), rng.uniform(0.05, 1.0, (5, 3))
+    loss, g, g_tok = rag_marginal_nll(scores, P, temperature=tau, model=model)
+    assert math.isclose(loss, _nll_by_loop(scores, P, tau, model), rel_tol=1e-12)
+    h = 1e-6
+    numeric = [(_nll_by_loop(scores + h * e, P, tau, model) - _nll_by_loop(scores - h * e, P, tau, model)) / (2 * h)
+               for e in np.eye(5)]
+    assert np.allclose(g, numeric, atol=1e-7)
+    logP = np.log(P)
+    numeric_tok = np.zeros_like(P)
+    for idx in np.ndindex(P.shape):
+        up, down = logP.copy(), logP.copy()
+        up[idx] += h
+        down[idx] -= h
+        numeric_tok[idx] = (_nll_by_loop(scores, np.exp(up), tau, model)
+                            - _nll_by_loop(scores, np.exp(down), tau, model)) / (2 * h)
+    assert np.allclose(g_tok, numeric_tok, atol=1e-7)
+
+
+def test_rag_marginal_nll_prior_minus_posterior():
+    prior = np.array(_softmax([0.0, 1.0, -1.0]))
+    P = np.array([[0.9, 0.8], [0.01, 0.02], [0.3, 0.3]])
+    joint = prior * P.prod(axis=1)
+    _, g, g_tok = rag_marginal_nll([0.0, 1.0, -1.0], P)
+    assert np.allclose(g, prior - joint / joint.sum(), rtol=1e-12)
+    assert np.allclose(-g_tok[:, 1], joint / joint.sum(), rtol=1e-12)
+
+
+def test_rag_marginal_nll_underflow_and_errors():
+    P = np.full((2, 400), 1e-3)  # every product underflows to 0
+    loss, g, _ = rag_marginal_nll([0.0, 0.0], P)
+    assert math.isclose(loss, -400 * math.log(1e-3), rel_tol=1e-12) and np.allclose(g, 0)
+    with pytest.raises(ValueError, match="token_probs"):
+        rag_marginal_nll([0.0, 0.0], [[0.5, 0.0], [0.5, 0.5]])
+    with pytest.raises(ValueError, match="model"):
+        rag_marginal_nll([0.0], [[0.5]], model="both")
+    with pytest.raises(ValueError, match="doc_scores"):
+        rag_marginal_nll([0.0, 1.0, 2.0], [[0.5], [0.5]])
+    with pytest.raises(ValueError, match="temperature"):
+        rag_marginal_nll([0.0], [[0.5]], temperature=0)
+
+
+# a 3-word vocabulary and 2 documents, with a bigram dependence on the previous token
+_TABLES = {0: {None: [0.5, 0.3, 0.2], 0: [0.1, 0.8, 0.1], 1: [0.6, 0.2, 0.2], 2: [0.3, 0.3, 0.4]},
+           1: {None: [0.2, 0.2, 0.6], 0: [0.4, 0.4, 0.2], 1: [0.1, 0.1, 0.8], 2: [0.7, 0.2, 0.1]}}
+
+
+def _next(z, prefix):
+    return np.array(_TABLES[z][prefix[-1] if prefix else None])
+
+
+def _seq_prob(z, y):
+    return math.prod(_TABLES[z][y[i - 1] if i else None][w] for i, w in enumerate(y))
+
+
+@pytest.mark.parametrize("p", [[0.5, 0.5], [0.8, 0.2], [0.3, 0.7]])
+def test_decoders_match_exhaustive_search(p):
+    every = list(itertools.product(range(3), repeat=3))
+    seq = {y: math.fsum(pz * _seq_prob(z, y) for z, pz in enumerate(p)) for y in every}
+    tok = {y: math.prod(math.fsum(pz * _TABLES[z][y[i - 1] if i else None][w] for z, pz in enumerate(p))
+                        for i, w in enumerate(y)) for y in every}
+    wide = 27  # a beam wide enough to hold every sequence: the search is exact
+    best_tok = rag_token_decode(p, _next, 3, beam_size=wide)
+    assert best_tok[0][0] == max(every, key=lambda y: (tok[y], [-t for t in y]))
+    assert math.isclose(best_tok[0][1], math.log(tok[best_tok[0][0]]), rel_tol=1e-12)
+    thorough = rag_sequence_decode(p, _next, 3, beam_size=wide)
+    assert thorough[0][0] == max(every, key=lambda y: seq[y])
+    assert all(math.isclose(v, seq[y], rel_tol=1e-12) for y, v in thorough)
+
+
+def test_fast_decoding_underestimates_and_can_change_the_winner():
+    p = [0.5, 0.5]
+    thorough = dict(rag_sequence_decode(p, _next, 2, beam_size=1))
+    fast = dict(rag_sequence_decode(p, _next, 2, beam_size=1, method="fast"))
+    assert thorough.keys() == fast.keys()
+    assert all(fast[y] <= thorough[y] + 1e-15 for y in thorough)
+    for y in thorough:  # thorough is the exact RAG-Sequence probability
+        assert math.isclose(thorough[y], 0.5 * _seq_prob(0, y) + 0.5 * _seq_prob(1, y), rel_tol=1e-12)
+
+
+def test_decoders_reject_bad_input():
+    with pytest.raises(TypeError, match="next_token_probs"):
+        rag_token_decode([1.0], "not callable", 2)
+    with pytest.raises(ValueError, match="n_tokens"):
+        rag_token_decode([1.0], _next, 0)
+    with pytest.raises(ValueError, match="beam_size"):
+        rag_sequence_decode([1.0], _next, 2, beam_size=0)
+    with pytest.raises(ValueError, match="method"):
+        rag_sequence_decode([1.0], _next, 2, method="greedy")
+    with pytest.raises(ValueError, match="doc_probs"):
+        rag_token_decode([0.5, 0.6], _next, 2)
+    with pytest.raises(ValueError, match="distribution"):
+        rag_token_decode([1.0], lambda z, prefix: np.array([0.5, 0.6]), 1)
+
+
+def test_false_negative_mask():
+    M = in_batch_false_negatives(["p1", "p2", "p1", "p3"], ["a", "b", "c", "b"])
+    expected = np.zeros((4, 4), dtype=bool)
+    expected[0, 2] = expected[2, 0] = True  # same positive
+    expected[1, 3] = expected[3, 1] = True  # same query
+    assert np.array_equal(M, expected)
+    with pytest.raises(ValueError, match="query_ids"):
+        in_batch_false_negatives(["p1", "p2"], ["a"])
+    with pytest.raises(ValueError, match="positive_ids"):
+        in_batch_false_negatives([])
+
+
+def _masked_loop(Q, P, tau, M):
+    terms = []
+    for i in range(len(Q)):
+        s = {j: math.fsum(a * b for a, b in zip(Q[i], P[j])) / tau for j in range(len(P)) if not M[i][j]}
+        m = max(s.values())
+        terms.append(m + math.log(math.fsum(math.exp(v - m) for v in s.values())) - s[i])
+    return math.fsum(terms) / len(Q)
+
+
+def test_masked_loss_against_loop_and_finite_differences():
+    rng = np.random.default_rng(5)
+    Q, P = rng.standard_normal((4, 3)), rng.standard_normal((6, 3))
+    M = np.zeros((4, 6), dtype=bool)
+    M[0, 2] = M[2, 0] = M[1, 5] = True
+    loss, gQ, gP = masked_in_batch_contrastive_loss(Q, P, M, temperature=0.7)
+    assert math.isclose(loss, _masked_loop(Q, P, 0.7, M), rel_tol=1e-12)
+    h = 1e-6
+    for X, G in ((Q, gQ), (P, gP)):
+        for idx in np.ndindex(X.shape):
+            old = X[idx]
+            X[idx] = old + h
+            up = _masked_loop(Q, P, 0.7, M)
+            X[idx] = old - h
+            down = _masked_loop(Q, P, 0.7, M)
+            X[idx] = old
+            assert abs((up - down) / (2 * h) - G[idx]) < 1e-7
+    plain = in_batch_contrastive_loss(Q, P, 0.7)
+    unmasked = masked_in_batch_contrastive_loss(Q, P, np.zeros((4, 6), dtype=bool), 0.7)
+    assert math.isclose(plain[0], unmasked[0], rel_tol=1e-13) and np.allclose(plain[1], unmasked[1])
+
+
+def test_masked_loss_rejects_bad_masks():
+    Q = np.eye(2)
+    with pytest.raises(ValueError, match="mask"):
+        masked_in_batch_contrastive_loss(Q, Q, np.eye(2, dtype=bool))  # masks the positives
+    with pytest.raises(ValueError, match="mask"):
+        masked_in_batch_contrastive_loss(Q, Q, np.zeros((2, 3), dtype=bool))
+    with pytest.raises(ValueError, match="mask"):
+        masked_in_batch_contrastive_loss(Q, Q, np.zeros((2, 2)))  # not boolean
+
+
+def test_fid_cross_attention_against_flat_softmax():
+    rng = np.random.default_rng(8)
+    K, V, u = rng.standard_normal((3, 4, 5)), rng.standard_normal((3, 4, 2)), rng.standard_normal(5)
+    logits = [math.fsum(a * b for a, b in zip(u, K[z, j])) / math.sqrt(5) for z in range(3) for j in range(4)]
+    alpha = np.array(_softmax(logits)).reshape(3, 4)
+    context, a, w = fid_cross_attention(u, K, V)
+    assert np.allclose(a, alpha, rtol=1e-12)
+    assert np.allclose(w, alpha.sum(axis=1), rtol=1e-12)
+    assert np.allclose(context, (alpha[:, :, None] * V).sum(axis=(0, 1)), rtol=1e-12)
+    with pytest.raises(ValueError, match="keys"):
+        fid_cross_attention(u[:4], K, V)
+    with pytest.raises(ValueError, match="values"):
+        fid_cross_attention(u, K, V[:, :3])
+
+
+_PASSAGES = ["cats purr when content", "dogs bark at the postman", "bread rises with yeast",
+             "kittens are young cats", "a postman delivers letters"]
+_QUERIES = ["why do cats purr", "what barks", "yeast bread", "young cat", "letters"]
+
+
+def test_fit_features_is_fit_and_sparse_scores_agree():
+    a = DualEncoder(_PASSAGES, dim=4, seed=1).fit(_QUERIES, _PASSAGES, epochs=5, batch_size=3, lr=0.05,
+                                                  temperature=0.1)
+    b = DualEncoder(_PASSAGES, dim=4, seed=1)
+    b.fit_features(b.features(_QUERIES), b.features(_PASSAGES), np.arange(5), epochs=5, batch_size=3, lr=0.05,
+                   temperature=0.1)
+    assert np.array_equal(a.A_q, b.A_q) and np.array_equal(a.A_p, b.A_p)  # bit for bit
+    seen = []
+    c = DualEncoder(_PASSAGES, dim=4, seed=1)
+    c.fit_features(c.features(_QUERIES), c.features(_PASSAGES), np.arange(5), epochs=5, batch_size=3, lr=0.05,
+                   temperature=0.1, sparse_scores=True, callback=lambda epoch, enc: seen.append(epoch))
+    assert seen == [1, 2, 3, 4, 5]
+    assert c.A_q.dtype == np.float64
+    assert np.allclose(c.A_q, a.A_q, rtol=1e-3, atol=1e-5) and np.allclose(c.loss_history_, a.loss_history_, rtol=1e-4)
+
+
+def test_fit_features_rejects_bad_input():
+    enc = DualEncoder(_PASSAGES, dim=4)
+    X = enc.features(_PASSAGES)
+    with pytest.raises(ValueError, match="positive_ids"):
+        enc.fit_features(X, X, np.arange(4))
+    with pytest.raises(ValueError, match="sparse"):
+        enc.fit_features(X.toarray(), X, np.arange(5))
+    with pytest.raises(ValueError, match="columns"):
+        enc.fit_features(X[:, :3], X[:, :3], np.arange(5))
+
+
+def test_in_place_adam_is_adam():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((6, 3))
+    y = x.copy()
+    a, b = Adam(lr=3e-3), _InPlaceAdam(3e-3)
+    for _ in range(30):
+        g = rng.standard_normal((6, 3))
+        x, y = a.step(x, g), b.step(y, g)
+    assert np.array_equal(x, y)

@@ -100,3 +100,70 @@ def test_rag_marginals_explorer_moves():
     w.controls["temperature"].value = 1.0
     widths = [p.get_width() for p in w.figure.axes[1].patches]
     np.testing.assert_allclose(widths, softmax(SCORES.tolist()), rtol=1e-6)
+
+
+# ------------------------------------------------------------------ issue 15: the new figures
+from ragmath.viz.rag import (  # noqa: E402
+    plot_in_batch_matrix,
+    plot_prior_posterior,
+    plot_seed_study,
+    plot_training_curve,
+)
+
+
+def test_plot_prior_posterior_bars_and_step():
+    prior, posterior = [0.5, 0.3, 0.2], [0.9, 0.05, 0.05]
+    fig = plot_prior_posterior(prior, posterior, labels=["a", "b", "c"], temperature=0.5)
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    heights = [p.get_height() for p in fig.axes[0].patches]
+    assert np.allclose(heights, prior + posterior)
+    steps = [p.get_height() for p in fig.axes[1].patches]
+    assert np.allclose(steps, (np.array(posterior) - prior) / 0.5)
+    with pytest.raises(ValueError, match="posterior"):
+        plot_prior_posterior(prior, [0.9, 0.05, 0.5])
+    with pytest.raises(ValueError, match="labels"):
+        plot_prior_posterior(prior, posterior, labels=["a"])
+    with pytest.raises(ValueError, match="temperature"):
+        plot_prior_posterior(prior, posterior, temperature=0)
+
+
+def test_plot_in_batch_matrix_marks_false_negatives():
+    S = np.array([[2.0, 2.0, 0.0], [0.0, 1.0, 0.0], [1.0, 0.0, 3.0]])
+    M = np.zeros((3, 3), dtype=bool)
+    M[0, 1] = True
+    fig = plot_in_batch_matrix(S, M)
+    ax = fig.axes[0]
+    pi = ax.images[0].get_array()
+    assert np.allclose(pi.sum(axis=1), 1) and math.isclose(pi[0, 0], pi[0, 1])
+    assert list(zip(ax.lines[0].get_xdata(), ax.lines[0].get_ydata())) == [(1, 0)]
+    with pytest.raises(ValueError, match="scores"):
+        plot_in_batch_matrix(S[:2], M[:2])
+    with pytest.raises(ValueError, match="false_negatives"):
+        plot_in_batch_matrix(S, np.eye(3, dtype=bool))
+    with pytest.raises(ValueError, match="labels"):
+        plot_in_batch_matrix(S, M, labels=["x"])
+
+
+def test_plot_seed_study_points():
+    results = {"a": [0.70, 0.71, 0.69], "b": [0.72, 0.74, 0.73]}
+    fig = plot_seed_study(results, baseline_name="a")
+    ax = fig.axes[0]
+    assert isinstance(fig, Figure) and len(ax.collections) == 2
+    assert np.allclose(ax.collections[1].get_offsets()[:, 1], results["b"])
+    with pytest.raises(ValueError, match="baseline_name"):
+        plot_seed_study(results, baseline_name="c")
+    with pytest.raises(ValueError, match="seeds"):
+        plot_seed_study({"a": [0.7, 0.71], "b": [0.7]})
+    with pytest.raises(TypeError, match="results"):
+        plot_seed_study([0.7, 0.71])
+
+
+def test_plot_training_curve_lines():
+    fig = plot_training_curve([1.0, 0.5, 0.4], {"NDCG@10": [0.7, 0.72, 0.71], "MRR": [0.9, 0.88, 0.9]},
+                              stop_epoch=2)
+    assert len(fig.axes) == 2 and np.allclose(fig.axes[0].lines[0].get_ydata(), [1.0, 0.5, 0.4])
+    assert [line.get_label() for line in fig.axes[1].lines[:2]] == ["NDCG@10", "MRR"]
+    with pytest.raises(ValueError, match="held_out"):
+        plot_training_curve([1.0, 0.5], {"x": [0.7]})
+    with pytest.raises(ValueError, match="stop_epoch"):
+        plot_training_curve([1.0, 0.5], {"x": [0.7, 0.8]}, stop_epoch=3)

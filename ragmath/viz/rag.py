@@ -29,6 +29,10 @@ __all__ = [
     "plot_rag_marginals_grid",
     "plot_contrastive_scale",
     "plot_ndcg_scatter",
+    "plot_prior_posterior",
+    "plot_in_batch_matrix",
+    "plot_seed_study",
+    "plot_training_curve",
 ]
 
 _BLUE, _ORANGE, _GREEN, _RED, _GREY = "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "0.55"
@@ -310,7 +314,7 @@ def plot_contrastive_scale(scales, losses, batch_size: int, train_scale: float =
     ax.text(train_scale * 1.05, np.log(B) * 0.97, f"s = {train_scale:g}", fontsize=8, va="top", color="0.3")
     ax.set_xscale("log")
     ax.set_ylim(0, np.log(B) * 1.25)
-    ax.set_xlabel("scale s (the cosines are multiplied by s; τ = 1/s)")
+    ax.set_xlabel("scale s (the cosines are multiplied by s; τ_c = 1/s)")
     ax.set_ylabel(f"in-batch loss, B = {B}")
     ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.subplots_adjust(left=0.08, right=0.72, bottom=0.13, top=0.96)
@@ -368,4 +372,271 @@ def plot_ndcg_scatter(ndcg_x, ndcg_y, overlap, names=("BM25", "all-MiniLM-L6-v2"
     ax.set_ylim(-0.02, 1.02)
     ax.set_aspect("equal")
     fig.subplots_adjust(left=0.12, right=0.96, bottom=0.11, top=0.93)
+    return fig
+
+
+# ------------------------------------------------------------ training RAG: prior vs posterior
+def plot_prior_posterior(prior, posterior, labels=None, temperature: float = 1.0) -> Figure:
+    """The gradient of RAG's marginal NLL in the scores as prior minus posterior (``rag-marginal-grad``).
+
+    Left: the retriever's prior p_η(z | x) and the posterior p(z | x, y) as
+    side-by-side bars (``ax.patches``: the prior's bars first, then the
+    posterior's). Right: the gradient step −∂L/∂s_z = (posterior − prior)/τ,
+    one bar per document, green where the step raises the score, red where it
+    lowers it.
+
+    Parameters
+    ----------
+    prior, posterior : array-like, shape (n_docs,)
+        Probability vectors over the same documents.
+    labels : list of str, optional
+        Document names.
+    temperature : float, optional
+        The retriever's τ (it scales the gradient).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        When the two arrays differ in length, a value lies outside [0, 1], a
+        vector does not sum to 1, or labels has the wrong length.
+
+    Examples
+    --------
+    >>> fig = plot_prior_posterior([0.5, 0.5], [0.9, 0.1])
+    >>> len(fig.axes[0].patches), len(fig.axes[1].patches)
+    (4, 2)
+    """
+    func = "plot_prior_posterior"
+    p, q = as_same_shape_arrays({"prior": prior, "posterior": posterior}, func, ndim=1, shape="(n_docs,)")
+    for name, v in (("prior", p), ("posterior", q)):
+        if ((v < 0) | (v > 1)).any() or not np.isclose(v.sum(), 1.0, atol=1e-9):
+            raise ValueError(f"{func}: {name} must be a probability vector (entries in [0, 1], sum 1)")
+    tau = check_positive_float(temperature, "temperature", func)
+    labels = [f"z{i + 1}" for i in range(len(p))] if labels is None else list(labels)
+    if len(labels) != len(p):
+        raise ValueError(f"{func}: labels has {len(labels)} entries but there are {len(p)} documents")
+    fig, (ax, ax_g) = new_figure(1, 2, figsize=(10, 3.6))
+    x = np.arange(len(p))
+    ax.bar(x - 0.2, p, width=0.4, color=_GREY, label="prior p(z | x), retriever")
+    ax.bar(x + 0.2, q, width=0.4, color=_BLUE, label="posterior p(z | x, y)")
+    ax.set_xticks(x, labels, fontsize=8)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("probability")
+    ax.legend(fontsize=8, frameon=False)
+    ax.set_title("what the retriever expected, and what the answer says", fontsize=9)
+    step = (q - p) / tau
+    ax_g.bar(x, step, color=[_GREEN if v >= 0 else _RED for v in step], width=0.6)
+    ax_g.axhline(0, color="0.3", lw=0.8)
+    ax_g.set_xticks(x, labels, fontsize=8)
+    ax_g.set_ylabel("−∂L/∂s(z) = (posterior − prior)/τ")
+    ax_g.set_title("the gradient step on each score", fontsize=9)
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.9, wspace=0.3)
+    return fig
+
+
+# ------------------------------------------------------------ in-batch false negatives
+def plot_in_batch_matrix(scores, false_negatives, labels=None) -> Figure:
+    """The in-batch softmax of each row, with the positives and the false negatives marked.
+
+    The image (``ax.images[0]``) is the softmax of each row of ``scores``
+    (S_ij = q_i·p_j/τ_c): row i is the distribution of ``rag-contrastive``
+    over the passages of the batch for query i. The diagonal (the positives)
+    is outlined in green; the entries of ``false_negatives`` (negatives that
+    are positives too, ``rag-contrastive-masked``) are crossed in red
+    (``ax.lines[0]``, one marker per entry).
+
+    Parameters
+    ----------
+    scores : array-like, shape (B, B)
+        The score matrix S.
+    false_negatives : array-like of bool, shape (B, B)
+        The mask M (False on the diagonal).
+    labels : list of str, optional
+        The names of the B pairs.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        When scores is not square, the mask has another shape or marks the
+        diagonal, or labels has the wrong length.
+
+    Examples
+    --------
+    >>> fig = plot_in_batch_matrix([[2.0, 2.0], [0.0, 1.0]], [[False, True], [False, False]])
+    >>> fig.axes[0].images[0].get_array().shape
+    (2, 2)
+    """
+    func = "plot_in_batch_matrix"
+    S = as_float_array(scores, "scores", func, ndim=2)
+    if S.shape[0] != S.shape[1]:
+        raise ValueError(f"{func}: scores must be square (B, B), got shape {S.shape}")
+    M = np.asarray(false_negatives, dtype=bool)
+    if M.shape != S.shape:
+        raise ValueError(f"{func}: false_negatives must have the shape of scores {S.shape}, got {M.shape}")
+    if np.diag(M).any():
+        raise ValueError(f"{func}: false_negatives marks a positive (the diagonal)")
+    B = S.shape[0]
+    labels = [str(i + 1) for i in range(B)] if labels is None else list(labels)
+    if len(labels) != B:
+        raise ValueError(f"{func}: labels has {len(labels)} entries but the batch has {B} pairs")
+    E = np.exp(S - S.max(axis=1, keepdims=True))
+    pi = E / E.sum(axis=1, keepdims=True)
+    fig, ax = new_figure(figsize=(5.8, 4.8))
+    image = ax.imshow(pi, cmap="Blues", vmin=0, vmax=1)
+    fig.colorbar(image, ax=ax, label="softmax of row i, π_ij")
+    rows, cols = np.nonzero(M)
+    ax.plot(cols, rows, "x", color=_RED, ms=14, mew=2.5, label="false negative (also a positive)")
+    for i in range(B):
+        ax.add_patch(FancyBboxPatch((i - 0.45, i - 0.45), 0.9, 0.9, boxstyle="square,pad=0",
+                                    fc="none", ec=_GREEN, lw=2.2))
+    ax.set_xticks(range(B), labels, fontsize=7, rotation=90)
+    ax.set_yticks(range(B), labels, fontsize=7)
+    ax.set_xlabel("passage j of the batch (the positive of pair j)")
+    ax.set_ylabel("query i")
+    ax.set_title(f"green: positives; red ×: {len(rows)} false negatives", fontsize=9)
+    ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2))
+    fig.subplots_adjust(left=0.14, right=0.95, bottom=0.25, top=0.93)
+    return fig
+
+
+# ------------------------------------------------------------ seeds and epochs
+def plot_seed_study(results, baseline_name=None, measure: str = "NDCG@10") -> Figure:
+    """Held-out scores of several training conditions, one point per seed, paired by lines.
+
+    Each condition is a column of points (``ax.collections``, one per
+    condition, offsets = (column, value) in seed order), the same seed joined
+    by a thin grey line across the conditions (the comparison is paired), and
+    a black bar of mean ± one standard deviation beside each column. A
+    dashed line marks the mean of ``baseline_name`` if given.
+
+    Parameters
+    ----------
+    results : dict of str to array-like, shape (n_seeds,)
+        Per condition, the mean held-out score of every seed (same seeds).
+    baseline_name : str, optional
+        A key of results to draw as a horizontal reference.
+    measure : str, optional
+        The name of the measure (axis label).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        When the arrays differ in length, hold fewer than 2 seeds, or
+        baseline_name is not a key.
+    TypeError
+        When results is not a non-empty dict.
+
+    Examples
+    --------
+    >>> fig = plot_seed_study({"a": [0.7, 0.72], "b": [0.71, 0.75]}, baseline_name="a")
+    >>> len(fig.axes[0].collections)
+    2
+    """
+    func = "plot_seed_study"
+    if not isinstance(results, dict) or not results:
+        raise TypeError(f"{func}: results must be a non-empty dict of condition to per-seed scores")
+    arrays = {name: as_float_array(v, f"results[{name!r}]", func, ndim=1) for name, v in results.items()}
+    lengths = {len(v) for v in arrays.values()}
+    if len(lengths) != 1 or lengths.pop() < 2:
+        raise ValueError(f"{func}: results must hold the same number (≥ 2) of seeds for every condition")
+    if baseline_name is not None and baseline_name not in arrays:
+        raise ValueError(f"{func}: baseline_name {baseline_name!r} is not a key of results")
+    names = list(arrays)
+    V = np.vstack([arrays[n] for n in names])  # (n_conditions, n_seeds)
+    fig, ax = new_figure(figsize=(8.4, 4.0))
+    x = np.arange(len(names))
+    for s in range(V.shape[1]):
+        ax.plot(x, V[:, s], color="0.8", lw=0.8, zorder=1)
+    colours = [_GREY, _BLUE, _ORANGE, _GREEN, _RED]
+    for c in range(len(names)):
+        ax.scatter(np.full(V.shape[1], c), V[c], color=colours[c % len(colours)], s=22, zorder=3,
+                   edgecolor="0.2", lw=0.4)
+        mean, sd = V[c].mean(), V[c].std(ddof=1)
+        ax.plot([c + 0.18] * 2, [mean - sd, mean + sd], color="black", lw=1.5, zorder=4)
+        ax.plot([c + 0.18], [mean], "_", color="black", ms=12, mew=2, zorder=4)
+        ax.text(c + 0.26, mean, f"{mean:.3f}\n± {sd:.3f}", fontsize=7.5, va="center")
+    if baseline_name is not None:
+        ax.axhline(arrays[baseline_name].mean(), color=_GREY, ls="--", lw=1)
+    ax.set_xticks(x, names, fontsize=8)
+    ax.set_xlim(-0.4, len(names) - 0.2)
+    ax.set_ylabel(f"held-out {measure} (mean over queries)")
+    ax.set_title(f"{V.shape[1]} seeds; a grey line joins the runs of one seed", fontsize=9)
+    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.12, top=0.92)
+    return fig
+
+
+def plot_training_curve(train_loss, held_out, stop_epoch=None) -> Figure:
+    """The training loss and held-out measures of one training run, epoch by epoch.
+
+    Left: the mean in-batch loss of every epoch (``axes[0].lines[0]``).
+    Right: one line per held-out measure (``axes[1].lines``, in the order of
+    ``held_out``). A dotted vertical line in both marks ``stop_epoch``.
+
+    Parameters
+    ----------
+    train_loss : array-like, shape (n_epochs,)
+    held_out : dict of str to array-like, shape (n_epochs,)
+        Per measure, its value after every epoch.
+    stop_epoch : int, optional
+        The epoch to mark (1-based).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        When an array does not have one value per epoch, or stop_epoch is
+        outside 1..n_epochs.
+    TypeError
+        When held_out is not a dict.
+
+    Examples
+    --------
+    >>> fig = plot_training_curve([1.0, 0.5, 0.4], {"NDCG@10": [0.7, 0.72, 0.71]}, stop_epoch=2)
+    >>> len(fig.axes[0].lines), len(fig.axes[1].lines)
+    (2, 2)
+    """
+    func = "plot_training_curve"
+    loss = as_float_array(train_loss, "train_loss", func, ndim=1)
+    if not isinstance(held_out, dict):
+        raise TypeError(f"{func}: held_out must be a dict of measure name to per-epoch values")
+    curves = {name: as_float_array(v, f"held_out[{name!r}]", func, ndim=1) for name, v in held_out.items()}
+    for name, v in curves.items():
+        if len(v) != len(loss):
+            raise ValueError(f"{func}: held_out[{name!r}] has {len(v)} values but there are "
+                             f"{len(loss)} epochs")
+    if stop_epoch is not None:
+        stop_epoch = check_positive_int(stop_epoch, "stop_epoch", func)
+        if stop_epoch > len(loss):
+            raise ValueError(f"{func}: stop_epoch = {stop_epoch} is after the last epoch ({len(loss)})")
+    epochs = np.arange(1, len(loss) + 1)
+    fig, (ax, ax_h) = new_figure(1, 2, figsize=(10, 3.6))
+    ax.plot(epochs, loss, "o-", color=_BLUE, ms=4)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("mean training loss of the epoch")
+    ax.set_ylim(0, None)
+    colours = [_ORANGE, _GREEN, _RED, "#9467bd"]
+    for c, (name, v) in enumerate(curves.items()):
+        ax_h.plot(epochs, v, "o-", color=colours[c % len(colours)], ms=4, label=name)
+    ax_h.set_xlabel("epoch")
+    ax_h.set_ylabel("held-out value")
+    ax_h.legend(fontsize=8, frameon=False)
+    if stop_epoch is not None:
+        for a in (ax, ax_h):
+            a.axvline(stop_epoch, color="0.3", ls=":", lw=1)
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.95, wspace=0.28)
     return fig

@@ -8,6 +8,8 @@ Sections (each also runs on its own: benchmarks/bench_<name>.py):
              vs the bare matrix product and faiss IndexFlatIP;
 - pq:        product quantization (m = 16, k = 256): train, encode, search, recall@10,
              vs faiss IndexPQ;
+- ann:       IVFADC (ragmath IVFPQ vs faiss IndexIVFPQ) and HNSW (ragmath HNSW vs faiss
+             IndexHNSWFlat) on the chunk embeddings and a synthetic set: build, query, recall@10;
 - encoder:   all-MiniLM-L6-v2 encoding the corpus's 308 passages and 859 chunks: ragmath.encoder
              (NumPy) vs sentence-transformers (PyTorch), same threads, and their agreement;
 - cranfield: retrieval quality on the Cranfield collection (read at run time, skipped when
@@ -45,6 +47,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import bench_ann  # noqa: E402
 import bench_bm25  # noqa: E402
 import bench_cranfield  # noqa: E402
 import bench_encoder  # noqa: E402
@@ -56,7 +59,7 @@ import report  # noqa: E402
 from common import check, check_line, load_average, machine, print_section, row  # noqa: E402
 
 MAKE_TEST_BUDGET_S = 600.0
-SECTIONS = ("bm25", "top_k", "pq", "encoder", "cranfield", "widgets", "notebooks")
+SECTIONS = ("bm25", "top_k", "pq", "ann", "encoder", "cranfield", "widgets", "notebooks")
 
 
 def _version(dist: str) -> str:
@@ -78,6 +81,8 @@ def run_section(name: str, quick: bool) -> dict:
         return bench_top_k.run(**({"repeats": 3, "n": 20_000} if quick else {}))
     if name == "pq":
         return bench_pq.run(**({"repeats": 3, "n": 20_000, "n_train": 10_000} if quick else {}))
+    if name == "ann":
+        return bench_ann.run(**({"repeats": 1, "n": 2_000, "n_queries": 20} if quick else {}))
     if name == "encoder":
         return bench_encoder.run(**({"repeats": 1, "kinds": ("passages",)} if quick else {}))
     if name == "cranfield":

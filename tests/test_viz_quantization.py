@@ -17,16 +17,25 @@ import pytest
 from matplotlib.figure import Figure
 
 from ragmath.quantization import (
+    HNSW,
     LSH_B_MAX,
     ProductQuantizer,
     gaussian_mixture,
+    hnsw_ef_table,
+    ivf_nprobe_table,
     kmeans,
     lsh_curve,
     lsh_experiment,
     pq_tradeoff_table,
 )
 from ragmath.viz.quantization import (
+    plot_adc_tables,
+    plot_ann_recall,
     plot_collision_probability,
+    plot_hnsw_layers,
+    plot_ivf_cells,
+    plot_ivf_tradeoff,
+    plot_ivf_tradeoff_grid,
     plot_lsh_grid,
     plot_lsh_tradeoff,
     plot_pq_tradeoff,
@@ -34,7 +43,7 @@ from ragmath.viz.quantization import (
     plot_product_quantization_2d,
 )
 from ragmath.widgets import SliderFigure
-from ragmath.widgets.quantization import lsh_banding_explorer, pq_tradeoff_explorer
+from ragmath.widgets.quantization import ivf_nprobe_explorer, lsh_banding_explorer, pq_tradeoff_explorer
 
 SMALL = {"ms": (2, 4), "ks": (4, 16), "n": 800, "d": 8, "n_queries": 20, "n_train": 400, "n_iter": 5, "seed": 1}
 
@@ -160,3 +169,113 @@ def test_lsh_banding_explorer_redraws_on_slider_moves():
     assert w.figure.axes[0].get_title().startswith("r = 12, b = 30")
     curve = lsh_curve(12)
     assert f"recall@10 = {curve['recall'][29]:.2f}" in w.figure.axes[1].get_title()
+
+
+# ------------------------------------------------------- IVFADC and HNSW figures
+@pytest.fixture(scope="module")
+def small_ivf():
+    return ivf_nprobe_table(n_lists=(4, 8), nprobes=(1, 2, 4), seeds=(0, 1))
+
+
+@pytest.fixture(scope="module")
+def small_hnsw():
+    return hnsw_ef_table(efs=(5, 20), params=(4, 16), seeds=(0, 1))
+
+
+def test_plot_adc_tables_stacks_the_looked_up_entries():
+    fig = plot_adc_tables(m=3, k=4, n_codes=2, seed=0)
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    points, _ = gaussian_mixture(401, 6, n_clusters=8, seed=0, dtype=np.float64)
+    pq = ProductQuantizer(3, 4, n_iter=20, seed=0).fit(points[:400])
+    T = pq.distance_tables(points[400])
+    codes = pq.encode(points[:2])
+    bars = fig.axes[1].patches
+    assert len(bars) == 6
+    for i in range(2):
+        heights = [bars[3 * i + j].get_height() for j in range(3)]
+        np.testing.assert_allclose(heights, T[np.arange(3), codes[i]])
+    outlines = [p for p in fig.axes[0].patches if not p.get_fill()]
+    assert len(outlines) == 6
+
+
+@pytest.mark.parametrize("kwargs, name", [({"m": 0}, "m"), ({"m": 17}, "m"), ({"k": 1}, "k"),
+                                          ({"k": 33}, "k"), ({"n_codes": 6}, "n_codes")])
+def test_plot_adc_tables_rejects_bad_input(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        plot_adc_tables(**kwargs)
+
+
+def test_plot_ivf_cells_counts_the_points_of_the_visited_cells():
+    fig = plot_ivf_cells(n_lists=8, nprobes=(1, 8), seed=2)
+    assert len(fig.axes) == 2
+    X, _ = gaussian_mixture(1200, 2, n_clusters=6, spread=0.6, seed=2, dtype=np.float64)
+    kmeans(X, 8, n_iter=30, seed=2)
+    assert "1200 of 1200 points compared" in fig.axes[1].get_title()
+    assert "10 of 10 true neighbours inside" in fig.axes[1].get_title()
+    assert "1 of 8 cells visited" in fig.axes[0].get_title()
+
+
+@pytest.mark.parametrize("kwargs, name", [({"n_lists": 1}, "n_lists"), ({"n_lists": 65}, "n_lists"),
+                                          ({"nprobes": (13,)}, "nprobes"), ({"nprobes": ()}, "nprobes"),
+                                          ({"n_neighbours": 0}, "n_neighbours")])
+def test_plot_ivf_cells_rejects_bad_input(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        plot_ivf_cells(**kwargs)
+
+
+def test_plot_hnsw_layers_draws_every_layer_of_the_graph():
+    fig = plot_hnsw_layers(n=120, M=4, seed=1)
+    X = np.random.default_rng(1).random((120, 2))
+    graph = HNSW(4, 32, 1).build(X)
+    assert len(fig.axes) == graph.top_ + 1
+    for ax, layer in zip(fig.axes, range(graph.top_, -1, -1)):
+        assert ax.get_title().startswith(f"layer {layer}: {len(graph.layers_[layer])} nodes")
+    path = graph.greedy_path(1.0 - X[graph.entry_point_])
+    route_0 = [node for layer, node in path if layer == 0]
+    drawn = fig.axes[-1].lines[0].get_xydata()
+    np.testing.assert_allclose(drawn, X[route_0])
+
+
+@pytest.mark.parametrize("kwargs, name", [({"n": 10}, "n"), ({"M": 1}, "M"), ({"M": 17}, "M")])
+def test_plot_hnsw_layers_rejects_bad_input(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        plot_hnsw_layers(**kwargs)
+
+
+def test_plot_ann_recall_draws_the_tables(small_ivf, small_hnsw):
+    fig = plot_ann_recall(small_ivf, small_hnsw)
+    assert len(fig.axes) == 2
+    first = fig.axes[0].lines[0].get_xydata()
+    np.testing.assert_allclose(first[:, 0], small_ivf[0]["scanned"].mean(axis=0) / 859)
+    np.testing.assert_allclose(first[:, 1], small_ivf[0]["recall"].mean(axis=0))
+    hnsw_line = fig.axes[1].lines[0].get_xydata()
+    np.testing.assert_allclose(hnsw_line[:, 1], small_hnsw["recall"].mean(axis=0))
+    with pytest.raises(ValueError, match="table"):
+        plot_ann_recall((), small_hnsw)
+
+
+def test_plot_ivf_tradeoff_and_its_grid(small_ivf):
+    fig = plot_ivf_tradeoff(8, 2, small_ivf)
+    row = small_ivf[1]
+    assert fig.axes[0].get_title().startswith(f"recall@10 {row['recall'][:, 1].mean():.3f}")
+    widths = [p.get_width() for p in fig.axes[1].patches]
+    assert widths[:2] == [8 * 384, 2 * 16 * 384] and widths[-1] == 859 * 384
+    with pytest.raises(ValueError, match="n_lists"):
+        plot_ivf_tradeoff(5, 1, small_ivf)
+    with pytest.raises(ValueError, match="nprobe"):
+        plot_ivf_tradeoff(4, 8, small_ivf)
+    grid = plot_ivf_tradeoff_grid(small_ivf)
+    assert len(grid.axes) == 4 and grid.axes[0].get_title() == "4 lists"
+    with pytest.raises(ValueError, match="table"):
+        plot_ivf_tradeoff_grid(())
+
+
+def test_ivf_nprobe_explorer_redraws_on_slider_moves():
+    w = ivf_nprobe_explorer()
+    assert isinstance(w, SliderFigure) and set(w.controls) == {"n_lists", "nprobe"}
+    first = w.figure
+    w.controls["n_lists"].value = 32
+    w.controls["nprobe"].value = 2
+    assert w.figure is not first and w.params == {"n_lists": 32, "nprobe": 2}
+    row = ivf_nprobe_table()[2]
+    assert w.figure.axes[0].get_title().startswith(f"recall@10 {row['recall'][:, 1].mean():.3f}")

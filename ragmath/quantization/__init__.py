@@ -2,7 +2,8 @@
 
 Every public function cites the label of the equation it implements in
 ``book/05-quantization.md`` (prefix ``pq-`` for k-means and product
-quantization, ``lsh-`` for locality-sensitive hashing; the index memory and
+quantization, ``lsh-`` for locality-sensitive hashing, ``ivf-`` and ``hnsw-``
+for inverted files and graph indexes; the index memory and
 the inner products from codes of chapter 10 are ``cap-``); the chapter checks
 each one numerically. The package has one module per topic, and every public
 name is importable from here (``ragmath.quantization.kmeans`` is the function):
@@ -12,6 +13,10 @@ name is importable from here (``ragmath.quantization.kmeans`` is the function):
   Schmid 2011) and the memory of an index;
 - :mod:`~ragmath.quantization.lsh`: random-hyperplane LSH (Charikar 2002),
   collision probabilities, banding;
+- :mod:`~ragmath.quantization.ivf`: :class:`IVFPQ`, the inverted file with
+  product-quantized residuals (IVFADC, Jégou, Douze & Schmid 2011);
+- :mod:`~ragmath.quantization.hnsw`: :class:`HNSW`, hierarchical navigable
+  small-world graphs (Malkov & Yashunin 2020);
 - :mod:`~ragmath.quantization.experiments`: the chapter's synthetic corpus,
   recall@k and the cached sweeps its figures and widgets draw.
 
@@ -28,6 +33,8 @@ name is importable from here (``ragmath.quantization.kmeans`` is the function):
     RandomHyperplaneLSH(n_bits, dim).hash(X)   -> (n, n_bits) bool
     hyperplane_collision_probability(theta)    -> 1 − θ/π
     s_curve(p, r, b)                           -> 1 − (1 − p^r)^b
+    IVFPQ(n_lists, m, k).fit(X).add(X).search(queries, k, nprobe)
+    HNSW(M, ef_construction).build(X).search(queries, k, ef)
 
 Nothing here uses NumPy's global random state: every random choice comes
 from ``seed``, an int (``numpy.random.default_rng(seed)``) or a
@@ -40,6 +47,11 @@ from .experiments import (
     EMBEDDING_LSH_RS,
     EMBEDDING_PQ_CONFIGS,
     EMBEDDING_SEEDS,
+    HNSW_EFS,
+    HNSW_PARAMS,
+    IVF_N_LISTS,
+    IVF_NPROBES,
+    IVF_PQ,
     LSH_B_MAX,
     LSH_R_MAX,
     PQ_KS,
@@ -49,12 +61,16 @@ from .experiments import (
     embedding_pq_table,
     expected_candidate_fraction,
     gaussian_mixture,
+    hnsw_ef_table,
+    ivf_nprobe_table,
     lsh_curve,
     lsh_experiment,
     pq_tradeoff,
     pq_tradeoff_table,
     recall_at_k,
 )
+from .hnsw import HNSW, hnsw_expected_top_level, hnsw_levels
+from .ivf import IVFPQ, ivfadc_cost, ivfpq_memory_bytes
 from .kmeans import INITS, kmeans, kmeans_history, kmeans_objective
 from .lsh import (
     OffsetHyperplaneLSH,
@@ -130,4 +146,18 @@ __all__ = [
     "EMBEDDING_PQ_CONFIGS",
     "EMBEDDING_LSH_RS",
     "EMBEDDING_LSH_BS",
+    # inverted files with residual codes (IVFADC) and graph indexes (HNSW)
+    "IVFPQ",
+    "ivfadc_cost",
+    "ivfpq_memory_bytes",
+    "HNSW",
+    "hnsw_levels",
+    "hnsw_expected_top_level",
+    "ivf_nprobe_table",
+    "hnsw_ef_table",
+    "IVF_N_LISTS",
+    "IVF_NPROBES",
+    "IVF_PQ",
+    "HNSW_EFS",
+    "HNSW_PARAMS",
 ]

@@ -57,6 +57,13 @@ __all__ = [
     "EMBEDDING_PQ_CONFIGS",
     "EMBEDDING_LSH_RS",
     "EMBEDDING_LSH_BS",
+    "ivf_nprobe_table",
+    "hnsw_ef_table",
+    "IVF_N_LISTS",
+    "IVF_NPROBES",
+    "IVF_PQ",
+    "HNSW_EFS",
+    "HNSW_PARAMS",
 ]
 
 #: The grid of the chapter's PQ table and widget: sub-spaces m and centroids k.
@@ -696,3 +703,167 @@ def embedding_lsh_table(data="chunks", rs=EMBEDDING_LSH_RS, bs=EMBEDDING_LSH_BS,
     return {"r": rs, "b": bs, "n": n, "candidates": _frozen(candidates), "recall": _frozen(recall),
             "cosines": _frozen(all_cosines), "neighbour_cosines": _frozen(neighbour_cosines),
             "agreement": _frozen(agreement)}
+
+
+# ------------------------------------------------------- IVFADC and HNSW on the chunks
+#: The grid of the chapter's IVFADC sweep and widget: coarse lists and lists visited.
+IVF_N_LISTS = (8, 16, 32)
+IVF_NPROBES = (1, 2, 4, 8)
+#: The residual quantizer of the sweep: m sub-spaces of k centroids (8 bytes per vector).
+IVF_PQ = (16, 16)
+#: The beam widths of the chapter's HNSW sweep, and its graph: M links, ef_construction.
+HNSW_EFS = (10, 20, 40, 80)
+HNSW_PARAMS = (8, 20)
+
+
+@lru_cache(maxsize=4)
+def ivf_nprobe_table(data="chunks", n_lists=IVF_N_LISTS, nprobes=IVF_NPROBES, pq=IVF_PQ,
+                     seeds=EMBEDDING_SEEDS, n_neighbours=10, n_iter=5) -> tuple:
+    """Recall@k, codes scanned and operations of IVFADC against nprobe, per n_lists and seed (cached).
+
+    For every seed: the data of :func:`embedding_benchmark`, the true
+    neighbours by exact inner product (:func:`ragmath.top_k`, metric "dot";
+    for unit rows the ranking of the Euclidean distance), and for every
+    number of lists an :class:`~ragmath.quantization.IVFPQ` (coarse k-means
+    and residual PQ, ``init="random"``, seeded by the seed) fitted on and
+    filled with the whole database, searched with every nprobe ≤ n_lists
+    (uses ``ivf-adc``, ``ivf-cost``, ``ivf-memory`` and ``pq-recall``).
+
+    Parameters
+    ----------
+    data : {"chunks", "isotropic"}, default "chunks"
+    n_lists : tuple of int, default ``IVF_N_LISTS``
+    nprobes : tuple of int, default ``IVF_NPROBES``
+        The values above a row's n_lists are left out of that row.
+    pq : (m, k), default ``IVF_PQ``
+        The residual quantizer.
+    seeds : tuple of int, default ``EMBEDDING_SEEDS``
+    n_neighbours : int, default 10
+    n_iter : int, default 5
+        Lloyd's iterations of both k-means.
+
+    Returns
+    -------
+    tuple of dict
+        One per n_lists, with "n_lists", "nprobe" (the values used), "m",
+        "k", "memory" (:func:`~ragmath.quantization.ivfpq_memory_bytes` of
+        the database) and read-only arrays (seeds, nprobes): "recall",
+        "scanned" (mean codes per query), "operations" (mean of
+        :func:`~ragmath.quantization.ivfadc_cost`'s total); and
+        "recall_per_query" (seeds, nprobes, queries).
+
+    Raises
+    ------
+    ValueError
+        If an argument is out of range.
+    TypeError
+        If an argument has the wrong type or is not hashable (pass tuples).
+
+    Examples
+    --------
+    >>> rows = ivf_nprobe_table(n_lists=(4,), nprobes=(1, 4), seeds=(0,))
+    >>> rows[0]["nprobe"], rows[0]["recall"].shape, bool(rows[0]["scanned"][0, 1] == 859)
+    ((1, 4), (1, 2), True)
+    """
+    from .ivf import IVFPQ, ivfadc_cost, ivfpq_memory_bytes
+
+    func = "ivf_nprobe_table"
+    data = check_choice(data, "data", func, EMBEDDING_DATA)
+    seeds = _seed_list(seeds, func)
+    n_lists = tuple(check_positive_int(v, "n_lists", func) for v in n_lists)
+    nprobes = tuple(check_positive_int(v, "nprobes", func) for v in nprobes)
+    m, k = (check_positive_int(v, "pq", func) for v in pq)
+    n_neighbours = check_positive_int(n_neighbours, "n_neighbours", func)
+    rows = [{"recall": [], "scanned": [], "operations": [], "recall_per_query": []} for _ in n_lists]
+    for seed in seeds:
+        database, queries = embedding_benchmark(data, seed)
+        truth, _ = top_k(queries, database, n_neighbours, metric="dot")
+        d = database.shape[1]
+        for L, out in zip(n_lists, rows):
+            index = IVFPQ(L, m, k, n_iter=n_iter, seed=seed, init="random").fit(database).add(database)
+            per_seed = {key: [] for key in out}
+            for p in (p for p in nprobes if p <= L):
+                found, _ = index.search(queries, n_neighbours, p)
+                per_query = (found[:, :, None] == truth[:, None, :]).any(axis=1).mean(axis=1)
+                scanned = index.n_scanned(queries, p)
+                per_seed["recall"].append(float(per_query.mean()))
+                per_seed["recall_per_query"].append(per_query)
+                per_seed["scanned"].append(float(scanned.mean()))
+                per_seed["operations"].append(ivfadc_cost(d, L, p, m, k, scanned)["total"])
+            for key, values in per_seed.items():
+                out[key].append(values)
+    n = len(embedding_benchmark(data, seeds[0])[0])
+    return tuple(
+        {"n_lists": L, "nprobe": tuple(p for p in nprobes if p <= L), "m": m, "k": k,
+         "memory": ivfpq_memory_bytes(n, 384, L, m, k),
+         **{key: _frozen(values) for key, values in out.items()}}
+        for L, out in zip(n_lists, rows)
+    )
+
+
+@lru_cache(maxsize=4)
+def hnsw_ef_table(data="chunks", efs=HNSW_EFS, params=HNSW_PARAMS, seeds=EMBEDDING_SEEDS,
+                  n_neighbours=10) -> dict:
+    """Recall@k and distance computations of HNSW against the beam width ef, per seed (cached).
+
+    For every seed: the data of :func:`embedding_benchmark`, the true
+    neighbours by exact inner product, one :class:`~ragmath.quantization.HNSW`
+    graph (M and ef_construction from ``params``, seeded by the seed) built
+    on the database, searched with every ef (uses ``hnsw-search``,
+    ``hnsw-level`` and ``pq-recall``).
+
+    Parameters
+    ----------
+    data : {"chunks", "isotropic"}, default "chunks"
+    efs : tuple of int, default ``HNSW_EFS``
+    params : (M, ef_construction), default ``HNSW_PARAMS``
+    seeds : tuple of int, default ``EMBEDDING_SEEDS``
+    n_neighbours : int, default 10
+
+    Returns
+    -------
+    dict
+        "ef", "M", "ef_construction"; read-only arrays "recall" and
+        "distances" (mean distance computations per query), (seeds, efs);
+        "recall_per_query" (seeds, efs, queries); "top_level" (seeds,),
+        the highest layer of each graph; "build_distances" (seeds,).
+
+    Raises
+    ------
+    ValueError
+        If an argument is out of range.
+    TypeError
+        If an argument has the wrong type or is not hashable (pass tuples).
+
+    Examples
+    --------
+    >>> table = hnsw_ef_table(efs=(10,), params=(4, 8), seeds=(0,))
+    >>> table["recall"].shape, bool(0 < table["recall"][0, 0] <= 1)
+    ((1, 1), True)
+    """
+    from .hnsw import HNSW
+
+    func = "hnsw_ef_table"
+    data = check_choice(data, "data", func, EMBEDDING_DATA)
+    seeds = _seed_list(seeds, func)
+    efs = tuple(check_positive_int(v, "efs", func) for v in efs)
+    M, efc = (check_positive_int(v, "params", func) for v in params)
+    n_neighbours = check_positive_int(n_neighbours, "n_neighbours", func)
+    out = {"recall": [], "distances": [], "recall_per_query": [], "top_level": [], "build_distances": []}
+    for seed in seeds:
+        database, queries = embedding_benchmark(data, seed)
+        truth, _ = top_k(queries, database, n_neighbours, metric="dot")
+        graph = HNSW(M, efc, seed).build(database)
+        out["top_level"].append(graph.top_)
+        out["build_distances"].append(graph.n_distances)
+        recall, distances, per_queries = [], [], []
+        for ef in efs:
+            found, _ = graph.search(queries, n_neighbours, ef)
+            per_query = (found[:, :, None] == truth[:, None, :]).any(axis=1).mean(axis=1)
+            recall.append(float(per_query.mean()))
+            per_queries.append(per_query)
+            distances.append(graph.n_distances / len(queries))
+        out["recall"].append(recall)
+        out["distances"].append(distances)
+        out["recall_per_query"].append(per_queries)
+    return {"ef": efs, "M": M, "ef_construction": efc, **{key: _frozen(v) for key, v in out.items()}}

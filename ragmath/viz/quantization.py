@@ -18,7 +18,9 @@ import math
 from functools import lru_cache
 
 import numpy as np
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
 
 from .._validation import check_positive_int
@@ -51,6 +53,12 @@ __all__ = [
     "plot_lsh_grid",
     "plot_embedding_pq",
     "plot_embedding_lsh",
+    "plot_adc_tables",
+    "plot_ivf_cells",
+    "plot_hnsw_layers",
+    "plot_ann_recall",
+    "plot_ivf_tradeoff",
+    "plot_ivf_tradeoff_grid",
 ]
 
 # one colour per value of k (PQ) or of r (LSH), in increasing order
@@ -507,4 +515,481 @@ def plot_embedding_lsh(tables=None, bins: int = 60) -> Figure:
                    fontsize=10)
     ax_r.legend(fontsize=7, loc="upper left")
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.9, wspace=0.25)
+    return fig
+
+
+# -------------------------------------------------------- ADC tables as a picture
+def plot_adc_tables(m: int = 4, k: int = 8, n_codes: int = 3, seed: int = 0) -> Figure:
+    """The distance tables of one query as an m × k grid, and the look-ups of a few codes.
+
+    A quantizer with m sub-spaces of k centroids is trained on a seeded
+    Gaussian mixture in d = 2m dimensions. Left: the tables T_j[l] =
+    ‖q_j − c_{j,l}‖² of one query (``pq-tables``), one row per sub-space,
+    one column per centroid, with the entry each of ``n_codes`` database
+    codes picks in every row outlined in its colour. Right: for each of
+    those vectors, its estimated squared distance as a stack of the m
+    entries it picked (``pq-adc``), beside its true squared distance (a
+    black tick).
+
+    Parameters
+    ----------
+    m : int, default 4
+        Sub-spaces, 1 ≤ m ≤ 16.
+    k : int, default 8
+        Centroids per sub-space, 2 ≤ k ≤ 32.
+    n_codes : int, default 3
+        Database codes shown, 1 ≤ n_codes ≤ 5.
+    seed : int, default 0
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If m, k or n_codes is out of range.
+
+    Examples
+    --------
+    >>> fig = plot_adc_tables(m=3, k=4, n_codes=2)
+    >>> len(fig.axes), len(fig.axes[1].patches)
+    (2, 6)
+    """
+    func = "plot_adc_tables"
+    m = check_positive_int(m, "m", func)
+    k = check_positive_int(k, "k", func)
+    n_codes = check_positive_int(n_codes, "n_codes", func)
+    if m > 16:
+        raise ValueError(f"{func}: m must be at most 16 (one row per sub-space), got {m}")
+    if not 2 <= k <= 32:
+        raise ValueError(f"{func}: k must lie in [2, 32] (one column per centroid), got {k}")
+    if n_codes > 5:
+        raise ValueError(f"{func}: n_codes must be at most 5, got {n_codes}")
+    points, _ = gaussian_mixture(401, 2 * m, n_clusters=8, seed=seed, dtype=np.float64)
+    database, q = points[:400], points[400]
+    pq = ProductQuantizer(m, k, n_iter=20, seed=seed).fit(database)
+    T = pq.distance_tables(q)
+    codes = pq.encode(database[:n_codes])
+    true_sq = ((database[:n_codes] - q) ** 2).sum(axis=1)
+    fig, (ax_t, ax_s) = new_figure(1, 2, figsize=(10, 3.6), width_ratios=(1.6, 1))
+    ax_t.imshow(T, cmap="Greys", aspect="auto")
+    colours = _PALETTE
+    for i, code in enumerate(codes):
+        for j, col in enumerate(code.tolist()):
+            pad = 0.42 - 0.08 * i
+            ax_t.add_patch(Rectangle((col - pad, j - pad), 2 * pad, 2 * pad, fill=False, lw=2,
+                                     edgecolor=colours[i % len(colours)]))
+    ax_t.set_xticks(range(k))
+    ax_t.set_yticks(range(m))
+    ax_t.set_yticklabels([f"$T_{{{j + 1}}}$" for j in range(m)])
+    ax_t.set_xlabel("centroid l of the sub-space")
+    ax_t.set_title(f"distance tables of one query: m = {m} rows of k = {k} entries", fontsize=10)
+    for i, code in enumerate(codes):
+        bottom = 0.0
+        for j, col in enumerate(code.tolist()):
+            value = float(T[j, col])
+            ax_s.add_patch(Rectangle((i - 0.3, bottom), 0.6, value, facecolor=colours[i % len(colours)],
+                                     edgecolor="white", alpha=0.55 + 0.45 * (j % 2)))
+            bottom += value
+        ax_s.plot([i - 0.4, i + 0.4], [true_sq[i]] * 2, color="black", lw=2)
+    top = max(float(T[np.arange(m), codes].sum(axis=1).max()), float(true_sq.max()))
+    ax_s.set_xlim(-0.6, n_codes - 0.4)
+    ax_s.set_ylim(0, 1.1 * top)
+    ax_s.set_xticks(range(n_codes))
+    ax_s.set_xticklabels([f"x{i + 1}\ncode {tuple(int(c) for c in code)}" for i, code in enumerate(codes)],
+                         fontsize=8)
+    ax_s.set_ylabel("squared distance")
+    ax_s.set_title("m look-ups, added (black: true ‖q − x‖²)", fontsize=10)
+    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.2, top=0.9, wspace=0.25)
+    return fig
+
+
+# ------------------------------------------------------------ IVF cells in the plane
+def plot_ivf_cells(n_lists: int = 12, nprobes=(1, 3), n_neighbours: int = 10, seed: int = 0) -> Figure:
+    """The cells of a coarse quantizer in the plane, a query, its nprobe nearest cells and its neighbours.
+
+    A coarse k-means of ``n_lists`` centroids on a seeded 2-D Gaussian
+    mixture partitions the plane into cells (the inverted lists). The query
+    is put where several cells meet, in the densest one. One panel per value
+    of ``nprobes``: the query visits the nprobe cells whose centroids are
+    nearest to it (shaded), and only the points inside them are compared
+    with it (``ivf-cost``). Its true ``n_neighbours`` nearest points are
+    ringed in red if they lie in a visited cell, crossed in black if not
+    (they are lost, whatever the codes). One residual r = x − c(x) is drawn
+    as an arrow (``ivf-residual``).
+
+    Parameters
+    ----------
+    n_lists : int, default 12
+        2 ≤ n_lists ≤ 64.
+    nprobes : tuple of int, default (1, 3)
+        One panel each, 1 ≤ nprobe ≤ n_lists; at most 4 panels.
+    n_neighbours : int, default 10
+    seed : int, default 0
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If an argument is out of range.
+
+    Examples
+    --------
+    >>> fig = plot_ivf_cells(n_lists=6, nprobes=(2,))
+    >>> len(fig.axes), "2 of 6 cells" in fig.axes[0].get_title()
+    (1, True)
+    """
+    func = "plot_ivf_cells"
+    n_lists = check_positive_int(n_lists, "n_lists", func)
+    n_neighbours = check_positive_int(n_neighbours, "n_neighbours", func)
+    if not 2 <= n_lists <= 64:
+        raise ValueError(f"{func}: n_lists must lie in [2, 64], got {n_lists}")
+    nprobes = tuple(check_positive_int(p, "nprobes", func) for p in nprobes)
+    if not 1 <= len(nprobes) <= 4 or max(nprobes) > n_lists:
+        raise ValueError(f"{func}: nprobes must hold 1 to 4 values, each at most n_lists = {n_lists}, "
+                         f"got {nprobes}")
+    X, _ = gaussian_mixture(1200, 2, n_clusters=6, spread=0.6, seed=seed, dtype=np.float64)
+    C, labels = kmeans(X, n_lists, n_iter=30, seed=seed)
+    # the query: the point of the densest cell whose distances to its 3 nearest centroids are most alike
+    to_c = np.sort(np.sqrt(((X[:, None, :] - C[None]) ** 2).sum(axis=2)), axis=1)
+    dense = np.bincount(labels, minlength=n_lists).argmax()
+    corner = np.where(labels == dense, to_c[:, min(2, n_lists - 1)] - to_c[:, 0], np.inf)
+    q = X[int(np.argmin(corner))] + 1e-3
+    order = np.argsort(((C - q) ** 2).sum(axis=1), kind="stable")
+    true_nn = np.argsort(((X - q) ** 2).sum(axis=1), kind="stable")[:n_neighbours]
+    lo, hi = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
+    gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], 300), np.linspace(lo[1], hi[1], 300))
+    grid = np.column_stack([gx.ravel(), gy.ravel()])
+    cell = (((grid[:, None, :] - C[None]) ** 2).sum(axis=2)).argmin(axis=1).reshape(gx.shape)
+    fig, axes = new_figure(1, len(nprobes), figsize=(4.9 * len(nprobes), 4.6), squeeze=False)
+    far = int(np.flatnonzero(labels == dense)[np.argmax(((X - C[dense]) ** 2).sum(axis=1)[labels == dense])])
+    for ax, nprobe in zip(axes[0], nprobes):
+        probed = order[:nprobe]
+        ax.imshow(np.isin(cell, probed), origin="lower", extent=(lo[0], hi[0], lo[1], hi[1]),
+                  cmap="Blues", vmin=0, vmax=3, aspect="auto", interpolation="nearest")
+        ax.contour(gx, gy, cell, levels=np.arange(n_lists) + 0.5, colors="0.45", linewidths=0.6)
+        ax.scatter(X[:, 0], X[:, 1], s=3, color="0.55", lw=0)
+        ax.plot(C[:, 0], C[:, 1], "^", color=COLORS["a"], ms=6, label="coarse centroids $c_i$")
+        inside = np.isin(labels[true_nn], probed)
+        ax.scatter(X[true_nn[inside], 0], X[true_nn[inside], 1], s=40, facecolor="none",
+                   edgecolor=COLORS["b"], lw=1.5, label="true neighbours, in a visited cell")
+        if (~inside).any():
+            ax.scatter(X[true_nn[~inside], 0], X[true_nn[~inside], 1], s=40, marker="x", color="black",
+                       lw=1.5, label="true neighbours missed")
+        ax.plot(*q, "*", color=COLORS["b"], ms=14, mec="black", label="query q")
+        ax.annotate("", xy=X[far], xytext=C[dense],
+                    arrowprops={"arrowstyle": "->", "color": "black", "lw": 1.2})
+        ax.text(*(0.5 * (X[far] + C[dense])), " r = x − c(x)", fontsize=8)
+        scanned = int(np.isin(labels, probed).sum())
+        ax.set_xlim(lo[0], hi[0])
+        ax.set_ylim(lo[1], hi[1])
+        ax.set_title(f"{nprobe} of {n_lists} cells visited: {scanned} of {len(X)} points compared,\n"
+                     f"{int(inside.sum())} of {n_neighbours} true neighbours inside", fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    axes[0, -1].legend(fontsize=7, loc="lower left")
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.03, top=0.88, wspace=0.05)
+    return fig
+
+
+# --------------------------------------------------------------- HNSW layers
+def plot_hnsw_layers(n: int = 300, M: int = 6, seed: int = 0) -> Figure:
+    """The layers of an HNSW graph on 2-D points, and the greedy route of one query down them.
+
+    An :class:`~ragmath.quantization.HNSW` graph (M links, ef_construction
+    32) is built on ``n`` seeded 2-D points; one panel per layer, the top
+    layer first, shows its nodes and links, and the route of a query from
+    the entry point (``hnsw-greedy``): long hops on the sparse upper layers,
+    short ones at the bottom. Each layer holds about 1/M of the nodes of the
+    layer below (``hnsw-level``).
+
+    Parameters
+    ----------
+    n : int, default 300
+        20 ≤ n ≤ 2000.
+    M : int, default 6
+        2 ≤ M ≤ 16.
+    seed : int, default 0
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes per layer.
+
+    Raises
+    ------
+    ValueError
+        If n or M is out of range.
+
+    Examples
+    --------
+    >>> fig = plot_hnsw_layers(n=100, M=3, seed=1)
+    >>> fig.axes[-1].get_title().startswith("layer 0")
+    True
+    """
+    from ..quantization import HNSW
+
+    func = "plot_hnsw_layers"
+    n = check_positive_int(n, "n", func)
+    M = check_positive_int(M, "M", func)
+    if not 20 <= n <= 2000:
+        raise ValueError(f"{func}: n must lie in [20, 2000], got {n}")
+    if not 2 <= M <= 16:
+        raise ValueError(f"{func}: M must lie in [2, 16], got {M}")
+    X = np.random.default_rng(seed).random((n, 2))
+    graph = HNSW(M, 32, seed).build(X)
+    q = 1.0 - X[graph.entry_point_]  # across the square from the entry point
+    path = graph.greedy_path(q)
+    n_layers = graph.top_ + 1
+    fig, axes = new_figure(1, n_layers, figsize=(3.0 * n_layers, 3.4), squeeze=False)
+    for col, layer in enumerate(range(graph.top_, -1, -1)):
+        ax = axes[0, col]
+        nodes = sorted(graph.layers_[layer])
+        links = {(min(u, v), max(u, v)) for u in nodes for v in graph.layers_[layer][u]}
+        ax.add_collection(LineCollection([(X[u], X[v]) for u, v in sorted(links)], colors="0.75",
+                                         linewidths=0.5, zorder=1))
+        ax.scatter(X[nodes, 0], X[nodes, 1], s=8 if layer == 0 else 18, color=COLORS["a"], zorder=2)
+        route = [node for lay, node in path if lay == layer]
+        ax.plot(X[route, 0], X[route, 1], "-o", color=COLORS["b"], ms=4, lw=1.8, zorder=3)
+        ax.plot(*q, "*", color=COLORS["b"], ms=13, mec="black", zorder=4)
+        ax.set_title(f"layer {layer}: {len(nodes)} nodes, {len(route) - 1} hops", fontsize=9)
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.03, top=0.9, wspace=0.08)
+    return fig
+
+
+# --------------------------------------------------- IVFADC and HNSW on the chunks
+def _ivf_rows(table, func: str) -> tuple:
+    from ..quantization.experiments import ivf_nprobe_table
+
+    rows = ivf_nprobe_table() if table is None else tuple(table)
+    if not rows:
+        raise ValueError(f"{func}: table must hold at least one row")
+    return rows
+
+
+def plot_ann_recall(ivf_table=None, hnsw_table=None) -> Figure:
+    """Recall@10 against the work per query: IVFADC for every n_lists, HNSW for every ef.
+
+    Left: IVFADC on the chunk embeddings (:func:`~ragmath.quantization.ivf_nprobe_table`),
+    recall@10 (``pq-recall``) against the fraction of the database whose
+    codes are scanned, one line per n_lists, points labelled by nprobe, mean
+    ± sd over the seeds. Right: HNSW (:func:`~ragmath.quantization.hnsw_ef_table`),
+    recall@10 against the distance computations per query, points labelled
+    by ef; both x axes relative to exact search (859 distances).
+
+    Parameters
+    ----------
+    ivf_table, hnsw_table : optional
+        As the two experiment functions return them (default: their cached
+        results).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If ivf_table is empty.
+
+    Examples
+    --------
+    >>> from ragmath.quantization import ivf_nprobe_table, hnsw_ef_table
+    >>> fig = plot_ann_recall(ivf_nprobe_table(n_lists=(4,), nprobes=(1, 2), seeds=(0,)),
+    ...                       hnsw_ef_table(efs=(10, 20), params=(4, 8), seeds=(0,)))
+    >>> len(fig.axes)
+    2
+    """
+    from ..quantization.experiments import hnsw_ef_table
+
+    func = "plot_ann_recall"
+    rows = _ivf_rows(ivf_table, func)
+    hnsw = hnsw_ef_table() if hnsw_table is None else hnsw_table
+    n = 859
+    fig, (ax_i, ax_h) = new_figure(1, 2, figsize=(10, 3.9), sharey=True)
+    for i, row in enumerate(rows):
+        x = row["scanned"].mean(axis=0) / n
+        y, sd = row["recall"].mean(axis=0), _sd(row["recall"])
+        ax_i.errorbar(x, y, yerr=sd, fmt="o-", color=_PALETTE[i % len(_PALETTE)], ms=4, capsize=2,
+                      label=f"{row['n_lists']} lists")
+        for xi, yi, p in zip(x, y, row["nprobe"]):
+            ax_i.annotate(f"{p}", (xi, yi), textcoords="offset points", xytext=(3, -10), fontsize=7)
+    ax_i.set_xscale("log")
+    _no_minor_ticks(ax_i)
+    ax_i.xaxis.set_major_locator(FixedLocator([0.05, 0.1, 0.2, 0.5, 1.0]))
+    ax_i.set_xticklabels(["0.05", "0.1", "0.2", "0.5", "1"])
+    ax_i.set_xlabel("fraction of the codes scanned (labels: nprobe)")
+    ax_i.set_ylabel("recall@10")
+    m, k = rows[0]["m"], rows[0]["k"]
+    ax_i.set_title(f"IVFADC, residuals coded with m = {m}, k = {k}", fontsize=10)
+    ax_i.legend(fontsize=8, loc="lower right")
+    x = hnsw["distances"].mean(axis=0) / n
+    y, sd = hnsw["recall"].mean(axis=0), _sd(hnsw["recall"])
+    ax_h.errorbar(x, y, yerr=sd, fmt="o-", color=COLORS["b"], ms=4, capsize=2)
+    for xi, yi, ef in zip(x, y, hnsw["ef"]):
+        ax_h.annotate(f"ef = {ef}", (xi, yi), textcoords="offset points", xytext=(4, -10), fontsize=7)
+    ax_h.set_xlabel("distance computations / N (exact search: 1)")
+    ax_h.set_title(f"HNSW, M = {hnsw['M']}, ef_construction = {hnsw['ef_construction']}, exact distances",
+                   fontsize=10)
+    ax_h.set_xlim(0, 1)
+    ax_i.set_ylim(0, 1.02)
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.9, wspace=0.08)
+    return fig
+
+
+def _sd(values) -> np.ndarray:
+    values = np.asarray(values)
+    return values.std(axis=0, ddof=1) if values.shape[0] > 1 else np.zeros(values.shape[1:])
+
+
+def plot_ivf_tradeoff(n_lists: int = 16, nprobe: int = 4, table=None) -> Figure:
+    """IVFADC with n_lists lists and nprobe visited: recall, codes scanned and operations.
+
+    Left: recall@10 on the chunk embeddings against nprobe, every n_lists of
+    the table in grey and the chosen one in colour (mean ± sd over the
+    seeds), the chosen nprobe marked. Right: the operations per query of
+    ``ivf-cost`` (coarse scan, tables, code scan) beside exact search (N·d),
+    and, in the title, the memory of ``ivf-memory`` for the 859 chunks and
+    for ten million vectors.
+
+    Parameters
+    ----------
+    n_lists : int, default 16
+        A value of the table (``IVF_N_LISTS``).
+    nprobe : int, default 4
+        A value of the table (``IVF_NPROBES``), at most n_lists.
+    table : optional
+        As :func:`~ragmath.quantization.ivf_nprobe_table` returns it.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If (n_lists, nprobe) is not in the table.
+
+    Examples
+    --------
+    >>> from ragmath.quantization import ivf_nprobe_table
+    >>> small = ivf_nprobe_table(n_lists=(4,), nprobes=(1, 2), seeds=(0,))
+    >>> len(plot_ivf_tradeoff(4, 2, small).axes)
+    2
+    """
+    from ..quantization import ivfadc_cost, ivfpq_memory_bytes
+
+    func = "plot_ivf_tradeoff"
+    rows = _ivf_rows(table, func)
+    by_lists = {row["n_lists"]: row for row in rows}
+    if n_lists not in by_lists:
+        raise ValueError(f"{func}: n_lists must be one of {sorted(by_lists)}, got {n_lists}")
+    row = by_lists[n_lists]
+    if nprobe not in row["nprobe"]:
+        raise ValueError(f"{func}: nprobe must be one of {list(row['nprobe'])} for n_lists = {n_lists}, "
+                         f"got {nprobe}")
+    i = row["nprobe"].index(nprobe)
+    fig, (ax_r, ax_c) = new_figure(1, 2, figsize=(10, 3.8), width_ratios=(1.3, 1))
+    for other in rows:
+        if other is not row:
+            ax_r.plot(other["nprobe"], other["recall"].mean(axis=0), "o-", color=_FAINT, ms=3, lw=1,
+                      label=f"{other['n_lists']} lists")
+    ax_r.errorbar(row["nprobe"], row["recall"].mean(axis=0), yerr=_sd(row["recall"]), fmt="o-",
+                  color=COLORS["a"], ms=4, capsize=2, label=f"{n_lists} lists")
+    recall = float(row["recall"][:, i].mean())
+    ax_r.plot([nprobe], [recall], "o", ms=11, mfc="none", mec=COLORS["b"], mew=2)
+    ax_r.set_xscale("log", base=2)
+    _no_minor_ticks(ax_r)
+    probes = sorted({p for r in rows for p in r["nprobe"]})
+    ax_r.xaxis.set_major_locator(FixedLocator(probes))
+    ax_r.set_xticklabels([str(p) for p in probes])
+    ax_r.set_ylim(0.3, 0.7)
+    ax_r.set_xlabel("nprobe (lists visited)")
+    ax_r.set_ylabel("recall@10")
+    scanned = row["scanned"][:, i].mean()
+    ax_r.set_title(f"recall@10 {recall:.3f}, {scanned:.0f} of 859 codes scanned", fontsize=10)
+    ax_r.legend(fontsize=8, loc="lower right")
+    m, k, d = row["m"], row["k"], 384
+    cost = ivfadc_cost(d, n_lists, nprobe, m, k, int(round(scanned)))
+    parts = [("coarse", cost["coarse"]), ("tables", cost["tables"]), ("scan", cost["scan"])]
+    left = 0.0
+    for (name, value), colour in zip(parts, (_SERIES[1], _SERIES[3], COLORS["b"])):
+        ax_c.barh([1], [value], left=left, color=colour, label=name)
+        left += value
+    ax_c.barh([0], [859 * d], color="0.6", label="exact: N·d")
+    ax_c.set_yticks([0, 1])
+    ax_c.set_yticklabels(["exact", "IVFADC"])
+    ax_c.set_xlim(0, 859 * d * 1.05)
+    ax_c.xaxis.set_major_locator(FixedLocator([0, 1e5, 2e5, 3e5]))
+    ax_c.set_xticklabels(["0", "100k", "200k", "300k"])
+    ax_c.set_xlabel("operations per query (ivf-cost)")
+    small = ivfpq_memory_bytes(859, d, n_lists, m, k)
+    large = ivfpq_memory_bytes(10_000_000, d, n_lists, m, k)
+    ax_c.set_title(f"memory {small['total'] / 1e3:.0f} kB (raw {small['raw'] / 1e3:.0f} kB); "
+                   f"at N = 10^7: {large['total'] / large['raw']:.1%} of raw", fontsize=9)
+    ax_c.legend(fontsize=8, loc="center right")
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.9, wspace=0.3)
+    return fig
+
+
+def plot_ivf_tradeoff_grid(table=None) -> Figure:
+    """The whole IVFADC grid the widget moves through: one panel per n_lists, recall and codes scanned.
+
+    Each panel shows recall@10 on the chunk embeddings (left axis, mean ±
+    sd over the seeds) and the fraction of the codes scanned (right axis,
+    dashed) against nprobe (uses ``ivf-cost``, ``pq-recall``).
+
+    Parameters
+    ----------
+    table : optional
+        As :func:`~ragmath.quantization.ivf_nprobe_table` returns it.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two axes per n_lists (recall and its twin for the fraction).
+
+    Raises
+    ------
+    ValueError
+        If the table is empty.
+
+    Examples
+    --------
+    >>> from ragmath.quantization import ivf_nprobe_table
+    >>> small = ivf_nprobe_table(n_lists=(4,), nprobes=(1, 2), seeds=(0,))
+    >>> len(plot_ivf_tradeoff_grid(small).axes)
+    2
+    """
+    func = "plot_ivf_tradeoff_grid"
+    rows = _ivf_rows(table, func)
+    fig, axes = new_figure(1, len(rows), figsize=(3.4 * len(rows), 3.3), squeeze=False, sharey=True)
+    for ax, row in zip(axes[0], rows):
+        ax.errorbar(row["nprobe"], row["recall"].mean(axis=0), yerr=_sd(row["recall"]), fmt="o-",
+                    color=COLORS["a"], ms=4, capsize=2)
+        twin = ax.twinx()
+        twin.plot(row["nprobe"], row["scanned"].mean(axis=0) / 859, "s--", color=COLORS["b"], ms=3)
+        twin.set_ylim(0, 1.05)
+        if row is not rows[-1]:
+            twin.set_yticklabels([])
+        else:
+            twin.set_ylabel("fraction scanned (dashed)", color=COLORS["b"])
+        ax.set_xscale("log", base=2)
+        _no_minor_ticks(ax)
+        ax.xaxis.set_major_locator(FixedLocator(list(row["nprobe"])))
+        ax.set_xticklabels([str(p) for p in row["nprobe"]])
+        ax.set_xlabel("nprobe")
+        ax.set_title(f"{row['n_lists']} lists", fontsize=10)
+    axes[0, 0].set_ylabel("recall@10")
+    axes[0, 0].set_ylim(0.3, 0.7)
+    fig.subplots_adjust(left=0.07, right=0.92, bottom=0.16, top=0.88, wspace=0.12)
     return fig

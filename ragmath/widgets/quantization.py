@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from ..quantization import LSH_B_MAX, LSH_R_MAX, PQ_KS, PQ_MS
-from ..viz.quantization import plot_lsh_tradeoff, plot_pq_tradeoff
+from ..quantization import IVF_N_LISTS, IVF_NPROBES, LSH_B_MAX, LSH_R_MAX, PQ_KS, PQ_MS
+from ..viz.quantization import plot_ivf_tradeoff, plot_lsh_tradeoff, plot_pq_tradeoff
 from ._base import SliderFigure
 
-__all__ = ["pq_tradeoff_explorer", "lsh_banding_explorer"]
+__all__ = ["pq_tradeoff_explorer", "lsh_banding_explorer", "ivf_nprobe_explorer"]
 
 _STYLE = {"description_width": "initial"}
 
@@ -36,5 +36,19 @@ def lsh_banding_explorer(r: int = 8, b: int = 8) -> SliderFigure:
             "r": widgets.IntSlider(value=r, min=1, max=LSH_R_MAX, description="bits per band r",
                                    style=_STYLE),
             "b": widgets.IntSlider(value=b, min=1, max=LSH_B_MAX, description="bands b", style=_STYLE),
+        },
+    )
+
+
+def ivf_nprobe_explorer(n_lists: int = 16, nprobe: int = 4) -> SliderFigure:
+    """Sliders for the number of lists and of lists visited of IVFADC, driving
+    :func:`ragmath.viz.quantization.plot_ivf_tradeoff` (the sweep on the chunks is cached)."""
+    return SliderFigure(
+        plot_ivf_tradeoff,
+        {
+            "n_lists": widgets.SelectionSlider(options=list(IVF_N_LISTS), value=n_lists,
+                                               description="lists n_lists", style=_STYLE),
+            "nprobe": widgets.SelectionSlider(options=list(IVF_NPROBES), value=nprobe,
+                                              description="lists visited nprobe", style=_STYLE),
         },
     )

@@ -22,6 +22,14 @@ broadcastable to the scores' shape (..., n_q, n_k). A masked score enters the
 softmax as −∞, so its weight is exactly 0; a query row with nothing left to
 attend to raises ValueError (the softmax of an empty set is undefined).
 
+Attention at scale: :func:`attention_gradients` (the backward pass, whose query
+and key gradients vanish when the rows saturate and whose value gradient does
+not), :func:`online_softmax` and :func:`blockwise_attention` (the running
+max-and-sum rescaling of FlashAttention, exact, without the score matrix),
+:func:`kv_cache_bytes` and :func:`kv_cache_decode` (causal decoding with a
+key-value cache), and :func:`entropy_by_scale` (entropy collapse as the logits
+grow).
+
 The chapter's two experiments are computed here too: random scores at growing
 d_k (:func:`attention_scores`, :func:`score_scaling_summary`,
 :func:`entropy_curve`) and a toy sentence with two hand-built heads

@@ -21,6 +21,11 @@ And three figures of the real encoder of :mod:`ragmath.encoder` (section "A real
 transformer"): the attention maps of chosen heads on one text, the cosine
 similarities of position vectors (``enc-offset-similarity``), and the permutation
 check (the token states of two sentences compared, with and without positions).
+
+And five explanatory figures: attention weights as a flow from keys to queries,
+the gradients of queries, keys and values as the logits grow, the tiles and
+running state of blockwise (online-softmax) attention, the growth of a
+key-value cache, and attention entropy against the logit scale.
 """
 
 from __future__ import annotations

@@ -1889,7 +1889,8 @@ def wand_search(model: BM25, query, k: int):
     func = "wand_search"
     if not isinstance(model, BM25):
         raise TypeError(f"{func}: model must be a fitted ragmath.lexical.BM25, got {type(model).__name__}")
-    counts = model._query_counts(query, "scores")
+    check_is_fitted(model, "n_docs_", func, fit="fit(corpus)")
+    counts = _check_query(query, func)
     k = check_positive_int(k, "k", func)
     n_docs = model.n_docs_
     if k > n_docs:

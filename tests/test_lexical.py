@@ -1011,3 +1011,8 @@ def test_wand_pivot_and_wand_search_are_exact():
         wand_search(model, ["w0"], 301)
     with pytest.raises(TypeError, match="model"):
         wand_search("bm25", ["w0"], 1)
+    # errors about the query or the fitting name wand_search, not a method of BM25
+    with pytest.raises(TypeError, match=r"wand_search: query"):
+        wand_search(model, "w0", 1)
+    with pytest.raises(NotFittedError, match="wand_search"):
+        wand_search(BM25(), ["w0"], 1)

@@ -684,13 +684,13 @@ def contrastive_loss_curve(Q, P, scales):
 
 
 def in_batch_false_negatives(positive_ids, query_ids=None) -> np.ndarray:
-    """The in-batch negatives that are in fact positives: the mask M of ``rag-contrastive-masked``.
+    """The in-batch negatives that are in fact positives: the mask M of the masked in-batch loss.
 
     Entry (i, j), i ≠ j, is True when passage j of the batch is also a
-    positive of query i: when queries i and j have the same positive passage
-    (``positive_ids[i] == positive_ids[j]``), or when they are the same query
-    (``query_ids[i] == query_ids[j]``, a duplicate question with two
-    positives). The diagonal is always False.
+    positive of query i (the M of ``rag-contrastive-masked``): when queries
+    i and j have the same positive passage (``positive_ids[i] ==
+    positive_ids[j]``), or when they are the same query (``query_ids[i] ==
+    query_ids[j]``, a duplicate question with two positives). The diagonal is always False.
 
     Parameters
     ----------
@@ -1035,9 +1035,9 @@ def rag_token_decode(doc_probs, next_token_probs, n_tokens, beam_size=4):
 
 
 def rag_sequence_decode(doc_probs, next_token_probs, n_tokens, beam_size=4, method="thorough"):
-    """RAG-Sequence decoding, "thorough" or "fast" (uses ``rag-sequence``).
+    """RAG-Sequence decoding, "thorough" or "fast": a beam per document, then re-scoring.
 
-    RAG-Sequence's likelihood does not split into per-token factors, so one
+    RAG-Sequence's likelihood (uses ``rag-sequence``) does not split into per-token factors, so one
     beam search per document z gives a set of hypotheses Y_z, scored by
     p_θ(y | x, z). Every hypothesis y of Y = ∪_z Y_z is then scored by
     ``rag-sequence``, Σ_z p(z | x) p_θ(y | x, z). "thorough" computes
@@ -1452,13 +1452,13 @@ class DualEncoder:
     def fit_features(self, X_q, X_p, positive_ids, *, epochs: int = 10, batch_size: int = 32,
                      lr: float = 1e-2, temperature: float = 0.05, callback=None,
                      sparse_scores: bool = False) -> DualEncoder:
-        """:meth:`fit` on feature rows computed once (minimises ``rag-contrastive``).
+        """:meth:`fit` on feature rows computed once, e.g. for many runs on subsets of one set of pairs.
 
         The same training, step for step, as :meth:`fit`, which computes
         X_q = features(queries), X_p = features(positives) and labels equal
         positive texts with equal ids, then calls this method. Useful when
         many encoders are trained on subsets of the same pairs: compute the
-        features once and pass rows of them.
+        features once and pass rows of them. The loss minimised is ``rag-contrastive``.
 
         Parameters
         ----------

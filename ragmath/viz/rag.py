@@ -493,7 +493,7 @@ def plot_in_batch_matrix(scores, false_negatives, labels=None) -> Figure:
     image = ax.imshow(pi, cmap="Blues", vmin=0, vmax=1)
     fig.colorbar(image, ax=ax, label="softmax of row i, π_ij")
     rows, cols = np.nonzero(M)
-    ax.plot(cols, rows, "x", color=_RED, ms=14, mew=2.5, label="false negative (also a positive)")
+    ax.plot(cols, rows, "x", color=_RED, ms=14, mew=2.5)
     for i in range(B):
         ax.add_patch(FancyBboxPatch((i - 0.45, i - 0.45), 0.9, 0.9, boxstyle="square,pad=0",
                                     fc="none", ec=_GREEN, lw=2.2))
@@ -501,8 +501,7 @@ def plot_in_batch_matrix(scores, false_negatives, labels=None) -> Figure:
     ax.set_yticks(range(B), labels, fontsize=7)
     ax.set_xlabel("passage j of the batch (the positive of pair j)")
     ax.set_ylabel("query i")
-    ax.set_title(f"green: positives; red ×: {len(rows)} false negatives", fontsize=9)
-    ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2))
+    ax.set_title(f"green: positives; red ×: {len(rows)} false negatives (also positives)", fontsize=9)
     fig.subplots_adjust(left=0.14, right=0.95, bottom=0.25, top=0.93)
     return fig
 

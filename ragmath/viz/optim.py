@@ -427,7 +427,7 @@ def plot_amsgrad_counterexample(steps=90, C=3.0, lr=0.05) -> Figure:
     right.set_ylim(0.5 * low, None)
     right.set_xlim(0, min(steps, 30))
     right.set_xlabel("step t")
-    right.set_ylabel("α/√v̂_t (Adam), α/√v̄_t (AMSGrad)")
+    right.set_ylabel("effective step α/√v̂_t, α/√v̄_t")
     right.set_title(f"α = {lr:g}, β1 = 0, β2 = 1/(1 + C²)", fontsize=10)
     right.legend(fontsize=8, loc="lower right")
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.89, wspace=0.28)

@@ -1498,8 +1498,8 @@ def normalize_answer(text) -> list[str]:
     return [t for t in tokenize(text) if t not in _ARTICLES]
 
 
-def _answer_pair(prediction, truth, func: str) -> tuple[list[str], list[str]]:
-    for name, value in (("prediction", prediction), ("truth", truth)):
+def _answer_pair(prediction, truth, func: str, names=("prediction", "truth")) -> tuple[list[str], list[str]]:
+    for name, value in zip(names, (prediction, truth)):
         if not isinstance(value, str):
             raise TypeError(f"{func}: {name} must be a str, got {type(value).__name__}")
     return normalize_answer(prediction), normalize_answer(truth)
@@ -1595,7 +1595,7 @@ def answer_in_text(answer, text) -> bool:
     >>> answer_in_text("Best Match", "bm stands for best match"), answer_in_text("match best", "best match")
     (True, False)
     """
-    a, t = _answer_pair(answer, text, "answer_in_text")
+    a, t = _answer_pair(answer, text, "answer_in_text", ("answer", "text"))
     if not a or len(a) > len(t):
         return False
     return any(t[i : i + len(a)] == a for i in range(len(t) - len(a) + 1))
@@ -1706,11 +1706,12 @@ def extract_answer(question, texts, max_length=4, penalty=0.0) -> tuple[str, int
         # last occurrence at or before i, and first at or after i (±inf when none)
         left = np.maximum.accumulate(np.where(occurs, pos, -np.inf), axis=1)
         right = np.minimum.accumulate(np.where(occurs, pos, np.inf)[:, ::-1], axis=1)[:, ::-1]
-        ok = np.array([t not in q_words and t not in _READER_STOPWORDS for t in tokens.tolist()])
+        bad = np.array([t in q_words or t in _READER_STOPWORDS for t in tokens.tolist()])
+        n_bad = np.concatenate([[0], np.cumsum(bad)])  # n_bad[i] = bad tokens before position i
         for a in range(1, min(L, n) + 1):
             s = np.arange(n - a + 1)
             e = s + a - 1
-            fine = np.array([ok[i : i + a].all() for i in s])
+            fine = n_bad[s + a] == n_bad[s]  # no bad token in the span
             if not fine.any():
                 continue
             d_left = np.where(s > 0, s[None, :] - 1 - left[:, np.maximum(s - 1, 0)], np.inf)
@@ -1750,7 +1751,7 @@ def answer_support(answer, text) -> float:
     >>> answer_support("the Okapi system", "bm25 was built for okapi"), answer_support("okapi", "okapi")
     (0.5, 1.0)
     """
-    a, t = _answer_pair(answer, text, "answer_support")
+    a, t = _answer_pair(answer, text, "answer_support", ("answer", "text"))
     if not a:
         return 0.0
     counts: dict[str, int] = {}

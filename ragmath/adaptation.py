@@ -8,13 +8,17 @@ chapter 3's (:func:`ragmath.information.kl_divergence`).
 - :func:`lsr_distribution` (``ada-lsr``) and :func:`lsr_distribution_from_log`
   (``ada-lsr-log``): the LM-supervised retrieval target of REPLUG;
 - :func:`retriever_kl_loss` (``ada-kl-loss``) and its gradient in the
-  retriever's scores, :func:`retriever_kl_grad` (``ada-kl-grad``);
+  retriever's scores, :func:`retriever_kl_grad` (``ada-kl-grad``); the
+  gradient of the other direction, :func:`retriever_forward_kl_grad`
+  (``ada-kl-forward-grad``);
 - :func:`mixture_likelihood` (``ada-mixture``) and :func:`lm_loss`
-  (``ada-lm-loss``): the two losses of dual training (RA-DIT, Atlas);
+  (``ada-lm-loss``), RA-DIT's ensemble and generator loss, and the Jensen
+  relation between them, :func:`mixture_nll_bound` (``ada-jensen``);
 - :func:`gaussian_on_grid`, :func:`bimodal_target`, :func:`kl_curves` and
   :func:`fit_gaussian_kl`: the direction of the KL (``ada-kl-directions``);
 - :func:`stale_index_simulation` and :func:`refresh_tradeoff`: asynchronous
-  re-indexing (``ada-stale``);
+  re-indexing (``ada-stale``); :func:`candidate_overlap` (``ada-candidate-overlap``):
+  how stale a fixed set of candidates has become;
 - :func:`adapter_scores` (``ada-adapter-score``), :func:`query_adapter_objective`
   (``ada-adapter-objective``, ``ada-adapter-grad``), :func:`fit_query_adapter`
   (``ada-adapter-span``) and :func:`query_adapter_experiment`: a linear query
@@ -51,14 +55,17 @@ __all__ = [
     "lsr_distribution_from_log",
     "retriever_kl_loss",
     "retriever_kl_grad",
+    "retriever_forward_kl_grad",
     "mixture_likelihood",
     "lm_loss",
+    "mixture_nll_bound",
     "gaussian_on_grid",
     "bimodal_target",
     "kl_curves",
     "fit_gaussian_kl",
     "stale_index_simulation",
     "refresh_tradeoff",
+    "candidate_overlap",
     "AdapterFit",
     "adapter_scores",
     "query_adapter_objective",
@@ -269,6 +276,51 @@ def retriever_kl_grad(scores, p_lsr) -> np.ndarray:
     return grad.reshape(s.shape).astype(s.dtype, copy=False)
 
 
+def retriever_forward_kl_grad(scores, target) -> np.ndarray:
+    """Gradient of the forward KL(q ‖ softmax(s)) in the scores (equation ``ada-kl-forward-grad``).
+
+    With p_R = softmax(s) and a fixed target q, ∂/∂s_c KL(q ‖ p_R) = p_R(c) − q(c):
+    the gradient of a cross-entropy with soft labels q. It is the direction
+    that REPLUG's released code and Atlas minimise, KL(target ‖ retriever);
+    :func:`retriever_kl_grad` is the other one, KL(p_R ‖ q) (``ada-kl-grad``).
+    Unlike that one, it exists when q has zeros, and it does not vanish
+    when p_R(c) → 0 while q(c) > 0.
+
+    Parameters
+    ----------
+    scores : array-like, shape (n,) or (B, n)
+        The retriever's scores s of the candidates, finite.
+    target : array-like, same shape
+        The target distribution q (probability rows; zeros allowed).
+
+    Returns
+    -------
+    numpy.ndarray
+        The gradient, of the shape and float dtype of ``scores``; for a batch
+        the loss is the mean over rows, so every row is divided by B.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, ``scores`` holds nan/inf or ``target`` is not a
+        probability vector (rows).
+
+    Examples
+    --------
+    >>> print(np.round(retriever_forward_kl_grad([0.0, -10.0], [0.1, 0.9]), 4))
+    [ 0.9 -0.9]
+    """
+    func = "retriever_forward_kl_grad"
+    s = as_float_array(scores, "scores", func, ndim=(1, 2))
+    q = check_probability_vectors(target, "target", func)
+    if q.shape != s.shape:
+        raise ValueError(f"{func}: scores has shape {s.shape} but target has shape {q.shape}; "
+                         "they must match")
+    rows = s.astype(np.float64).reshape(-1, s.shape[-1])
+    grad = (softmax(rows) - q.astype(np.float64).reshape(rows.shape)) / rows.shape[0]
+    return grad.reshape(s.shape).astype(s.dtype, copy=False)
+
+
 def mixture_likelihood(lm_likelihoods, p_r):
     """The answer's likelihood marginalised over retrieved contexts (equation ``ada-mixture``).
 
@@ -343,6 +395,59 @@ def lm_loss(log_likelihoods) -> float:
     if np.isneginf(arr).any():
         return float("inf")
     return float(-np.sum(arr, dtype=np.float64))
+
+
+def mixture_nll_bound(log_likelihoods, p_r) -> tuple:
+    """The mixture's NLL and its Jensen bound, the p_R-average of the NLLs (equation ``ada-jensen``).
+
+    −Σ_c p_R(c) log p_LM(y | c∘x) = −log Σ_c p_R(c) p_LM(y | c∘x) + KL(p_R ‖ π),
+    where π(c) = p_R(c) p_LM(y | c∘x) / Σ_c' p_R(c') p_LM(y | c'∘x) is the
+    posterior over the contexts given the answer. The KL is ≥ 0 (Jensen's
+    inequality for the concave log), so the average NLL bounds the mixture's
+    NLL (``ada-mixture``) from above; with uniform p_R the average is
+    ``lm_loss / k`` per example (``ada-lm-loss``). Computed in log space.
+
+    Parameters
+    ----------
+    log_likelihoods : array-like, shape (n,) or (B, n)
+        log p_LM(y | c∘x) of every context, finite and ≤ 0.
+    p_r : array-like, same shape
+        The weights of the contexts (probability rows).
+
+    Returns
+    -------
+    (float, float) or (numpy.ndarray, numpy.ndarray)
+        (−log Σ_c p_R(c) p_LM(y | c∘x), −Σ_c p_R(c) log p_LM(y | c∘x)) in nats,
+        floats for (n,) inputs and (B,) arrays for (B, n) inputs; the second
+        is not below the first (up to rounding).
+
+    Raises
+    ------
+    ValueError
+        If a log-likelihood is positive, nan or inf, ``p_r`` is not a
+        probability vector (rows), or the shapes differ.
+
+    Examples
+    --------
+    >>> mix, avg = mixture_nll_bound(np.log([0.5, 0.125]), [0.5, 0.5])
+    >>> print(f"{mix:.4f} {avg:.4f}")  # −log(0.3125) and (log 2 + log 8) / 2 = 2 log 2
+    1.1632 1.3863
+    """
+    func = "mixture_nll_bound"
+    log_lik = as_float_array(log_likelihoods, "log_likelihoods", func, ndim=(1, 2)).astype(np.float64)
+    if (log_lik > 0).any():
+        raise ValueError(f"{func}: log_likelihoods has a positive value{_at(log_lik > 0)}; "
+                         "the log of a probability is at most 0")
+    p = check_probability_vectors(p_r, "p_r", func).astype(np.float64)
+    if p.shape != log_lik.shape:
+        raise ValueError(f"{func}: log_likelihoods has shape {log_lik.shape} but p_r has shape {p.shape}; "
+                         "they must match")
+    with np.errstate(divide="ignore"):
+        mixture = -log_sum_exp(log_lik + np.log(p), axis=-1)
+    average = -(p * log_lik).sum(axis=-1)
+    if np.ndim(mixture) == 0:
+        return float(mixture), float(average)
+    return np.asarray(mixture), np.asarray(average)
 
 
 # ------------------------------------------------------------------ the direction of the KL
@@ -447,23 +552,24 @@ def _kl_curves(std: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def kl_curves(std: float) -> tuple[np.ndarray, np.ndarray]:
-    """Both KL directions between q = N(m, std²) and the two-peaked p, for every mean m of :data:`MEANS`.
+    """Both KL directions between a fit p = N(m, std²) and the two-peaked target q, for m in :data:`MEANS`.
 
-    KL(q ‖ p) (mode-seeking, the direction of ``ada-kl-loss`` with q in the
-    role of p_R) and KL(p ‖ q) (mass-covering), ``ada-kl-directions``, with p
-    = :func:`bimodal_target` and q = :func:`gaussian_on_grid`; what the
-    chapter's widget draws as the mean of q moves. Cached per ``std``
+    The chapter's notation: p is fitted, q is the fixed target. KL(p ‖ q)
+    (mode-seeking, the direction of ``ada-kl-loss`` with p in the role of
+    p_R) and KL(q ‖ p) (mass-covering), ``ada-kl-directions``, with q =
+    :func:`bimodal_target` and p = :func:`gaussian_on_grid`; what the
+    chapter's widget draws as the mean of p moves. Cached per ``std``
     (rounded to 10 decimals); the arrays are read-only.
 
     Parameters
     ----------
     std : float
-        The width of q, > 0.
+        The width of p, > 0.
 
     Returns
     -------
     (numpy.ndarray, numpy.ndarray)
-        KL(q ‖ p) and KL(p ‖ q), each of shape (81,), in nats.
+        KL(p ‖ q) and KL(q ‖ p), each of shape (81,), in nats.
 
     Raises
     ------
@@ -476,7 +582,7 @@ def kl_curves(std: float) -> tuple[np.ndarray, np.ndarray]:
     --------
     >>> rev, fwd = kl_curves(0.7)
     >>> i = int(np.flatnonzero(MEANS == 2.0)[0])
-    >>> print(f"{rev[i]:.4f} {fwd[i]:.2f}")  # q on one peak: KL(q || p) ≈ log 2; KL(p || q) is large
+    >>> print(f"{rev[i]:.4f} {fwd[i]:.2f}")  # p on one peak: KL(p || q) ≈ log 2; KL(q || p) is large
     0.6871 7.48
     """
     return _kl_curves(round(check_positive_float(std, "std", "kl_curves"), 10))
@@ -485,9 +591,10 @@ def kl_curves(std: float) -> tuple[np.ndarray, np.ndarray]:
 def fit_gaussian_kl(target, grid, direction: str, means, stds):
     """The Gaussian closest to ``target`` in one direction of the KL (equation ``ada-kl-directions``).
 
-    Searches a grid of means × stds. Direction "reverse" minimises
-    KL(q ‖ target) (mode-seeking, the direction of ``ada-kl-loss`` with q in
-    the role of p_R); "forward" minimises KL(target ‖ q) (mass-covering). The
+    Searches a grid of means × stds for the Gaussian p. Direction "reverse"
+    minimises KL(p ‖ target) (mode-seeking, the direction of ``ada-kl-loss``
+    with p in the role of p_R); "forward" minimises KL(target ‖ p)
+    (mass-covering, the direction of REPLUG's code and Atlas). The
     KL is :func:`ragmath.information.kl_divergence`. Ties go to the first pair
     in the order means × stds.
 
@@ -551,7 +658,7 @@ def fit_gaussian_kl(target, grid, direction: str, means, stds):
 # ------------------------------------------------------------------ asynchronous re-indexing
 def stale_index_simulation(refresh_every: int, *, steps: int = 200, n_passages: int = 400,
                            n_features: int = 24, dim: int = 12, k: int = 10, batch_size: int = 16,
-                           lr: float = 0.5, noise: float = 2.0, seed=0) -> dict:
+                           lr: float = 0.5, noise: float = 2.0, seed=0, lag: int = 0) -> dict:
     """Train a passage encoder while a stale index picks the candidates (equation ``ada-stale``).
 
     A synthetic retrieval task: passage c has features f_c (rows of F, Gaussian),
@@ -564,7 +671,11 @@ def stale_index_simulation(refresh_every: int, *, steps: int = 200, n_passages: 
     them, s_c = q·(f_c W), and the loss is −log softmax(s)[g] when the gold g
     is among the candidates (the query gives no signal when the stale index
     missed it). One SGD step on W follows. Every ``refresh_every`` steps the
-    index is rebuilt: ``n_passages`` re-encodings. At the end, held-out
+    index is rebuilt: ``n_passages`` re-encodings. With ``lag`` = L > 0 the
+    rebuild is asynchronous, as in REALM: the index installed at step t was
+    computed from the encoder of step t − L (the job started L steps before it
+    finished), so its age runs from L to L + T − 1 steps; L = 0 is a
+    synchronous rebuild from the current encoder. At the end, held-out
     queries (other noise draws) are ranked with a fresh index.
 
     Parameters
@@ -580,6 +691,9 @@ def stale_index_simulation(refresh_every: int, *, steps: int = 200, n_passages: 
         The scale of the initial error of W, ≥ 0.
     seed : int or numpy.random.Generator
         The random stream (data, initial W and batches).
+    lag : int
+        L, the steps a rebuild takes (0 ≤ L ≤ ``refresh_every``): the index
+        installed at step t is that of the encoder at step t − L.
 
     Returns
     -------
@@ -620,6 +734,10 @@ def stale_index_simulation(refresh_every: int, *, steps: int = 200, n_passages: 
     lr = check_positive_float(lr, "lr", func)
     noise = check_positive_float(noise, "noise", func, allow_zero=True)
     rng = check_random_state(seed, func)
+    lag = check_positive_int(lag, "lag", func, minimum=0)
+    if lag > T:
+        raise ValueError(f"{func}: lag must be at most refresh_every={T} (a rebuild starts when the "
+                         f"previous one is installed), got {lag}")
 
     F = rng.standard_normal((n, f)) / np.sqrt(f)
     W_true = rng.standard_normal((f, dim))
@@ -639,9 +757,12 @@ def stale_index_simulation(refresh_every: int, *, steps: int = 200, n_passages: 
     index = F @ W
     refreshes, hits, seen = 0, 0, 0
     curve = []
+    started = {}  # refresh step -> the encoder its rebuild started from (L steps before)
     for t in range(steps):
+        if (t + lag) % T == 0 and 0 < t + lag < steps:
+            started[t + lag] = W
         if t > 0 and t % T == 0:
-            index = F @ W
+            index = F @ started.pop(t)
             refreshes += 1
         batch = rng.integers(len(train_gold), size=B)
         q, g = train_q[batch], train_gold[batch]
@@ -710,6 +831,60 @@ def refresh_tradeoff(intervals=REFRESH_INTERVALS, steps: int = 200, seed: int = 
     steps = check_positive_int(steps, "steps", func)
     seed = check_positive_int(seed, "seed", func, minimum=0)
     return _refresh_tradeoff(intervals, steps, seed)
+
+
+def candidate_overlap(candidates, scores) -> np.ndarray:
+    """The share of the current top-k that lies among fixed candidates (equation ``ada-candidate-overlap``).
+
+    o(x) = |top_k(s(x)) ∩ C(x)| / k, where C(x) are the k candidates fixed for
+    query x (e.g. its top k before training) and s(x) its current scores over
+    the whole index; top-k as everywhere in the package (ties: the lower
+    index). o = 1 while the fixed candidates are still the ones the current
+    retriever would return; below 1 they have gone stale.
+
+    Parameters
+    ----------
+    candidates : array-like of int, shape (B, k)
+        The fixed candidates of every query (columns of ``scores``), distinct in a row.
+    scores : array-like, shape (B, N)
+        The current scores of every query over the N passages, finite.
+
+    Returns
+    -------
+    numpy.ndarray, shape (B,)
+        o(x) for every query, in [0, 1].
+
+    Raises
+    ------
+    TypeError
+        If ``candidates`` does not hold integers.
+    ValueError
+        If the shapes do not fit, a candidate is outside 0…N − 1 or repeated
+        in its row, or ``scores`` holds nan/inf.
+
+    Examples
+    --------
+    >>> S = np.array([[0.9, 0.1, 0.8, 0.7], [0.0, 0.5, 0.2, 0.9]])
+    >>> print(candidate_overlap([[0, 2], [0, 1]], S))  # row 2's top 2 is {3, 1}
+    [1.  0.5]
+    """
+    func = "candidate_overlap"
+    C = np.asarray(candidates)
+    if C.dtype.kind not in "iu":
+        raise TypeError(f"{func}: candidates must hold integers (columns of scores), got dtype {C.dtype}")
+    S = as_float_array(scores, "scores", func, ndim=2)
+    if C.ndim != 2 or C.shape[0] != S.shape[0] or not 1 <= C.shape[1] <= S.shape[1]:
+        raise ValueError(f"{func}: candidates must have shape ({S.shape[0]}, k) with 1 ≤ k ≤ {S.shape[1]} "
+                         f"for scores of shape {S.shape}, got {C.shape}")
+    if (C < 0).any() or (C >= S.shape[1]).any():
+        raise ValueError(f"{func}: candidates holds a column outside 0…{S.shape[1] - 1}")
+    k = C.shape[1]
+    ordered = np.sort(C, axis=1)
+    if (ordered[:, 1:] == ordered[:, :-1]).any():
+        raise ValueError(f"{func}: candidates repeats a passage within a row")
+    top, _ = select_top(S, k)
+    hit = (top[:, :, None] == C[:, None, :]).any(axis=2)
+    return hit.sum(axis=1) / k
 
 
 # ------------------------------------------------------------------ a query adapter on a frozen encoder

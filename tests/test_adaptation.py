@@ -14,6 +14,7 @@ from ragmath.adaptation import (
     GRID,
     MEANS,
     bimodal_target,
+    candidate_overlap,
     fit_gaussian_kl,
     gaussian_on_grid,
     kl_curves,
@@ -21,7 +22,9 @@ from ragmath.adaptation import (
     lsr_distribution,
     lsr_distribution_from_log,
     mixture_likelihood,
+    mixture_nll_bound,
     refresh_tradeoff,
+    retriever_forward_kl_grad,
     retriever_kl_grad,
     retriever_kl_loss,
     stale_index_simulation,
@@ -333,3 +336,90 @@ def test_stale_index_seed():
     assert a["mrr"] == b["mrr"] and a["hit_rate"] == b["hit_rate"]
     with pytest.raises(ValueError, match="stale_index_simulation: seed must be non-negative"):
         stale_index_simulation(5, steps=20, seed=-1)
+
+
+# ------------------------------------------------------------------ added for issue 15
+def test_forward_grad_is_p_minus_q_and_matches_finite_differences():
+    s, q = np.array([0.4, -1.0, 2.0]), np.array([0.2, 0.0, 0.8])  # a zero in the target is fine
+
+    def forward(v):
+        p = softmax_loop(v)
+        return math.fsum(a * math.log(a / b) for a, b in zip(q, p) if a > 0)
+
+    g = retriever_forward_kl_grad(s, q)
+    for c in range(3):
+        e = np.eye(3)[c] * 1e-6
+        assert abs((forward(s + e) - forward(s - e)) / 2e-6 - g[c]) < 1e-8
+    batch = retriever_forward_kl_grad(np.stack([s, s]), np.stack([q, q]))
+    assert np.allclose(batch, g / 2, rtol=0, atol=1e-15)  # the mean over rows
+
+
+def test_reverse_gradient_vanishes_forward_does_not():
+    s, q = np.array([0.0, -10.0]), np.array([0.1, 0.9])
+    rev, fwd = retriever_kl_grad(s, q), retriever_forward_kl_grad(s, q)
+    assert rev[1] == pytest.approx(-5.537e-4, rel=1e-3) and fwd[1] == pytest.approx(-0.89995, rel=1e-4)
+    deeper = retriever_kl_grad(np.array([0.0, -20.0]), q)
+    assert abs(deeper[1]) < 1e-6 < abs(rev[1])  # shrinks like p_2 as s_2 → −∞
+
+
+def test_forward_grad_bad_inputs():
+    with pytest.raises(ValueError, match="scores has shape"):
+        retriever_forward_kl_grad([0.0, 1.0], [1.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match="target"):
+        retriever_forward_kl_grad([0.0, 1.0], [0.7, 0.7])
+
+
+def test_mixture_nll_bound_identity():
+    rng = np.random.default_rng(3)
+    log_lik = np.log(rng.random((5, 4)))
+    p = rng.dirichlet(np.ones(4), size=5)
+    mix, avg = mixture_nll_bound(log_lik, p)
+    lik = np.exp(log_lik)
+    by_loop = [-math.log(math.fsum(a * b for a, b in zip(row_p, row_l))) for row_p, row_l in zip(p, lik)]
+    assert np.allclose(mix, by_loop, rtol=1e-13)
+    posterior = p * lik / (p * lik).sum(axis=1, keepdims=True)
+    gap = [kl_loop(a, b) for a, b in zip(p, posterior)]
+    assert np.allclose(avg - mix, gap, rtol=1e-10, atol=1e-14)  # the gap is KL(p_R ‖ posterior)
+    uniform = np.full((5, 4), 0.25)
+    assert np.allclose(mixture_nll_bound(log_lik, uniform)[1] * 4, [lm_loss(r) for r in log_lik], rtol=1e-13)
+    mix1, avg1 = mixture_nll_bound(np.log([0.3, 0.3]), [0.9, 0.1])
+    assert math.isclose(mix1, avg1, rel_tol=1e-14)  # equal likelihoods: no gap
+
+
+def test_mixture_nll_bound_bad_inputs():
+    with pytest.raises(ValueError, match="positive value"):
+        mixture_nll_bound([0.1, -1.0], [0.5, 0.5])
+    with pytest.raises(ValueError, match="p_r"):
+        mixture_nll_bound([-0.1, -1.0], [0.5, 0.6])
+    with pytest.raises(ValueError, match="must match"):
+        mixture_nll_bound([-0.1, -1.0], [0.5, 0.25, 0.25])
+
+
+def test_candidate_overlap_counts_and_errors():
+    S = np.array([[0.9, 0.1, 0.8, 0.7], [0.0, 0.5, 0.2, 0.9], [1.0, 1.0, 0.0, 0.0]])
+    out = candidate_overlap([[0, 2], [0, 1], [1, 3]], S)
+    assert out.tolist() == [1.0, 0.5, 0.5]  # row 3: ties go to the lower index, top 2 = {0, 1}
+    with pytest.raises(TypeError, match="candidates must hold integers"):
+        candidate_overlap([[0.0, 1.0]], S[:1])
+    with pytest.raises(ValueError, match="repeats"):
+        candidate_overlap([[1, 1]], S[:1])
+    with pytest.raises(ValueError, match="outside"):
+        candidate_overlap([[0, 4]], S[:1])
+    with pytest.raises(ValueError, match="must have shape"):
+        candidate_overlap([[0, 1]], S)
+
+
+def test_stale_index_lag():
+    sync = stale_index_simulation(10, steps=40, seed=2)
+    same = stale_index_simulation(10, steps=40, seed=2, lag=0)
+    assert same["mrr"] == sync["mrr"] and same["hit_rate"] == sync["hit_rate"]
+    lagged = stale_index_simulation(10, steps=40, seed=2, lag=10)
+    assert lagged["reencodings"] == sync["reencodings"] == 3 * 400  # the cost does not depend on the lag
+    assert lagged["mrr"] != sync["mrr"]
+    never = stale_index_simulation(40, steps=40, seed=2)
+    first_stale = stale_index_simulation(10, steps=20, seed=2, lag=10)
+    no_refresh = stale_index_simulation(20, steps=20, seed=2)
+    assert first_stale["mrr"] == no_refresh["mrr"]  # the refresh at step 10 installs the initial index
+    assert never["refreshes"] == 0
+    with pytest.raises(ValueError, match="lag must be at most refresh_every"):
+        stale_index_simulation(10, steps=40, lag=11)

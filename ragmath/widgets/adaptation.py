@@ -27,9 +27,9 @@ def kl_direction_explorer(mean: float = 0.0, std: float = 1.0) -> SliderFigure:
     return SliderFigure(
         plot_kl_directions,
         {
-            "mean": widgets.FloatSlider(value=mean, min=-4, max=4, step=0.1, description="mean of q",
+            "mean": widgets.FloatSlider(value=mean, min=-4, max=4, step=0.1, description="mean of p",
                                         style=_STYLE),
-            "std": widgets.FloatSlider(value=std, min=0.3, max=3, step=0.1, description="std of q",
+            "std": widgets.FloatSlider(value=std, min=0.3, max=3, step=0.1, description="std of p",
                                        style=_STYLE),
         },
     )

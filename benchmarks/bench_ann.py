@@ -46,9 +46,13 @@ NPROBES = (1, 4, 16)
 EFS = (10, 40)
 HNSW_M, HNSW_EFC = 8, 32
 RECALL_TOLERANCE = {"ivf": 0.05, "hnsw": 0.10}  # ragmath's recall may be this much below faiss's
-# ragmath's time over faiss's: NumPy loops against C++ (IVF: one pass over the lists per batch;
-# HNSW: a Python heap loop per query, the teaching implementation of chapter 5)
-TIME_BUDGET = {"ivf build": 20.0, "ivf query": 60.0, "hnsw build": 1500.0, "hnsw query": 1500.0}
+# ragmath's time over faiss's, at most: NumPy loops against C++ (IVF: one pass over the lists
+# per batch of queries; HNSW: a Python heap loop per query, the teaching implementation of
+# chapter 5). Measured on a shared 2-core machine (load 6 to 10): IVF build 0.2-1.1x, IVF
+# query 4-31x, HNSW build 1.4-20x, HNSW query 2.8-16x; faiss alone, single-threaded, answers
+# the 93 chunk queries by HNSW (ef = 40) 10 to 100 times faster than ragmath, so on a calm
+# machine the ratios grow. The budgets bound that gap; they are not targets.
+TIME_BUDGET = {"ivf build": 20.0, "ivf query": 300.0, "hnsw build": 200.0, "hnsw query": 300.0}
 
 
 def _data(name: str, n: int, n_queries: int):

@@ -265,7 +265,9 @@ def test_plot_ivf_tradeoff_and_its_grid(small_ivf):
     with pytest.raises(ValueError, match="nprobe"):
         plot_ivf_tradeoff(4, 8, small_ivf)
     grid = plot_ivf_tradeoff_grid(small_ivf)
-    assert len(grid.axes) == 4 and grid.axes[0].get_title() == "4 lists"
+    assert len(grid.axes) == 2 and grid.axes[0].get_title() == "4 lists"
+    labels = [t.get_text() for t in grid.axes[0].texts]
+    assert labels == [f"{f:.0%}" for f in small_ivf[0]["scanned"].mean(axis=0) / 859]
     with pytest.raises(ValueError, match="table"):
         plot_ivf_tradeoff_grid(())
 

@@ -942,11 +942,11 @@ def plot_ivf_tradeoff(n_lists: int = 16, nprobe: int = 4, table=None) -> Figure:
 
 
 def plot_ivf_tradeoff_grid(table=None) -> Figure:
-    """The whole IVFADC grid the widget moves through: one panel per n_lists, recall and codes scanned.
+    """The whole IVFADC grid the widget moves through: one panel per n_lists, recall against nprobe.
 
-    Each panel shows recall@10 on the chunk embeddings (left axis, mean ±
-    sd over the seeds) and the fraction of the codes scanned (right axis,
-    dashed) against nprobe (uses ``ivf-cost``, ``pq-recall``).
+    Each panel shows recall@10 on the chunk embeddings (mean ± sd over the
+    seeds) against nprobe, every point labelled with the fraction of the
+    codes scanned (uses ``ivf-cost``, ``pq-recall``).
 
     Parameters
     ----------
@@ -956,7 +956,7 @@ def plot_ivf_tradeoff_grid(table=None) -> Figure:
     Returns
     -------
     matplotlib.figure.Figure
-        Two axes per n_lists (recall and its twin for the fraction).
+        One axes per n_lists.
 
     Raises
     ------
@@ -968,28 +968,25 @@ def plot_ivf_tradeoff_grid(table=None) -> Figure:
     >>> from ragmath.quantization import ivf_nprobe_table
     >>> small = ivf_nprobe_table(n_lists=(4,), nprobes=(1, 2), seeds=(0,))
     >>> len(plot_ivf_tradeoff_grid(small).axes)
-    2
+    1
     """
     func = "plot_ivf_tradeoff_grid"
     rows = _ivf_rows(table, func)
-    fig, axes = new_figure(1, len(rows), figsize=(3.4 * len(rows), 3.3), squeeze=False, sharey=True)
+    fig, axes = new_figure(1, len(rows), figsize=(3.4 * len(rows), 3.2), squeeze=False, sharey=True)
     for ax, row in zip(axes[0], rows):
-        ax.errorbar(row["nprobe"], row["recall"].mean(axis=0), yerr=_sd(row["recall"]), fmt="o-",
-                    color=COLORS["a"], ms=4, capsize=2)
-        twin = ax.twinx()
-        twin.plot(row["nprobe"], row["scanned"].mean(axis=0) / 859, "s--", color=COLORS["b"], ms=3)
-        twin.set_ylim(0, 1.05)
-        if row is not rows[-1]:
-            twin.set_yticklabels([])
-        else:
-            twin.set_ylabel("fraction scanned (dashed)", color=COLORS["b"])
+        recall = row["recall"].mean(axis=0)
+        ax.errorbar(row["nprobe"], recall, yerr=_sd(row["recall"]), fmt="o-", color=COLORS["a"], ms=4,
+                    capsize=2)
+        for p, r, f in zip(row["nprobe"], recall, row["scanned"].mean(axis=0) / 859):
+            ax.annotate(f"{f:.0%}", (p, r), textcoords="offset points", xytext=(0, -14), ha="center",
+                        fontsize=7, color=COLORS["b"])
         ax.set_xscale("log", base=2)
         _no_minor_ticks(ax)
         ax.xaxis.set_major_locator(FixedLocator(list(row["nprobe"])))
         ax.set_xticklabels([str(p) for p in row["nprobe"]])
-        ax.set_xlabel("nprobe")
+        ax.set_xlabel("nprobe (labels: codes scanned)")
         ax.set_title(f"{row['n_lists']} lists", fontsize=10)
     axes[0, 0].set_ylabel("recall@10")
-    axes[0, 0].set_ylim(0.3, 0.7)
-    fig.subplots_adjust(left=0.07, right=0.92, bottom=0.16, top=0.88, wspace=0.12)
+    axes[0, 0].set_ylim(0.35, 0.65)
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.17, top=0.88, wspace=0.08)
     return fig

@@ -172,7 +172,8 @@ def test_discount_curves_draw_the_four_weights():
     i = np.arange(1, 13)
     assert np.allclose(lines[0].get_ydata(), [1 / math.log2(r + 1) for r in i])
     assert np.allclose(lines[1].get_ydata(), [1 / max(1.0, math.log2(r)) for r in i])
-    assert np.allclose(lines[2].get_ydata()[:9], 1.0)  # b = 10: ranks 1 to 9 undiscounted
+    # b = 10: ranks 1 to 10 undiscounted (log10 10 = 1), rank 11 the first discounted
+    assert np.allclose(lines[2].get_ydata()[:10], 1.0) and lines[2].get_ydata()[10] < 1.0
     with pytest.raises(ValueError, match="plot_discount_curves: max_rank"):
         plot_discount_curves(1)
 

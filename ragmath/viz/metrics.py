@@ -318,7 +318,7 @@ def plot_discount_curves(max_rank: int = 20) -> Figure:
     """The weight of each rank under the discounts of DCG (``eval-dcg``, ``eval-dcg-jk``) and under RR.
 
     1/log2(i + 1) (Burges et al., current trec_eval); Järvelin and Kekäläinen's
-    1/max(1, log_b i) for b = 2 and b = 10 (ranks below b undiscounted); and
+    1/max(1, log_b i) for b = 2 and b = 10 (ranks 1 to b undiscounted); and
     RR's 1/i (``eval-rr``), for ranks 1 to ``max_rank``.
     """
     func = "plot_discount_curves"

@@ -191,7 +191,7 @@ class HNSW:
 
     # ------------------------------------------------------------ the graph
     def _distances_from(self, q: np.ndarray, node=None):
-        """dist(ids) -> squared distances from q to the rows ids, counted in ``n_distances``.
+        """dist(ids) -> squared distances (a list) from q to the rows ids, counted in ``n_distances``.
 
         For a small graph (n ≤ 4096) the distances from q to every row are
         computed at once (one matrix product, or a row of the matrix of all
@@ -200,19 +200,30 @@ class HNSW:
         distances the algorithm asks for.
         """
         if self._D is not None:
-            row = self._D[node] if node is not None else np.maximum(
-                self._sq - 2.0 * (self._X @ q) + float(q @ q), 0.0)
-        else:
-            row, q_sq = None, float(q @ q)
+            row = (self._D[node] if node is not None else np.maximum(
+                self._sq - 2.0 * (self._X @ q) + float(q @ q), 0.0)).tolist()
+
+            def dist(ids):  # a list of Python floats, looked up
+                self.n_distances += len(ids)
+                return [row[i] for i in ids]
+
+            return dist
+        q_sq = float(q @ q)
 
         def dist(ids):
             self.n_distances += len(ids)
-            if row is not None:
-                return row[ids]
             ids = np.asarray(ids, dtype=np.intp)
-            return np.maximum(self._sq[ids] - 2.0 * (self._X[ids] @ q) + q_sq, 0.0)
+            return np.maximum(self._sq[ids] - 2.0 * (self._X[ids] @ q) + q_sq, 0.0).tolist()
 
         return dist
+
+    def _node_distances(self, node: int, ids: list) -> np.ndarray:
+        """Squared distances from node to the nodes ids (an array), counted in ``n_distances``."""
+        self.n_distances += len(ids)
+        if self._D is not None:
+            return self._D[node, ids]
+        rows = self._X[np.asarray(ids, dtype=np.intp)]
+        return np.maximum(self._sq[ids] - 2.0 * (rows @ self._X[node]) + self._sq[node], 0.0)
 
     def _search_layer(self, dist, entries, entry_dist, ef: int, layer: dict) -> list:
         """The ef nearest nodes found from ``entries`` on one layer, as (distance, node) pairs.
@@ -236,7 +247,7 @@ class HNSW:
             if not fresh:
                 continue
             visited.update(fresh)
-            for d_v, v in zip(dist(fresh).tolist(), fresh):
+            for d_v, v in zip(dist(fresh), fresh):
                 if len(best) < ef or d_v < -best[0][0]:
                     heapq.heappush(candidates, (d_v, v))
                     heapq.heappush(best, (-d_v, v))
@@ -266,14 +277,14 @@ class HNSW:
         for d_v, v in found:
             if len(kept) >= cap:
                 break
-            if not kept or float(self._distances_from(self._X[v], v)(kept).min()) > d_v:
+            if not kept or float(self._node_distances(v, kept).min()) > d_v:
                 kept.append(v)
         return kept
 
     def _shrink(self, node: int, layer: dict, cap: int) -> None:
         links = layer[node]
         if len(links) > cap:
-            d = self._distances_from(self._X[node], node)(links)
+            d = self._node_distances(node, links)
             order = np.lexsort((links, d)).tolist()  # nearest first, ties by the lower id
             layer[node] = self._select([(float(d[i]), links[i]) for i in order], cap)
 

@@ -687,10 +687,13 @@ def in_batch_false_negatives(positive_ids, query_ids=None) -> np.ndarray:
     """The in-batch negatives that are in fact positives: the mask M of the masked in-batch loss.
 
     Entry (i, j), i ≠ j, is True when passage j of the batch is also a
-    positive of query i (the M of ``rag-contrastive-masked``): when queries
-    i and j have the same positive passage (``positive_ids[i] ==
-    positive_ids[j]``), or when they are the same query (``query_ids[i] ==
-    query_ids[j]``, a duplicate question with two positives). The diagonal is always False.
+    positive of query i (the M of ``rag-contrastive-masked``), that is when
+    some pair l of the batch has the query of pair i and the passage of pair
+    j (``query_ids[l] == query_ids[i]`` and ``positive_ids[l] ==
+    positive_ids[j]``). This covers pairs i and j with the same positive
+    passage (l = i), the same query (l = j, a duplicate question with two
+    positives), and a query repeated in pair l whose passage is also the
+    positive of another query j. The diagonal is always False.
 
     Parameters
     ----------
@@ -719,12 +722,14 @@ def in_batch_false_negatives(positive_ids, query_ids=None) -> np.ndarray:
     pos = list(positive_ids)
     if not pos:
         raise ValueError(f"{func}: positive_ids is empty")
-    same = np.array([[a == b for b in pos] for a in pos], dtype=bool)
+    same = np.array([[a == b for b in pos] for a in pos], dtype=bool)  # same passage, (l, j)
     if query_ids is not None:
         qs = list(query_ids)
         if len(qs) != len(pos):
             raise ValueError(f"{func}: query_ids has {len(qs)} entries but positive_ids has {len(pos)}")
-        same |= np.array([[a == b for b in qs] for a in qs], dtype=bool)
+        same_query = np.array([[a == b for b in qs] for a in qs], dtype=bool)  # same query, (i, l)
+        # M_ij = OR over l of [query_l = query_i] AND [passage_l = passage_j]
+        same = (same_query.astype(np.int64) @ same.astype(np.int64)) > 0
     np.fill_diagonal(same, False)
     return same
 

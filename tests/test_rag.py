@@ -602,6 +602,15 @@ def test_false_negative_mask():
     expected[0, 2] = expected[2, 0] = True  # same positive
     expected[1, 3] = expected[3, 1] = True  # same query
     assert np.array_equal(M, expected)
+    # query "a" has positives p1 and p2; query "b" also has p2. Passage p2 of pair 2 is thus a
+    # positive of query "a" (through pair 1): entry (0, 2) is a false negative although pairs 0
+    # and 2 share neither their passage nor their query (a bug of an earlier version).
+    M = in_batch_false_negatives(["p1", "p2", "p2", "p3"], ["a", "a", "b", "b"])
+    by_definition = np.array([[i != j and any(q == ["a", "a", "b", "b"][i] and p == ["p1", "p2", "p2", "p3"][j]
+                                              for q, p in zip(["a", "a", "b", "b"], ["p1", "p2", "p2", "p3"]))
+                               for j in range(4)] for i in range(4)])
+    assert np.array_equal(M, by_definition)
+    assert M[0, 2] and M[3, 1] and not M[0, 3] and not M[3, 0]
     with pytest.raises(ValueError, match="query_ids"):
         in_batch_false_negatives(["p1", "p2"], ["a"])
     with pytest.raises(ValueError, match="positive_ids"):

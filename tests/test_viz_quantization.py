@@ -229,7 +229,9 @@ def test_plot_hnsw_layers_draws_every_layer_of_the_graph():
     graph = HNSW(4, 32, 1).build(X)
     assert len(fig.axes) == graph.top_ + 1
     for ax, layer in zip(fig.axes, range(graph.top_, -1, -1)):
-        assert ax.get_title().startswith(f"layer {layer}: {len(graph.layers_[layer])} nodes")
+        n_nodes = len(graph.layers_[layer])
+        assert ax.get_title().startswith(f"layer {layer}: {n_nodes} node{'s' * (n_nodes != 1)}, ")
+    assert fig.axes[0].get_title().startswith(f"layer {graph.top_}: 1 node, ")  # one entry point, singular
     path = graph.greedy_path(1.0 - X[graph.entry_point_])
     route_0 = [node for layer, node in path if layer == 0]
     drawn = fig.axes[-1].lines[0].get_xydata()

@@ -792,10 +792,10 @@ def ivf_nprobe_table(data="chunks", n_lists=IVF_N_LISTS, nprobes=IVF_NPROBES, pq
                 per_seed["operations"].append(ivfadc_cost(d, L, p, m, k, scanned)["total"])
             for key, values in per_seed.items():
                 out[key].append(values)
-    n = len(embedding_benchmark(data, seeds[0])[0])
+    n, d = embedding_benchmark(data, seeds[0])[0].shape
     return tuple(
         {"n_lists": L, "nprobe": tuple(p for p in nprobes if p <= L), "m": m, "k": k,
-         "memory": ivfpq_memory_bytes(n, 384, L, m, k),
+         "memory": ivfpq_memory_bytes(n, d, L, m, k),
          **{key: _frozen(values) for key, values in out.items()}}
         for L, out in zip(n_lists, rows)
     )

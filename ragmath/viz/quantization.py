@@ -756,7 +756,9 @@ def plot_hnsw_layers(n: int = 300, M: int = 6, seed: int = 0) -> Figure:
         route = [node for lay, node in path if lay == layer]
         ax.plot(X[route, 0], X[route, 1], "-o", color=COLORS["b"], ms=4, lw=1.8, zorder=3)
         ax.plot(*q, "*", color=COLORS["b"], ms=13, mec="black", zorder=4)
-        ax.set_title(f"layer {layer}: {len(nodes)} nodes, {len(route) - 1} hops", fontsize=9)
+        hops = len(route) - 1
+        ax.set_title(f"layer {layer}: {len(nodes)} node{'s' * (len(nodes) != 1)}, "
+                     f"{hops} hop{'s' * (hops != 1)}", fontsize=9)
         ax.set_xlim(-0.02, 1.02)
         ax.set_ylim(-0.02, 1.02)
         ax.set_aspect("equal")

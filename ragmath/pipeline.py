@@ -1466,7 +1466,7 @@ _READER_STOPWORDS = frozenset(
 
 
 def normalize_answer(text) -> list[str]:
-    """SQuAD-style normalisation of an answer: lower-case, punctuation out, articles out, as tokens.
+    """SQuAD-style normalisation: lower-case tokens, no punctuation, no articles (``cap-normalize``).
 
     Lower-case the text and split it into runs of letters and digits
     (:func:`ragmath.lexical.tokenize`), then drop the articles "a", "an",

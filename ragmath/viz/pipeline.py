@@ -349,8 +349,8 @@ def plot_pq_adc(tables, codes, names=None, exact=None) -> Figure:
     axes[2].set_yticklabels([])
     axes[2].set_ylim(n - 0.5, -0.5)
     axes[2].set_title("sum = score", fontsize=9)
-    axes[2].legend(fontsize=6, frameon=False, loc="lower right")
-    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.15, top=0.88, wspace=0.3)
+    axes[2].legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.1))
+    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.25, top=0.88, wspace=0.3)
     return fig
 
 
@@ -368,7 +368,7 @@ def _wrap_tokens(tokens, width):
 
 
 def plot_attribution(question: str, chunk_texts, prediction_span, answer_span, cited: int,
-                     width: int = 96) -> Figure:
+                     width: int = 140) -> Figure:
     """A question, its retrieved chunks, the extracted answer and the true one, as highlighted tokens.
 
     ``chunk_texts`` are the retrieved chunks (token strings, best first);

@@ -125,7 +125,7 @@ def test_plot_kl_gradients_values():
     s2 = np.array([-10.0, 0.0])
     fig = plot_kl_gradients((0.1, 0.9), scores=s2)
     assert isinstance(fig, Figure) and len(fig.axes) == 2
-    rev, fwd = fig.axes[1].lines
+    rev, fwd = fig.axes[1].lines[:2]  # then the dotted optimum
     p2 = 1 / (1 + math.exp(10))
     p1 = 1 - p2
     kl = p1 * math.log(p1 / 0.1) + p2 * math.log(p2 / 0.9)

@@ -215,9 +215,10 @@ def plot_kl_gradients(target=(0.1, 0.9), scores=None) -> Figure:
 
     Two candidates with scores (0, s₂) and a fixed target q = ``target``;
     p = softmax(0, s₂). Left: KL(p ‖ q) (``ada-kl-loss``) and KL(q ‖ p) against
-    s₂. Right: −∂/∂s₂ of each, the push gradient descent gives s₂
-    (``ada-kl-grad`` and ``ada-kl-forward-grad``), on a log scale: the reverse
-    direction's push vanishes like p₂ as s₂ → −∞, the forward one tends to q₂.
+    s₂. Right: |∂/∂s₂| of each, the size of the push gradient descent gives s₂
+    (``ada-kl-grad`` and ``ada-kl-forward-grad``), on a log scale floored at
+    1e-8 (both vanish at the optimum s₂ = log(q₂/q₁)): the reverse direction's
+    push vanishes like p₂ as s₂ → −∞, the forward one tends to q₂.
 
     Parameters
     ----------
@@ -229,7 +230,7 @@ def plot_kl_gradients(target=(0.1, 0.9), scores=None) -> Figure:
     Returns
     -------
     matplotlib.figure.Figure
-        Two axes with two lines each.
+        Two axes: two curves each (and, on the right, a dotted line at the optimum).
 
     Raises
     ------
@@ -241,7 +242,7 @@ def plot_kl_gradients(target=(0.1, 0.9), scores=None) -> Figure:
     --------
     >>> fig = plot_kl_gradients()
     >>> [len(ax.lines) for ax in fig.axes]
-    [2, 2]
+    [2, 3]
     """
     func = "plot_kl_gradients"
     q = check_probability_vectors(target, "target", func).astype(np.float64)
@@ -266,12 +267,15 @@ def plot_kl_gradients(target=(0.1, 0.9), scores=None) -> Figure:
     a.set_ylabel("loss (nats)")
     a.legend(fontsize=8)
     a.set_title(f"target q = ({q[0]:g}, {q[1]:g})", fontsize=9)
-    b.semilogy(s2, np.maximum(push_rev, 1e-300), color=RED, label="reverse: p₂(KL − log(p₂/q₂))")
-    b.semilogy(s2, push_fwd, color=GREEN, label="forward: q₂ − p₂")
-    b.set_xlabel("score s₂ (s₁ = 0)")
-    b.set_ylabel("−∂ loss / ∂s₂ (log scale)")
-    b.legend(fontsize=8, loc="lower right")
-    b.set_title("the push on s₂ that gradient descent gives", fontsize=9)
+    tiny = 1e-8  # the floor of the log axis (both gradients pass through 0 at the optimum)
+    b.semilogy(s2, np.maximum(np.abs(push_rev), tiny), color=RED, label="reverse: |p₂(log(p₂/q₂) − KL)|")
+    b.semilogy(s2, np.maximum(np.abs(push_fwd), tiny), color=GREEN, label="forward: |p₂ − q₂|")
+    b.axvline(float(np.log(q[1] / q[0])), color=GREY, lw=0.8, ls=":")
+    b.set_ylim(tiny, 3.0)
+    b.set_xlabel("score s₂ (s₁ = 0; dotted: the optimum, p = q)")
+    b.set_ylabel("|∂ loss / ∂s₂| (log scale)")
+    b.legend(fontsize=8, loc="lower left")
+    b.set_title("the size of the push on s₂ in gradient descent", fontsize=9)
     fig.subplots_adjust(left=0.08, right=0.99, bottom=0.17, top=0.9, wspace=0.3)
     return fig
 

@@ -1593,7 +1593,7 @@ def _top(scores: np.ndarray, k, func: str):
 
 # ---------------------------------------------------------------- query likelihood
 def dirichlet_smoothed(f, doc_length, p_collection, mu: float = 2000.0):
-    """Dirichlet-smoothed term probability (f + μ·p(t|C)) / (|D| + μ) (equation ``lex-dirichlet``).
+    """Dirichlet-smoothed term probability ``(f + μ·p(t|C)) / (|D| + μ)`` (equation ``lex-dirichlet``).
 
     The posterior mean of the document's word distribution under a Dirichlet
     prior of mass μ centred on the collection's distribution p(·|C).

@@ -1596,16 +1596,16 @@ def dirichlet_smoothed(f, doc_length, p_collection, mu: float = 2000.0):
     """Dirichlet-smoothed term probability ``(f + μ·p(t|C)) / (|D| + μ)`` (equation ``lex-dirichlet``).
 
     The posterior mean of the document's word distribution under a Dirichlet
-    prior of mass μ centred on the collection's distribution p(·|C).
+    prior of mass μ centred on the collection's distribution ``p(·|C)``.
 
     Parameters
     ----------
     f : float or array-like
         Term frequencies f_{t,D} ≥ 0.
     doc_length : float or array-like
-        |D| ≥ 0, broadcast against ``f``.
+        ``|D| ≥ 0``, broadcast against ``f``.
     p_collection : float or array-like
-        p(t|C) in [0, 1], broadcast against the others.
+        ``p(t|C)`` in [0, 1], broadcast against the others.
     mu : float > 0, default 2000.0
 
     Returns

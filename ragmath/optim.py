@@ -333,7 +333,7 @@ def nesterov(grad, x0, lr, beta, steps):
 
 
 # --------------------------------------------------------------------------- Adam
-def _adam_update(m, v, t, g, lr, beta1, beta2, eps, bias_correction, eps_placement):
+def _adam_update(m, v, t, g, lr, beta1, beta2, eps, bias_correction, eps_placement, v_max=None):
     """One step of Adam: the new moments and the step −α·(direction).
 
     Follows Algorithm 1 of Kingma & Ba line by line (equations
@@ -341,24 +341,31 @@ def _adam_update(m, v, t, g, lr, beta1, beta2, eps, bias_correction, eps_placeme
     same order of operations. Where the denominator is 0 (only possible with
     eps = 0, when every gradient so far was 0, and then m is 0 too) the step
     is 0, the limit of 0/(0 + ε) as ε → 0.
+
+    AMSGrad (``opt-amsgrad``) passes ``v_max``, the running maximum v̄_{t−1}:
+    it becomes v̄_t = max(v̄_{t−1}, v_t) and takes the place of v_t in the
+    denominator. Returns (m_t, v_t, v̄_t or None, step).
     """
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
         m = beta1 * m + (1 - beta1) * g
         v = beta2 * v + (1 - beta2) * (g * g)  # an overflow is reported by the caller
+        if v_max is not None:
+            v_max = np.maximum(v_max, v)
+        v_den = v if v_max is None else v_max  # the v of the denominator
         if eps_placement == "epsilon_hat":
             # α_t = α √(1 − β2^t) / (1 − β1^t);  θ ← θ − α_t m_t / (√v_t + ε̂)
             if bias_correction:
                 lr_t = lr * math.sqrt(1 - beta2**t) / (1 - beta1**t)
             else:
                 lr_t = lr
-            numerator, denominator = m, np.sqrt(v) + eps
+            numerator, denominator = m, np.sqrt(v_den) + eps
             step = lr_t * (numerator / denominator)
         else:
             if bias_correction:
                 m_hat = m / (1 - beta1**t)
-                v_hat = v / (1 - beta2**t)
+                v_hat = v_den / (1 - beta2**t)
             else:
-                m_hat, v_hat = m, v
+                m_hat, v_hat = m, v_den
             if eps_placement == "algorithm1":
                 denominator = np.sqrt(v_hat) + eps
             else:  # "inside_sqrt"
@@ -367,7 +374,7 @@ def _adam_update(m, v, t, g, lr, beta1, beta2, eps, bias_correction, eps_placeme
             step = lr * (numerator / denominator)
         if eps == 0:
             step = np.where((numerator == 0) & (denominator == 0), 0, step).astype(step.dtype)
-    return m, v, step
+    return m, v, v_max, step
 
 
 class Adam:
@@ -508,7 +515,7 @@ class Adam:
         else:
             m0, v0 = self.m, self.v
         t = self.t + 1
-        m, v, step = _adam_update(
+        m, v, _, step = _adam_update(
             m0, v0, t, g, self.lr, self.beta1, self.beta2, self.eps,
             self.bias_correction, self.eps_placement,
         )
@@ -562,34 +569,8 @@ def adam(grad, x0, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, steps=100, *,
      [ 0.9    -2.9   ]
      [ 0.8004 -2.8001]]
     """
-    func = "adam"
-    _check_grad(grad, func)
-    x = _start(x0, func)
-    lr = _check_lr(lr, func)
-    beta1 = _check_beta(beta1, "beta1", func)
-    beta2 = _check_beta(beta2, "beta2", func)
-    eps = _check_eps(eps, func)
-    steps = _check_steps(steps, func)
-    bias_correction = _check_bool(bias_correction, "bias_correction", func)
-    eps_placement = check_choice(eps_placement, "eps_placement", func, EPS_PLACEMENTS)
-    box = _check_bounds(bounds, func)
-    if box is not None:
-        x = np.clip(x, *box)
-    trajectory = np.empty((steps + 1, x.size), dtype=x.dtype)
-    trajectory[0] = x
-    m = np.zeros_like(x)
-    v = np.zeros_like(x)
-    for t in range(1, steps + 1):
-        g = _gradient(grad, x, t - 1, func)
-        m, v, step = _adam_update(m, v, t, g, lr, beta1, beta2, eps, bias_correction, eps_placement)
-        with np.errstate(over="ignore", invalid="ignore"):
-            x = (x - step).astype(x.dtype, copy=False)
-        if box is not None:
-            x = np.clip(x, *box)
-        if not (np.isfinite(x).all() and np.isfinite(v).all()):
-            raise ValueError(f"{func}: {_overflow_reason(v, step, t, x.dtype)}")
-        trajectory[t] = x
-    return trajectory
+    return _adam_loop("adam", grad, x0, lr, beta1, beta2, eps, steps, bias_correction=bias_correction,
+                      eps_placement=eps_placement, bounds=bounds)
 
 
 def _check_bounds(bounds, func: str):
@@ -646,8 +627,8 @@ def amsgrad(grad, x0, lr=1e-3, beta1=0.9, beta2=0.999, eps=0.0, steps=100, *, bo
     >>> print(amsgrad(lambda x: 2 * x, [1.0], lr=0.1, beta1=0.0, beta2=0.0, steps=3).ravel())
     [1.    0.9   0.81  0.729]
     """
-    return _adam_family("amsgrad", grad, x0, lr, beta1, beta2, eps, steps, bounds=bounds,
-                        keep_max=True, bias_correction=False)
+    return _adam_loop("amsgrad", grad, x0, lr, beta1, beta2, eps, steps, bias_correction=False,
+                      bounds=bounds, amsgrad=True)
 
 
 def adamw(grad, x0, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, steps=100, weight_decay=0.01):
@@ -684,12 +665,20 @@ def adamw(grad, x0, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, steps=100, weight
      [ 0.25 -0.5 ]]
     """
     decay = _typed(check_interval, weight_decay, "weight_decay", "adamw", 0.0, 1.0, closed="left")
-    return _adam_family("adamw", grad, x0, lr, beta1, beta2, eps, steps, weight_decay=decay)
+    return _adam_loop("adamw", grad, x0, lr, beta1, beta2, eps, steps, weight_decay=decay)
 
 
-def _adam_family(func, grad, x0, lr, beta1, beta2, eps, steps, *, bounds=None, keep_max=False,
-                 bias_correction=True, weight_decay=0.0):
-    """The loop of :func:`amsgrad` and :func:`adamw` (Algorithm 1 with their two changes)."""
+def _adam_loop(func, grad, x0, lr, beta1, beta2, eps, steps, *, bias_correction=True,
+               eps_placement="algorithm1", bounds=None, amsgrad=False, weight_decay=None):
+    """The loop of :func:`adam`, :func:`amsgrad` and :func:`adamw`: Algorithm 1, step by step.
+
+    Each step is :func:`_adam_update` (the moments ``opt-adam-moments`` and the
+    step of ``opt-adam-update``); the two variants change one line each.
+    AMSGrad (``amsgrad=True``) keeps the running maximum v̄_t and divides by it
+    (``opt-amsgrad``); AdamW subtracts the decoupled decay λ x_{t−1} after the
+    step (``opt-adamw``; None for Adam and AMSGrad). ``bounds`` projects every
+    iterate on a box.
+    """
     _check_grad(grad, func)
     x = _start(x0, func)
     lr = _check_lr(lr, func)
@@ -697,6 +686,8 @@ def _adam_family(func, grad, x0, lr, beta1, beta2, eps, steps, *, bounds=None, k
     beta2 = _check_beta(beta2, "beta2", func)
     eps = _check_eps(eps, func)
     steps = _check_steps(steps, func)
+    bias_correction = _check_bool(bias_correction, "bias_correction", func)
+    eps_placement = check_choice(eps_placement, "eps_placement", func, EPS_PLACEMENTS)
     box = _check_bounds(bounds, func)
     if box is not None:
         x = np.clip(x, *box)
@@ -704,21 +695,16 @@ def _adam_family(func, grad, x0, lr, beta1, beta2, eps, steps, *, bounds=None, k
     trajectory[0] = x
     m = np.zeros_like(x)
     v = np.zeros_like(x)
-    v_max = np.zeros_like(x)
+    v_max = np.zeros_like(x) if amsgrad else None
     for t in range(1, steps + 1):
         g = _gradient(grad, x, t - 1, func)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-            m = beta1 * m + (1 - beta1) * g
-            v = beta2 * v + (1 - beta2) * (g * g)
-            if keep_max:
-                v_max = np.maximum(v_max, v)
-                numerator, denominator = m, np.sqrt(v_max) + eps
+        m, v, v_max, step = _adam_update(m, v, t, g, lr, beta1, beta2, eps, bias_correction,
+                                         eps_placement, v_max)
+        with np.errstate(over="ignore", invalid="ignore"):
+            if weight_decay is not None:  # AdamW: x_t = x_{t−1} − step − λ x_{t−1}
+                x = (x - step - weight_decay * x).astype(x.dtype, copy=False)
             else:
-                numerator = m / (1 - beta1**t) if bias_correction else m
-                denominator = np.sqrt(v / (1 - beta2**t) if bias_correction else v) + eps
-            step = lr * (numerator / denominator)
-            step = np.where((numerator == 0) & (denominator == 0), 0, step).astype(x.dtype)
-            x = (x - step - weight_decay * x).astype(x.dtype, copy=False)
+                x = (x - step).astype(x.dtype, copy=False)
         if box is not None:
             x = np.clip(x, *box)
         if not (np.isfinite(x).all() and np.isfinite(v).all()):

@@ -445,6 +445,33 @@ def _at_least_2d(x, name: str, func: str, what: str) -> np.ndarray:
     return arr
 
 
+def _check_qkv_shapes(Q: np.ndarray, K: np.ndarray, V: np.ndarray, func: str) -> None:
+    """Q (..., n_q, d_k), K (..., n_k, d_k), V (..., n_k, d_v): one d_k, one value per key."""
+    if Q.shape[-1] != K.shape[-1]:
+        raise ValueError(
+            f"{func}: Q has vectors of dimension d_k = {Q.shape[-1]} but K has vectors of "
+            f"dimension {K.shape[-1]}; they must match"
+        )
+    if K.shape[-2] != V.shape[-2]:
+        raise ValueError(
+            f"{func}: K has n_k = {K.shape[-2]} keys but V has {V.shape[-2]} values (rows); "
+            f"they must match, one value per key"
+        )
+
+
+def _projection_matrices(matrices: dict, d_model: int, func: str) -> dict:
+    """The projections {name: array-like} as arrays, each checked to be d_model × d_model."""
+    W = {}
+    for name, value in matrices.items():
+        W[name] = as_float_array(value, name, func, ndim=2)
+        if W[name].shape != (d_model, d_model):
+            raise ValueError(
+                f"{func}: {name} must have shape ({d_model}, {d_model}) (d_model × d_model), "
+                f"got {W[name].shape}"
+            )
+    return W
+
+
 # ---------------------------------------------------------------------- attention
 def scaled_dot_product_attention(Q, K, V, mask=None):
     """Scaled dot-product attention softmax(QKᵀ/√d_k)·V, masked (equations ``att-sdpa``, ``att-mask``).
@@ -490,16 +517,7 @@ def scaled_dot_product_attention(Q, K, V, mask=None):
     Q = _at_least_2d(Q, "Q", func, "(n_q, d_k)")
     K = _at_least_2d(K, "K", func, "(n_k, d_k)")
     V = _at_least_2d(V, "V", func, "(n_k, d_v)")
-    if Q.shape[-1] != K.shape[-1]:
-        raise ValueError(
-            f"{func}: Q has vectors of dimension d_k = {Q.shape[-1]} but K has vectors of "
-            f"dimension {K.shape[-1]}; they must match"
-        )
-    if K.shape[-2] != V.shape[-2]:
-        raise ValueError(
-            f"{func}: K has n_k = {K.shape[-2]} keys but V has {V.shape[-2]} values (rows); "
-            f"they must match, one value per key"
-        )
+    _check_qkv_shapes(Q, K, V, func)
     batch = broadcast_shape({"Q": Q.shape[:-2], "K": K.shape[:-2], "V": V.shape[:-2]}, func,
                             what="batch dimensions")
     dtype = np.result_type(Q.dtype, K.dtype, V.dtype)
@@ -641,14 +659,7 @@ def multi_head_attention(X_q, X_k, X_v, W_q, W_k, W_v, W_o, num_heads, mask=None
             f"{func}: X_k has {X['X_k'].shape[0]} rows (keys) but X_v has {X['X_v'].shape[0]} "
             f"(values); they must match"
         )
-    W = {}
-    for name, value in (("W_q", W_q), ("W_k", W_k), ("W_v", W_v), ("W_o", W_o)):
-        W[name] = as_float_array(value, name, func, ndim=2)
-        if W[name].shape != (d_model, d_model):
-            raise ValueError(
-                f"{func}: {name} must have shape ({d_model}, {d_model}) (d_model × d_model), "
-                f"got {W[name].shape}"
-            )
+    W = _projection_matrices({"W_q": W_q, "W_k": W_k, "W_v": W_v, "W_o": W_o}, d_model, func)
     b = {}
     for name, value in (("b_q", b_q), ("b_k", b_k), ("b_v", b_v), ("b_o", b_o)):
         if value is not None:
@@ -1068,16 +1079,7 @@ def _qkv_2d(Q, K, V, func: str):
     Q = as_float_array(Q, "Q", func, ndim=2)
     K = as_float_array(K, "K", func, ndim=2)
     V = as_float_array(V, "V", func, ndim=2)
-    if Q.shape[1] != K.shape[1]:
-        raise ValueError(
-            f"{func}: Q has vectors of dimension d_k = {Q.shape[1]} but K has vectors of "
-            f"dimension {K.shape[1]}; they must match"
-        )
-    if K.shape[0] != V.shape[0]:
-        raise ValueError(
-            f"{func}: K has n_k = {K.shape[0]} keys but V has {V.shape[0]} values (rows); "
-            f"they must match, one value per key"
-        )
+    _check_qkv_shapes(Q, K, V, func)
     dtype = np.result_type(Q.dtype, K.dtype, V.dtype)
     return tuple(a.astype(dtype, copy=False) for a in (Q, K, V))
 
@@ -1125,16 +1127,7 @@ def attention_gradients(Q, K, V, grad_output):
     K = _at_least_2d(K, "K", func, "(n_k, d_k)")
     V = _at_least_2d(V, "V", func, "(n_k, d_v)")
     G = _at_least_2d(grad_output, "grad_output", func, "(n_q, d_v)")
-    if Q.shape[-1] != K.shape[-1]:
-        raise ValueError(
-            f"{func}: Q has vectors of dimension d_k = {Q.shape[-1]} but K has vectors of "
-            f"dimension {K.shape[-1]}; they must match"
-        )
-    if K.shape[-2] != V.shape[-2]:
-        raise ValueError(
-            f"{func}: K has n_k = {K.shape[-2]} keys but V has {V.shape[-2]} values (rows); "
-            f"they must match, one value per key"
-        )
+    _check_qkv_shapes(Q, K, V, func)
     if not Q.shape[:-2] == K.shape[:-2] == V.shape[:-2] == G.shape[:-2]:
         raise ValueError(
             f"{func}: Q, K, V and grad_output must have the same batch dimensions, got "
@@ -1370,14 +1363,7 @@ def kv_cache_decode(X, W_q, W_k, W_v, W_o, num_heads):
     func = "kv_cache_decode"
     X = as_float_array(X, "X", func, ndim=2)
     n, d_model = X.shape
-    W = {}
-    for name, value in (("W_q", W_q), ("W_k", W_k), ("W_v", W_v), ("W_o", W_o)):
-        W[name] = as_float_array(value, name, func, ndim=2)
-        if W[name].shape != (d_model, d_model):
-            raise ValueError(
-                f"{func}: {name} must have shape ({d_model}, {d_model}) (d_model × d_model), "
-                f"got {W[name].shape}"
-            )
+    W = _projection_matrices({"W_q": W_q, "W_k": W_k, "W_v": W_v, "W_o": W_o}, d_model, func)
     h = check_positive_int(num_heads, "num_heads", func)
     if d_model % h:
         raise ValueError(f"{func}: num_heads = {h} does not divide d_model = {d_model}")

@@ -597,6 +597,18 @@ def bm25_length_norm(length_ratio, b: float = 0.75):
     return _scalar_or_array(1.0 - b + b * r)
 
 
+def _frequencies_and_ratios(f, length_ratio, func: str):
+    """Term frequencies f ≥ 0 and length ratios |D|/avgdl ≥ 0, broadcast against each other."""
+    f = as_float_array(f, "f", func)
+    r = as_float_array(length_ratio, "length_ratio", func)
+    if (f < 0).any():
+        raise ValueError(f"{func}: f (a term frequency) must be non-negative")
+    if (r < 0).any():
+        raise ValueError(f"{func}: length_ratio (|D| / avgdl) must be non-negative")
+    shape = broadcast_shape({"f": f.shape, "length_ratio": r.shape}, func)
+    return np.broadcast_to(f, shape), np.broadcast_to(r, shape)
+
+
 def bm25_tf(f, k1: float = 1.5, b: float = 0.75, length_ratio=1.0):
     """The saturating term-frequency factor of BM25 (equation ``lex-bm25-tf``).
 
@@ -638,16 +650,9 @@ def bm25_tf(f, k1: float = 1.5, b: float = 0.75, length_ratio=1.0):
     """
     func = "bm25_tf"
     k1, b = _check_k1_b(k1, b, func)
-    f = as_float_array(f, "f", func)
-    r = as_float_array(length_ratio, "length_ratio", func)
-    if (f < 0).any():
-        raise ValueError(f"{func}: f (a term frequency) must be non-negative")
-    if (r < 0).any():
-        raise ValueError(f"{func}: length_ratio (|D| / avgdl) must be non-negative")
+    f, r = _frequencies_and_ratios(f, length_ratio, func)
     if isinstance(length_ratio, numbers.Real) and not isinstance(length_ratio, np.generic):
         r = r.astype(f.dtype)  # a Python number (the default 1.0) does not promote float32 f
-    shape = broadcast_shape({"f": f.shape, "length_ratio": r.shape}, func)
-    f, r = np.broadcast_to(f, shape), np.broadcast_to(r, shape)
     out = _saturate(f, k1, 1.0 - b + b * r)
     return _scalar_or_array(out)
 
@@ -1218,14 +1223,7 @@ def bm25_query_tf(count, k3):
 def _tf_inputs(f, k1, b, length_ratio, delta, func: str):
     k1, b = _check_k1_b(k1, b, func)
     delta = check_positive_float(delta, "delta", func, allow_zero=True)
-    f = as_float_array(f, "f", func)
-    r = as_float_array(length_ratio, "length_ratio", func)
-    if (f < 0).any():
-        raise ValueError(f"{func}: f (a term frequency) must be non-negative")
-    if (r < 0).any():
-        raise ValueError(f"{func}: length_ratio (|D| / avgdl) must be non-negative")
-    shape = broadcast_shape({"f": f.shape, "length_ratio": r.shape}, func)
-    f, r = np.broadcast_to(f, shape), np.broadcast_to(r, shape)
+    f, r = _frequencies_and_ratios(f, length_ratio, func)
     return f, k1, 1.0 - b + b * r, delta
 
 
@@ -1534,12 +1532,7 @@ class BM25F:
         [0.6027, 0.0]
         """
         check_is_fitted(self, "n_docs_", "BM25F.scores", fit="fit(fields)")
-        counts = _check_query(query, "BM25F.scores")
-        c = np.zeros(len(self.vocabulary_))
-        for term, count in counts.items():
-            j = self._column.get(term)
-            if j is not None:
-                c[j] = count
+        c = _query_vector(query, self._column, "BM25F.scores")
         return self._matrix @ c
 
     def search(self, query, k: int):
@@ -1581,6 +1574,16 @@ def _check_query(query, func: str) -> Counter:
         if not isinstance(token, str):
             raise TypeError(f"{func}: query[{j}] must be a str token, got {type(token).__name__}")
     return Counter(query)
+
+
+def _query_vector(query, column: dict, func: str) -> np.ndarray:
+    """The query's term counts c over a vocabulary {term: column}; terms not in it are dropped."""
+    c = np.zeros(len(column))
+    for term, count in _check_query(query, func).items():
+        j = column.get(term)
+        if j is not None:
+            c[j] = count
+    return c
 
 
 def _top(scores: np.ndarray, k, func: str):
@@ -1756,12 +1759,7 @@ class QueryLikelihood:
         [-1.0217 -0.7985]
         """
         check_is_fitted(self, "n_docs_", "QueryLikelihood.scores", fit="fit(corpus)")
-        counts = _check_query(query, "QueryLikelihood.scores")
-        c = np.zeros(len(self.vocabulary_))
-        for term, count in counts.items():
-            j = self._column.get(term)
-            if j is not None:
-                c[j] = count
+        c = _query_vector(query, self._column, "QueryLikelihood.scores")
         m_known = c.sum()
         return self._matrix @ c + m_known * self._log_alpha + float(c @ self._log_p)
 

@@ -504,6 +504,30 @@ def rag_marginals(doc_scores, token_probs, temperature: float = 1.0) -> dict:
 
 
 # --------------------------------------------------------------------------- training
+def _scaled_scores(Q: np.ndarray, P: np.ndarray, tau: float, func: str) -> np.ndarray:
+    """S = Q Pᵀ / τ, or a ValueError when it overflows."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        S = (Q @ P.T) / tau
+    if not np.isfinite(S).all():
+        raise ValueError(f"{func}: the scores Q Pᵀ / temperature overflow; scale Q and P down")
+    return S
+
+
+def _in_batch_loss(S: np.ndarray):
+    """The loss of scores S with the positives on the diagonal, and G = ∂L/∂S.
+
+    L = (1/B) Σ_i [log Σ_j exp(S_ij) − S_ii] (``rag-contrastive``) and
+    G = (softmax(S) − [I 0]) / B, row by row (``rag-contrastive-grad-s``). A score
+    of −∞ (an entry left out by a mask) gets probability 0 and gradient 0.
+    """
+    rows = np.arange(S.shape[0])
+    log_p = log_softmax(S, axis=-1)
+    G = np.exp(log_p)
+    G[rows, rows] -= 1.0
+    G /= S.shape[0]
+    return float(-log_p[rows, rows].mean()), G
+
+
 def in_batch_contrastive_loss(Q, P, temperature=1.0):
     """DPR's in-batch loss and its gradients (equations ``rag-contrastive``, ``rag-contrastive-grad``).
 
@@ -560,16 +584,7 @@ def in_batch_contrastive_loss(Q, P, temperature=1.0):
     dtype = np.result_type(Q.dtype, P.dtype)
     Q = Q.astype(dtype, copy=False)
     P = P.astype(dtype, copy=False)
-    with np.errstate(over="ignore", invalid="ignore"):
-        S = (Q @ P.T) / tau
-    if not np.isfinite(S).all():
-        raise ValueError(f"{func}: the scores Q Pᵀ / temperature overflow; scale Q and P down")
-    log_p = log_softmax(S, axis=-1)
-    rows = np.arange(B)
-    loss = float(-log_p[rows, rows].mean())
-    G = np.exp(log_p)
-    G[rows, rows] -= 1.0
-    G /= B
+    loss, G = _in_batch_loss(_scaled_scores(Q, P, tau, func))
     grad_Q = (G @ P) / tau
     grad_P = (G.T @ Q) / tau
     return loss, grad_Q.astype(dtype, copy=False), grad_P.astype(dtype, copy=False)
@@ -793,17 +808,8 @@ def masked_in_batch_contrastive_loss(Q, P, mask, temperature=1.0):
     if M[rows, rows].any():
         raise ValueError(f"{func}: mask leaves out the positive of query {int(np.argmax(M[rows, rows]))}")
     tau = _check_temperature(temperature, func)
-    with np.errstate(over="ignore", invalid="ignore"):
-        S = (Q @ P.T) / tau
-    if not np.isfinite(S).all():
-        raise ValueError(f"{func}: the scores Q Pᵀ / temperature overflow; scale Q and P down")
-    S = np.where(M, -np.inf, S)
-    log_p = log_softmax(S, axis=-1)
-    loss = float(-log_p[rows, rows].mean()) + 0.0  # + 0.0: a loss of exactly 0 prints as 0, not −0
-    G = np.exp(log_p)
-    G[rows, rows] -= 1.0
-    G /= B
-    return loss, (G @ P) / tau, (G.T @ Q) / tau
+    loss, G = _in_batch_loss(np.where(M, -np.inf, _scaled_scores(Q, P, tau, func)))
+    return loss + 0.0, (G @ P) / tau, (G.T @ Q) / tau  # + 0.0: a loss of exactly 0 prints as 0, not −0
 
 
 def query_overlap(query, passages, ignore=()) -> float:
@@ -1389,13 +1395,7 @@ class DualEncoder:
             S = (np.asarray((X_q @ X_p.T).todense()) + L_q @ L_p.T) / tau
         if not np.isfinite(S).all():
             raise ValueError("DualEncoder.fit_features: the scores overflow; use a larger temperature")
-        B = S.shape[0]
-        log_p = log_softmax(S, axis=-1)
-        rows = np.arange(B)
-        G = np.exp(log_p)
-        G[rows, rows] -= 1.0
-        G /= B
-        loss = float(-log_p[rows, rows].mean())
+        loss, G = _in_batch_loss(S)
         return loss, np.asarray(X_q.T @ (G @ L_p)) / tau, np.asarray(X_p.T @ (G.T @ L_q)) / tau
 
     def fit(self, queries: Sequence[str], positives: Sequence[str], *, epochs: int = 10,

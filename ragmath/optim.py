@@ -264,22 +264,7 @@ def momentum(grad, x0, lr, beta, steps):
     >>> print(momentum(lambda x: 2 * x, [1.0], lr=0.25, beta=0.5, steps=3).ravel())
     [ 1.    0.5   0.   -0.25]
     """
-    func = "momentum"
-    _check_grad(grad, func)
-    x = _start(x0, func)
-    lr = _check_lr(lr, func)
-    beta = _check_beta(beta, "beta", func)
-    steps = _check_steps(steps, func)
-    trajectory = np.empty((steps + 1, x.size), dtype=x.dtype)
-    trajectory[0] = x
-    previous = x
-    for t in range(steps):
-        g = _gradient(grad, x, t, func)
-        with np.errstate(over="ignore", invalid="ignore"):
-            x, previous = x - lr * g + beta * (x - previous), x
-        _check_iterate(x, t + 1, func)
-        trajectory[t + 1] = x
-    return trajectory
+    return _momentum_loop("momentum", grad, x0, lr, beta, steps, look_ahead=False)
 
 
 # ----------------------------------------------------------------- Nesterov's method
@@ -311,7 +296,16 @@ def nesterov(grad, x0, lr, beta, steps):
     >>> print(nesterov(lambda x: 2 * x, [1.0], lr=0.25, beta=0.5, steps=3).ravel())
     [ 1.       0.5      0.125   -0.03125]
     """
-    func = "nesterov"
+    return _momentum_loop("nesterov", grad, x0, lr, beta, steps, look_ahead=True)
+
+
+def _momentum_loop(func, grad, x0, lr, beta, steps, *, look_ahead):
+    """The loop of :func:`momentum` and :func:`nesterov`: they differ only in where ∇f is taken.
+
+    Heavy ball (``opt-momentum``): x_{t+1} = x_t − η ∇f(x_t) + β (x_t − x_{t−1}).
+    Nesterov (``opt-nesterov``, ``look_ahead=True``): the gradient at the look-ahead
+    point y_t = x_t + β (x_t − x_{t−1}), then x_{t+1} = y_t − η ∇f(y_t).
+    """
     _check_grad(grad, func)
     x = _start(x0, func)
     lr = _check_lr(lr, func)
@@ -321,12 +315,17 @@ def nesterov(grad, x0, lr, beta, steps):
     trajectory[0] = x
     previous = x
     for t in range(steps):
-        with np.errstate(over="ignore", invalid="ignore"):
-            y = x + beta * (x - previous)
-        _check_iterate(y, t, func)
-        g = _gradient(grad, y, t, func)
-        with np.errstate(over="ignore", invalid="ignore"):
-            x, previous = y - lr * g, x
+        if look_ahead:
+            with np.errstate(over="ignore", invalid="ignore"):
+                y = x + beta * (x - previous)
+            _check_iterate(y, t, func)
+            g = _gradient(grad, y, t, func)
+            with np.errstate(over="ignore", invalid="ignore"):
+                x, previous = y - lr * g, x
+        else:
+            g = _gradient(grad, x, t, func)
+            with np.errstate(over="ignore", invalid="ignore"):
+                x, previous = x - lr * g + beta * (x - previous), x
         _check_iterate(x, t + 1, func)
         trajectory[t + 1] = x
     return trajectory

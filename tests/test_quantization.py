@@ -280,6 +280,26 @@ def test_pq_codebooks_are_one_kmeans_per_sub_space(fitted):
         np.testing.assert_array_equal(pq.codebooks_[j], C)
 
 
+@pytest.mark.parametrize("init", ["k-means++", "random"])
+@pytest.mark.parametrize("shared", [False, True])
+@pytest.mark.parametrize("duplicates", [False, True])
+def test_pq_fit_runs_the_m_kmeans_together_but_equals_them_bit_for_bit(init, shared, duplicates):
+    # fit runs the m k-means of the sub-spaces at once; each codebook must be exactly what
+    # kmeans gives on its sub-space alone, also with ties and empty clusters (duplicates),
+    # stops at different steps, and one Generator drawn from by one sub-space after the other
+    rng = np.random.default_rng(11)
+    X = rng.standard_normal((240, 12)).astype(np.float32)
+    if duplicates:
+        X = np.round(X[rng.integers(0, 30, 240)])
+    seed = np.random.default_rng(4) if shared else 4
+    pq = ProductQuantizer(m=4, k=24, n_iter=6, seed=seed, init=init).fit(X)
+    stream = np.random.default_rng(4)
+    for j in range(4):
+        C, _ = kmeans(X[:, 3 * j : 3 * j + 3], 24, n_iter=6, seed=stream if shared else 4 + j, init=init)
+        np.testing.assert_array_equal(pq.codebooks_[j], C)
+        assert pq.codebooks_.dtype == C.dtype
+
+
 def test_pq_encode_picks_the_nearest_centroid_of_every_sub_vector(fitted):
     pq, X = fitted
     codes = pq.encode(X[:200])

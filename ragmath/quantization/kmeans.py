@@ -305,3 +305,126 @@ def kmeans_history(X, k, n_iter=25, seed=0, init="k-means++"):
         })
     return history
 
+
+
+# ------------------------------------------- many k-means at once (product quantization)
+def _nearest_many(Xs: np.ndarray, C64: np.ndarray) -> np.ndarray:
+    """:func:`~._kernels.nearest` for a stack of problems: row i of Xs[j] against C64[j].
+
+    The same arithmetic as ``nearest`` (‖c‖² − 2x·c in float64, argmin, ties by
+    the lower index), one problem after the other on this thread (a batched
+    ``matmul`` of such thin matrices is slower than a loop of products).
+    """
+    c_sq = np.einsum("jld,jld->jl", C64, C64)
+    minus_2ct = -2.0 * C64.transpose(0, 2, 1)  # exact: a power of two
+    out = np.empty(Xs.shape[:2], dtype=np.intp)
+    for j, X64 in enumerate(Xs):
+        G = X64 @ minus_2ct[j]
+        G += c_sq[j]
+        G.argmin(axis=1, out=out[j])
+    return out
+
+
+def _update_many(Xs, labels, C, dtype):
+    """:func:`_update` (``pq-update-step``) for a stack of problems, by one bincount per coordinate.
+
+    Bin j·k + l collects the rows of problem j in cluster l, in the order of
+    the rows, so every sum is added in the same order as in ``_update``.
+    """
+    g, k, d = C.shape
+    flat = (labels + (np.arange(g, dtype=np.intp) * k)[:, None]).ravel()
+    counts = np.bincount(flat, minlength=g * k).reshape(g, k)
+    sums = np.empty((g, k, d))
+    for c in range(d):
+        sums[:, :, c] = np.bincount(flat, weights=Xs[:, :, c].ravel(), minlength=g * k).reshape(g, k)
+    new = C.astype(np.float64, copy=True)
+    full = counts > 0
+    new[full] = sums[full] / counts[full][:, None]
+    new = new.astype(dtype)
+    for j in np.flatnonzero(~full.all(axis=1)):  # a problem with an empty cluster: as _update does
+        new[j] = _update(Xs[j], labels[j], C[j], dtype)
+    return new
+
+
+def _assign_many(Xs, C, labels):
+    """:func:`_assign` (``pq-assign-step``) for a stack of problems: a row moves only if strictly nearer."""
+    C64 = C.astype(np.float64)
+    new = _nearest_many(Xs, C64)
+    jj, ii = np.nonzero(new != labels)
+    if jj.size:
+        x = Xs[jj, ii]
+        diff = x - C64[jj, new[jj, ii]]
+        d_new = np.einsum("ij,ij->i", diff, diff)
+        diff = x - C64[jj, labels[jj, ii]]
+        d_old = np.einsum("ij,ij->i", diff, diff)
+        worse = ~((d_new < d_old) | ((d_new == d_old) & (new[jj, ii] < labels[jj, ii])))
+        new[jj[worse], ii[worse]] = labels[jj[worse], ii[worse]]
+    return new
+
+
+def _init_centroids_many(Xs: np.ndarray, k: int, init: str, rngs: list) -> np.ndarray:
+    """:func:`_init_centroids` for a stack of problems (g, n, d): the indices (g, k) of their starts.
+
+    Problem j draws from ``rngs[j]``, in the order ``_init_centroids`` draws. With
+    k-means++ and g different generators the problems advance together, one
+    chosen row per step for all of them (the same sums, in the same order, as
+    one problem alone); otherwise (uniform rows, or one generator shared by
+    all, which must serve the problems one after the other) they run in turn.
+    """
+    g, n, _ = Xs.shape
+    if init == "random" or len({id(rng) for rng in rngs}) < g:
+        return np.stack([_init_centroids(Xs[j], k, init, rngs[j]) for j in range(g)])
+    rows = np.arange(g)
+    chosen = np.empty((g, k), dtype=np.intp)
+
+    def sq_dist(idx):  # ‖x − x_i‖² for every row of every problem, from the differences
+        diff = Xs - Xs[rows, idx][:, None, :]
+        return np.einsum("jnd,jnd->jn", diff, diff)
+
+    chosen[:, 0] = [rng.integers(n) for rng in rngs]
+    d2 = sq_dist(chosen[:, 0])
+    d2[rows, chosen[:, 0]] = 0.0
+    for c in range(1, k):
+        cumulative = np.cumsum(d2, axis=1)
+        for j, rng in enumerate(rngs):  # the draw of _init_centroids, problem by problem
+            total = cumulative[j, -1]
+            if total > 0:
+                i = int(np.searchsorted(cumulative[j], rng.random() * total, side="right"))
+                i = min(i, n - 1)
+                while d2[j, i] == 0:  # rounding at the very end of the cumulative sum
+                    i -= 1
+            else:  # every row coincides with a chosen one
+                i = int(rng.integers(n))
+            chosen[j, c] = i
+        np.minimum(d2, sq_dist(chosen[:, c]), out=d2)
+        d2[rows, chosen[:, c]] = 0.0
+    return chosen
+
+
+def _kmeans_many(Xs, dtype, k, n_iter, starts):
+    """The centroids :func:`kmeans` returns, for g problems of the same shape at once.
+
+    ``Xs`` (g, n, d) holds the points in float64, ``starts`` (g, k) the
+    indices of each problem's initial centroids (:func:`_init_centroids`),
+    ``dtype`` the dtype of the original points. Every problem runs the steps
+    of ``_lloyd`` and stops at its own fixed point (or after n_iter
+    updates); the result is, bit for bit, that of ``kmeans`` run on each
+    problem alone, because each step adds and compares the same numbers in
+    the same order.
+    """
+    g = Xs.shape[0]
+    rows = np.arange(g)[:, None]
+    C = Xs[rows, starts].astype(dtype)
+    labels = _nearest_many(Xs, C.astype(np.float64))
+    active = np.arange(g)
+    for _ in range(n_iter):
+        if not active.size:
+            break
+        X_act = Xs if active.size == g else Xs[active]
+        C_act = _update_many(X_act, labels[active], C[active], dtype)
+        C[active] = C_act
+        new = _assign_many(X_act, C_act, labels[active])
+        moving = (new != labels[active]).any(axis=1)
+        labels[active[moving]] = new[moving]
+        active = active[moving]
+    return C

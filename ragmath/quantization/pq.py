@@ -31,7 +31,7 @@ from .._validation import (
     first_bad_index,
 )
 from ._kernels import nearest, run_in_parts
-from .kmeans import INITS, kmeans
+from .kmeans import INITS, _init_centroids_many, _kmeans_many
 
 __all__ = [
     "ProductQuantizer",
@@ -170,13 +170,14 @@ class ProductQuantizer:
                 f"need at least k training rows"
             )
         dsub = X.shape[1] // self.m
-        books = np.empty((self.m, self.k, dsub), dtype=X.dtype)
+        # the m sub-spaces' points, (m, n, d/m) in float64: m k-means of the same shape, run at
+        # once (_kmeans_many gives, bit for bit, what kmeans gives on each sub-space alone)
+        subs = X.astype(np.float64).reshape(X.shape[0], self.m, dsub).transpose(1, 0, 2)
+        subs = np.ascontiguousarray(subs)
         shared = isinstance(self.seed, np.random.Generator)
-        for j in range(self.m):
-            sub = np.ascontiguousarray(X[:, j * dsub : (j + 1) * dsub])
-            seed = self.seed if shared else self.seed + j
-            books[j], _ = kmeans(sub, self.k, self.n_iter, seed, self.init)
-        self.codebooks_ = books
+        rngs = [self.seed if shared else np.random.default_rng(self.seed + j) for j in range(self.m)]
+        starts = _init_centroids_many(subs, self.k, self.init, rngs)  # as kmeans would draw them
+        self.codebooks_ = _kmeans_many(subs, X.dtype, self.k, self.n_iter, starts)
         self.d_ = X.shape[1]
         self.dsub_ = dsub
         return self

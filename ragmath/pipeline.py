@@ -34,6 +34,7 @@ pieces of the earlier chapters are reused, not rewritten: TF-IDF and BM25
 
 from __future__ import annotations
 
+import functools
 import numbers
 import time
 from collections.abc import Callable, Sequence
@@ -1084,10 +1085,11 @@ def _text_list(texts, name: str, func: str, allow_empty: bool = False) -> list:
 class RAGPipeline:
     """Chunk → embed → index → retrieve → generate, composed from the book's pieces.
 
-    At construction the chunks are embedded three ways and indexed: BM25
+    The chunks are embedded three ways and indexed: BM25
     (``bm25``, :class:`ragmath.lexical.BM25`), TF-IDF (``tfidf_``,
-    :func:`ragmath.lexical.tfidf_matrix` with L2-normalised rows) and the
-    encoder's passage vectors d(c) (``dense_``, float32: the exact dense index),
+    :func:`ragmath.lexical.tfidf_matrix` with L2-normalised rows), both built
+    on first use, and, at construction, the encoder's passage vectors d(c)
+    (``dense_``, float32: the exact dense index),
     from a trained :class:`ragmath.rag.DualEncoder` or from stored vectors
     (:class:`PrecomputedEncoder`): both go through the same code.
     :meth:`add_pq` and :meth:`add_lsh` build the approximate indexes of the
@@ -1142,14 +1144,29 @@ class RAGPipeline:
         self.chunks = chunks
         self.encoder = encoder
         self.generator = generator
-        tokens = [tokenize(t) for t in chunks.texts]
-        self.bm25 = BM25().fit(tokens)
-        matrix, self._vocabulary = tfidf_matrix(tokens)
-        self._idf = idf(document_frequency(tokens)[0], len(tokens))
-        self.tfidf_ = _unit_sparse_rows(matrix)
         self.dense_ = np.asarray(encoder.encode_passages(chunks.texts), dtype=np.float32)
         self.pq = self.codes = self.lsh = self.hashes = None
         self._pad = 0
+
+    # The two lexical indexes are built on first use (the same ones, whenever that is): a pipeline
+    # that only scores densely, e.g. one per chunking in a study of window sizes, never pays for them.
+    @functools.cached_property
+    def _tokens(self) -> list[list[str]]:
+        return [tokenize(t) for t in self.chunks.texts]
+
+    @functools.cached_property
+    def bm25(self) -> BM25:
+        return BM25().fit(self._tokens)
+
+    @functools.cached_property
+    def _tfidf(self):
+        matrix, vocabulary = tfidf_matrix(self._tokens)
+        weights = idf(document_frequency(self._tokens)[0], len(self._tokens))
+        return _unit_sparse_rows(matrix), vocabulary, weights
+
+    @property
+    def tfidf_(self):
+        return self._tfidf[0]
 
     # ---------------------------------------------------------------- indexes
     def add_pq(self, m, k, n_iter=10, seed=0) -> RAGPipeline:
@@ -1314,8 +1331,9 @@ class RAGPipeline:
         if method == "bm25":
             return np.vstack([self.bm25.scores(tokenize(q)) for q in queries])
         if method == "tfidf":
-            V = _unit_sparse_rows(tfidf_vectors([tokenize(q) for q in queries], self._vocabulary, self._idf))
-            return (V @ self.tfidf_.T).toarray()
+            matrix, vocabulary, weights = self._tfidf
+            V = _unit_sparse_rows(tfidf_vectors([tokenize(q) for q in queries], vocabulary, weights))
+            return (V @ matrix.T).toarray()
         if method == "dense":
             return self.query_vectors(queries) @ self.dense_.T
         if method == "pq":
@@ -1530,6 +1548,19 @@ def exact_match(prediction, truth) -> float:
     return float(p == t)
 
 
+def _bag_overlap(tokens, pool) -> int:
+    """|tokens ∩ pool| of two bags: each token counted min(#tokens, #pool) times."""
+    counts: dict[str, int] = {}
+    for tok in pool:
+        counts[tok] = counts.get(tok, 0) + 1
+    overlap = 0
+    for tok in tokens:
+        if counts.get(tok, 0) > 0:
+            counts[tok] -= 1
+            overlap += 1
+    return overlap
+
+
 def token_f1(prediction, truth) -> float:
     """Token F1 of a predicted answer against the true one, counts with multiplicity (``cap-token-f1``).
 
@@ -1559,14 +1590,7 @@ def token_f1(prediction, truth) -> float:
     p, t = _answer_pair(prediction, truth, "token_f1")
     if not p or not t:
         return float(p == t)
-    counts: dict[str, int] = {}
-    for tok in t:
-        counts[tok] = counts.get(tok, 0) + 1
-    overlap = 0
-    for tok in p:
-        if counts.get(tok, 0) > 0:
-            counts[tok] -= 1
-            overlap += 1
+    overlap = _bag_overlap(p, t)
     if overlap == 0:
         return 0.0
     precision, recall = overlap / len(p), overlap / len(t)
@@ -1754,15 +1778,7 @@ def answer_support(answer, text) -> float:
     a, t = _answer_pair(answer, text, "answer_support", ("answer", "text"))
     if not a:
         return 0.0
-    counts: dict[str, int] = {}
-    for tok in t:
-        counts[tok] = counts.get(tok, 0) + 1
-    hit = 0
-    for tok in a:
-        if counts.get(tok, 0) > 0:
-            counts[tok] -= 1
-            hit += 1
-    return hit / len(a)
+    return _bag_overlap(a, t) / len(a)
 
 
 def top_k_distinct_parents(chunk_scores_row, parent, k) -> np.ndarray:

@@ -478,6 +478,28 @@ def _frozen(values) -> np.ndarray:
     return array
 
 
+@lru_cache(maxsize=32)
+def _benchmark_and_truth(data: str, seed: int, n_neighbours: int) -> tuple:
+    """The data of :func:`embedding_benchmark` and its true neighbours by exact inner product.
+
+    Shared by the chapter's tables on those data (read-only arrays; for unit
+    rows the inner product ranks as the Euclidean distance does): the chunks
+    are the same for every seed, so one exact search serves all of them.
+    """
+    if data == "chunks" and seed != 0:
+        return _benchmark_and_truth(data, 0, n_neighbours)
+    database, queries = embedding_benchmark(data, seed)
+    truth, _ = top_k(queries, database, n_neighbours, metric="dot")
+    for array in (database, queries, truth):
+        array.flags.writeable = False
+    return database, queries, truth
+
+
+def _recall_per_query(found: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """|found ∩ truth| / |truth| of every query (the terms of ``pq-recall``; rows without repeats)."""
+    return (found[:, :, None] == truth[:, None, :]).any(axis=1).mean(axis=1)
+
+
 @lru_cache(maxsize=8)
 def embedding_pq_table(data="chunks", train="all", configs=EMBEDDING_PQ_CONFIGS, seeds=EMBEDDING_SEEDS,
                        n_neighbours=10, n_iter=5) -> tuple:
@@ -542,8 +564,7 @@ def embedding_pq_table(data="chunks", train="all", configs=EMBEDDING_PQ_CONFIGS,
             "distortion_heldout")
     results = [{key: [] for key in keys} for _ in configs]
     for seed in seeds:
-        database, queries = embedding_benchmark(data, seed)
-        truth, _ = top_k(queries, database, n_neighbours, metric="dot")
+        database, queries, truth = _benchmark_and_truth(data, seed, n_neighbours)
         n = len(database)
         if train == "half":
             order = np.random.default_rng(_streams(seed)[1]).permutation(n)
@@ -558,7 +579,7 @@ def embedding_pq_table(data="chunks", train="all", configs=EMBEDDING_PQ_CONFIGS,
             codes = pq.encode(database)
             reconstruction = pq.decode(codes)
             found, _ = pq.search(queries, codes, n_neighbours)
-            per_query = (found[:, :, None] == truth[:, None, :]).any(axis=1).mean(axis=1)
+            per_query = _recall_per_query(found, truth)
             distortion = pq_distortion(database, reconstruction)
             out["recall"].append(float(per_query.mean()))  # pq-recall
             out["recall_per_query"].append(per_query)
@@ -684,8 +705,7 @@ def embedding_lsh_table(data="chunks", rs=EMBEDDING_LSH_RS, bs=EMBEDDING_LSH_BS,
     all_cosines, neighbour_cosines, agreement = [], [], []
     columns = [b - 1 for b in bs]
     for s, seed in enumerate(seeds):
-        database, queries = embedding_benchmark(data, seed)
-        truth, _ = top_k(queries, database, n_neighbours, metric="dot")
+        database, queries, truth = _benchmark_and_truth(data, seed, n_neighbours)
         n = len(database)
         cosines = np.clip(queries.astype(np.float64) @ database.astype(np.float64).T, -1.0, 1.0)
         all_cosines.append(cosines)
@@ -776,15 +796,14 @@ def ivf_nprobe_table(data="chunks", n_lists=IVF_N_LISTS, nprobes=IVF_NPROBES, pq
     n_neighbours = check_positive_int(n_neighbours, "n_neighbours", func)
     rows = [{"recall": [], "scanned": [], "operations": [], "recall_per_query": []} for _ in n_lists]
     for seed in seeds:
-        database, queries = embedding_benchmark(data, seed)
-        truth, _ = top_k(queries, database, n_neighbours, metric="dot")
+        database, queries, truth = _benchmark_and_truth(data, seed, n_neighbours)
         d = database.shape[1]
         for L, out in zip(n_lists, rows):
             index = IVFPQ(L, m, k, n_iter=n_iter, seed=seed, init="random").fit(database).add(database)
             per_seed = {key: [] for key in out}
             for p in (p for p in nprobes if p <= L):
                 found, _ = index.search(queries, n_neighbours, p)
-                per_query = (found[:, :, None] == truth[:, None, :]).any(axis=1).mean(axis=1)
+                per_query = _recall_per_query(found, truth)
                 scanned = index.n_scanned(queries, p)
                 per_seed["recall"].append(float(per_query.mean()))
                 per_seed["recall_per_query"].append(per_query)
@@ -792,7 +811,7 @@ def ivf_nprobe_table(data="chunks", n_lists=IVF_N_LISTS, nprobes=IVF_NPROBES, pq
                 per_seed["operations"].append(ivfadc_cost(d, L, p, m, k, scanned)["total"])
             for key, values in per_seed.items():
                 out[key].append(values)
-    n, d = embedding_benchmark(data, seeds[0])[0].shape
+    n, d = _benchmark_and_truth(data, seeds[0], n_neighbours)[0].shape
     return tuple(
         {"n_lists": L, "nprobe": tuple(p for p in nprobes if p <= L), "m": m, "k": k,
          "memory": ivfpq_memory_bytes(n, d, L, m, k),
@@ -851,15 +870,14 @@ def hnsw_ef_table(data="chunks", efs=HNSW_EFS, params=HNSW_PARAMS, seeds=EMBEDDI
     n_neighbours = check_positive_int(n_neighbours, "n_neighbours", func)
     out = {"recall": [], "distances": [], "recall_per_query": [], "top_level": [], "build_distances": []}
     for seed in seeds:
-        database, queries = embedding_benchmark(data, seed)
-        truth, _ = top_k(queries, database, n_neighbours, metric="dot")
+        database, queries, truth = _benchmark_and_truth(data, seed, n_neighbours)
         graph = HNSW(M, efc, seed).build(database)
         out["top_level"].append(graph.top_)
         out["build_distances"].append(graph.n_distances)
         recall, distances, per_queries = [], [], []
         for ef in efs:
             found, _ = graph.search(queries, n_neighbours, ef)
-            per_query = (found[:, :, None] == truth[:, None, :]).any(axis=1).mean(axis=1)
+            per_query = _recall_per_query(found, truth)
             recall.append(float(per_query.mean()))
             per_queries.append(per_query)
             distances.append(graph.n_distances / len(queries))

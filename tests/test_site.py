@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 from bs4 import BeautifulSoup
@@ -88,15 +89,23 @@ def test_every_formula_of_the_site_renders(site_dir, mathjax_command):
     assert report["rendered"] == len(items)
 
 
-def test_chapter_pages_exist_with_launch_and_download_buttons(site_dir):
+def test_chapter_pages_exist_with_download_buttons_and_launch_buttons_only_where_a_url_is_set(site_dir):
+    """repository.url (tools/sphinx_launch.py): set, Binder and Colab buttons; unset, none at all."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import install_cell
+
+    url, _ = install_cell.repository()
     chapters = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
     assert chapters, "no chapter notebooks"
     for notebook in chapters:
         page = site_dir / "notebooks" / f"{notebook.stem}.html"
         assert page.exists(), f"{notebook.name} has no page"
         html = page.read_text(encoding="utf-8")
-        assert "mybinder.org" in html, f"{page.name}: no Binder launch button"
-        assert "colab.research.google.com" in html, f"{page.name}: no Colab launch button"
+        for service in ("mybinder.org", "colab.research.google.com"):
+            if url:
+                assert service in html, f"{page.name}: no {service} launch button"
+            else:
+                assert service not in html, f"{page.name}: a {service} button with no repository.url"
         assert re.search(rf'href="[^"]*{re.escape(notebook.stem)}\.ipynb"', html), (
             f"{page.name}: no .ipynb download link"
         )

@@ -13,11 +13,12 @@ HTML := _build/html
 MATHJAX := tools/mathjax
 PYTEST_FLAGS ?= -n 2 --dist loadscope
 
-.PHONY: help install book test lab notebooks explorers equation-index clean mathjax-tool site-assets serve assignments grade
+.PHONY: help install book test pdf lab notebooks explorers equation-index clean mathjax-tool site-assets serve assignments grade
 
 help:
 	@echo "make book       install (.venv) and build the site into $(HTML)"
 	@echo "make test       install, build the site, run every test"
+	@echo "make pdf        the whole book as one PDF (xelatex; needs the TeX packages of PDF_PACKAGES)"
 	@echo "make explorers  draw the frames of the site's static explorers (part of make book)"
 	@echo "make notebooks  regenerate notebooks/*.ipynb from book/*.md (execute, store outputs)"
 	@echo "make equation-index  regenerate book/equation-index.md (equations, functions, tests)"
@@ -43,6 +44,20 @@ book: $(STAMP) site-assets explorers
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
 	@echo
 	@echo "The book is at $(CURDIR)/$(HTML)/index.html"
+
+# The PDF edition: Jupyter Book's LaTeX builder with xelatex (tools/sphinx_pdf.py), written to
+# $(PDF) and copied into the site as $(HTML)/mathematics-of-rag.pdf when the site is built.
+# The Debian packages it needs (tests/test_pdf.py checks the list equals tools/sphinx_pdf.py's):
+PDF_PACKAGES := texlive-xetex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended lmodern fonts-freefont-otf latexmk poppler-utils
+PDF := _build/latex/mathematics-of-rag.pdf
+
+pdf: $(STAMP)
+	@missing=""; for tool in xelatex latexmk pdftotext; do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make pdf needs$$missing. On Debian or Ubuntu: sudo apt-get install $(PDF_PACKAGES)"; exit 1; fi
+	$(BIN)/jupyter-book build . --builder pdflatex
+	@if [ -d $(HTML) ]; then cp $(PDF) $(HTML)/mathematics-of-rag.pdf; fi
+	@echo "The PDF is at $(CURDIR)/$(PDF)"
 
 # The static explorers of the site (tools/explorers.py): every widget's frames, drawn in
 # parallel into _build/explorers/ and cached by the plot code's hash and the values, so an

@@ -5,7 +5,8 @@
 writes, next to the results file, ``<name>.md`` (the Markdown the page
 book/performance.md includes: the machine, one table of every timing, the
 budgets, and where ragmath is slower than a comparison library) and
-``<name>.svg`` (the log-scale chart). Both depend only on the results file,
+``<name>.svg`` (the log-scale chart; ``<name>.pdf`` the same for the PDF edition). All depend
+only on the results file,
 so the page can be rebuilt without re-running the benchmarks.
 """
 
@@ -201,13 +202,17 @@ def chart(results: dict):
 
 
 def write(results: dict, json_path: Path) -> tuple[Path, Path]:
-    """Write <name>.md and <name>.svg next to the results file; return their paths."""
+    """Write <name>.md, <name>.svg (the site's chart) and <name>.pdf (the same chart for the PDF
+    edition: the LaTeX build takes no SVG) next to the results file; return the .md and .svg."""
     md_path, svg_path = json_path.with_suffix(".md"), json_path.with_suffix(".svg")
     md_path.write_text(markdown(results), encoding="utf-8")
     import matplotlib
 
     with matplotlib.rc_context({"svg.hashsalt": "ragmath-bench", "svg.fonttype": "none"}):
-        chart(results).savefig(svg_path, format="svg", metadata={"Date": None})
+        fig = chart(results)
+        fig.savefig(svg_path, format="svg", metadata={"Date": None})
+        fig.savefig(json_path.with_suffix(".pdf"), format="pdf",
+                    metadata={"CreationDate": None, "ModDate": None})
     return md_path, svg_path
 
 

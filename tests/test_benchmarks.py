@@ -129,6 +129,7 @@ def test_write_produces_markdown_and_svg(tmp_path):
     md, svg = report.write(results, path)
     assert md.read_text(encoding="utf-8") == report.markdown(results)
     assert svg.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    assert svg.with_suffix(".pdf").read_bytes().startswith(b"%PDF"), "no chart for the PDF edition"
 
 
 def test_committed_page_files_come_from_the_committed_results():
@@ -140,6 +141,7 @@ def test_committed_page_files_come_from_the_committed_results():
     assert latest.with_suffix(".md").read_text(encoding="utf-8") == report.markdown(results), (
         "benchmarks/results/latest.md is stale: run .venv/bin/python benchmarks/report.py")
     assert latest.with_suffix(".svg").exists()
+    assert latest.with_suffix(".pdf").exists()
 
 
 # ------------------------------------------------------------ the widget bench

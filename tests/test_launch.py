@@ -52,8 +52,13 @@ def test_the_check_catches_a_stale_cell(tmp_path):
     assert install_cell.main(["--check"], config, [chapter]) == 0
     after = chapter.read_text(encoding="utf-8")
     assert install_cell.first_cell(after) == install_cell.render("")
-    assert after.count("```{code-cell}") == text.count("```{code-cell}") + (
-        0 if install_cell.first_cell(text).startswith(install_cell.MARKER) else 1)
+    assert after.count("```{code-cell}") == text.count("```{code-cell}")
+    assert after.replace(install_cell.render(""), "") == text.replace(install_cell.first_cell(text), "")
+
+
+def test_a_chapter_without_the_install_cell_is_refused():
+    with pytest.raises(ValueError, match="install cell"):
+        install_cell.rewrite("# A chapter\n\n```{code-cell} ipython3\nimport ragmath\n```\n", install_cell.render(""))
 
 
 def _run_without_ragmath(source: str) -> tuple[str, BaseException | None]:

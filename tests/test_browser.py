@@ -47,7 +47,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import serve  # noqa: E402  (tools/serve.py, the server of `make serve`)
 
-SKIP_DIRECTORIES = {"_static", "_sources", "_images", "reports"}
+# lite/: the JupyterLite copy of the chapters (make lite), which is online by design (Pyodide
+# loads from its CDN); tests/test_lite.py checks it, and the chapter pages that link it are
+# checked here like every page
+SKIP_DIRECTORIES = {"_static", "_sources", "_images", "reports", "lite"}
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 WIDTH = 1280
 TIMEOUT_MS = 60_000
@@ -408,6 +411,21 @@ def test_a_screenshot_of_every_page(site_report):
         assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{report.screenshot} is not a PNG"
         width = int.from_bytes(header[16:20], "big")
         assert width == WIDTH, f"{report.screenshot}: {width} px wide, expected {WIDTH}"
+
+
+def test_chapter_pages_link_their_browser_copy_and_stay_offline(site_report, site_dir):
+    """Each chapter page has its "Run in your browser" button and note (tools/sphinx_launch.py),
+    and with them still needs nothing from the network: the browser copy loads only when clicked."""
+    chapters = [r for r in site_report if r.page.startswith("notebooks/") and r.page[10:12].isdigit()]
+    assert len(chapters) == 10, [r.page for r in chapters]
+    for report in chapters:
+        soup = BeautifulSoup((site_dir / report.page).read_text(encoding="utf-8"), "html.parser")
+        stem = Path(report.page).stem
+        links = [a["href"] for a in soup.select("a[href]") if "lite/lab/index.html" in a["href"]]
+        assert f"../lite/lab/index.html?path={stem}.ipynb" in links, f"{report.page}: no browser-copy link ({links})"
+        note = soup.select_one("div.rm-lite-note")
+        assert note is not None and "needs the internet" in note.get_text(), f"{report.page}: no note"
+        assert not report.failed_requests and not report.console_errors, (report.page, report.failed_requests)
 
 
 def external_resources(html: str) -> list[str]:

@@ -4,7 +4,9 @@ For every chapter: jupytext reads the MyST notebook, the notebook is executed
 top to bottom in a fresh kernel with its working directory in notebooks/, the
 widget state is stored (so the site can show the widgets), and the result is
 written with the SHA-256 of its source in its metadata (``ragmath.source_sha256``),
-which the freshness test compares.
+which the freshness test compares. A ``{selfcheck}`` directive becomes readable Markdown
+(questions, options, the answers folded in ``<details>``; tools/sphinx_selfcheck.py), which the
+site turns back into the directive when it reads the notebook.
 
 Usage: python tools/build_notebooks.py [book/01-similarity.md ...]
 """
@@ -23,6 +25,9 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 NOTEBOOKS = ROOT / "notebooks"
+sys.path.insert(0, str(ROOT / "tools"))
+import sphinx_selfcheck  # noqa: E402  (tools/sphinx_selfcheck.py)
+
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
@@ -43,6 +48,9 @@ def convert(source: Path) -> nbformat.NotebookNode:
     """The unexecuted notebook of a chapter source (also used by the freshness test)."""
     nb = jupytext.read(source, fmt="md:myst")
     nb.metadata.pop("jupytext", None)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and "{selfcheck}" in cell.source:
+            cell.source = sphinx_selfcheck.render_directives(cell.source, BOOK)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
     nb.metadata["ragmath"] = {"source": f"book/{source.name}", "source_sha256": source_hash(source)}

@@ -921,6 +921,39 @@ def test_pq_tradeoff_table_by_an_independent_route():
     assert pq_tradeoff_table(**SMALL) is small_table  # cached
 
 
+def test_fit_sharing_starts_is_bit_for_bit_fit():
+    # pq_tradeoff draws one k-means++ seeding per m and gives each k its first k rows:
+    # the codebooks must equal those of fitting every quantizer on its own
+    from ragmath.quantization.experiments import _fit_sharing_starts
+
+    points, _ = gaussian_mixture(600, 8, seed=3)
+    for m, seed in ((1, 0), (2, 5), (4, 7)):
+        ks = (4, 32, 9, 64)  # not sorted: the largest k decides the seeding
+        fitted = list(_fit_sharing_starts([ProductQuantizer(m, k, n_iter=6, seed=seed) for k in ks], points))
+        assert [pq.k for pq in fitted] == list(ks)
+        for pq, k in zip(fitted, ks):
+            alone = ProductQuantizer(m, k, n_iter=6, seed=seed).fit(points)
+            assert np.array_equal(pq.codebooks_, alone.codebooks_)
+            assert pq.codebooks_.dtype == alone.codebooks_.dtype
+            assert (pq.d_, pq.dsub_) == (alone.d_, alone.dsub_)
+            assert np.array_equal(pq.encode(points), alone.encode(points))
+    # not shareable (a shared Generator, uniform rows): each fitted on its own, as before
+    for make in (lambda k: ProductQuantizer(2, k, n_iter=4, seed=np.random.default_rng(1)),
+                 lambda k: ProductQuantizer(2, k, n_iter=4, seed=1, init="random")):
+        fitted = list(_fit_sharing_starts([make(4), make(16)], points))
+        again = [make(4).fit(points), make(16).fit(points)]
+        for pq, alone in zip(fitted, again):
+            assert np.array_equal(pq.codebooks_, alone.codebooks_)
+    # too few rows for the largest k: the error of ProductQuantizer.fit
+    with pytest.raises(ValueError, match="k = 64"):
+        list(_fit_sharing_starts([ProductQuantizer(2, 4, seed=0), ProductQuantizer(2, 64, seed=0)], points[:40]))
+    # pq_tradeoff through the shared seeding agrees with fitting each (m, k) alone
+    database, queries = points[:560], points[560:]
+    rows = pq_tradeoff(database, queries, ms=(2,), ks=(4, 16), n_iter=5, seed=2)
+    pq = ProductQuantizer(2, 16, n_iter=5, seed=2).fit(database)
+    assert rows[1]["distortion"] == pq_distortion(database, pq.decode(pq.encode(database)))
+
+
 def test_lsh_curve_agrees_with_lsh_candidates():
     exp = lsh_experiment()
     curve = lsh_curve(6)

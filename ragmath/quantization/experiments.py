@@ -34,6 +34,7 @@ from .._validation import (
     check_same_dimension,
 )
 from ..similarity import random_unit_vectors, top_k
+from .kmeans import _init_centroids_many
 from .lsh import RandomHyperplaneLSH, hyperplane_collision_probability, lsh_recall_curve, s_curve
 from .pq import ProductQuantizer, bytes_per_vector, pq_distortion
 
@@ -249,8 +250,9 @@ def pq_tradeoff(database, queries, ms, ks, n_neighbours=10, n_iter=10, seed=0, t
     truth, _ = top_k(queries, database, n_neighbours, metric="euclidean")
     rows = []
     for m in ms:
-        for k in ks:
-            pq = ProductQuantizer(m, k, n_iter=n_iter, seed=seed).fit(train)
+        quantizers = [ProductQuantizer(m, k, n_iter=n_iter, seed=seed) for k in ks]
+        for pq in _fit_sharing_starts(quantizers, train):
+            k = pq.k
             codes = pq.encode(database)
             found, _ = pq.search(queries, codes, n_neighbours)
             rows.append({
@@ -261,6 +263,37 @@ def pq_tradeoff(database, queries, ms, ks, n_neighbours=10, n_iter=10, seed=0, t
                 "recall": recall_at_k(found, truth),
             })
     return rows
+
+
+def _fit_sharing_starts(quantizers: list, train: np.ndarray):
+    """Fit each quantizer on ``train`` (the same m, seed and init, various k), yielding it fitted.
+
+    Bit for bit what ``pq.fit(train)`` gives for each one, with the k-means++
+    seeding drawn once. With an int seed, sub-space j draws from
+    ``default_rng(seed + j)`` one row per step (``_init_centroids``), each
+    step depending only on the rows already chosen: the first k rows of the
+    seeding for the largest k are the seeding for k. In any other case
+    (a shared Generator, uniform rows, too few rows, m not dividing d) every
+    quantizer is fitted on its own, which also raises its errors.
+    """
+    first = quantizers[0] if quantizers else None
+    shareable = (
+        first is not None
+        and not isinstance(first.seed, np.random.Generator)
+        and first.init == "k-means++"
+        and all((pq.m, pq.seed, pq.init) == (first.m, first.seed, first.init) for pq in quantizers)
+        and train.shape[1] % first.m == 0
+        and max(pq.k for pq in quantizers) <= train.shape[0]
+    )
+    if not shareable:
+        for pq in quantizers:
+            yield pq.fit(train)
+        return
+    subs = first._subspaces(train)
+    rngs = [np.random.default_rng(first.seed + j) for j in range(first.m)]
+    starts = _init_centroids_many(subs, max(pq.k for pq in quantizers), first.init, rngs)
+    for pq in quantizers:
+        yield pq._fit_from_starts(train, subs, starts[:, : pq.k])
 
 
 # ------------------------------------------------------------- the chapter's sweeps

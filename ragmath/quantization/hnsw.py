@@ -239,20 +239,29 @@ class HNSW:
         heapq.heapify(best)
         while len(best) > ef:
             heapq.heappop(best)
+        # the loop of the paper, with the size test and the worst distance of ``best`` kept in
+        # locals; (−d, node) pairs are distinct, so the heaps hold the same pairs as with
+        # push-then-pop, and every pop returns the same pair
+        push, replace = heapq.heappush, heapq.heapreplace
+        full = len(best) >= ef
+        worst = -best[0][0]
         while candidates:
             d_c, c = heapq.heappop(candidates)
-            if d_c > -best[0][0]:
+            if d_c > worst:
                 break
             fresh = [v for v in layer[c] if v not in visited]
             if not fresh:
                 continue
             visited.update(fresh)
             for d_v, v in zip(dist(fresh), fresh):
-                if len(best) < ef or d_v < -best[0][0]:
-                    heapq.heappush(candidates, (d_v, v))
-                    heapq.heappush(best, (-d_v, v))
-                    if len(best) > ef:
-                        heapq.heappop(best)
+                if not full or d_v < worst:
+                    push(candidates, (d_v, v))
+                    if full:  # push, then drop the worst: (−d_v, v) is not the worst
+                        replace(best, (-d_v, v))
+                    else:
+                        push(best, (-d_v, v))
+                        full = len(best) >= ef
+                    worst = -best[0][0]
         return sorted((-d, v) for d, v in best)
 
     def _descend(self, dist, top: int, bottom: int) -> tuple:

@@ -169,17 +169,25 @@ class ProductQuantizer:
                 f"{func}: X has {X.shape[0]} rows but k = {self.k} centroids per sub-space "
                 f"need at least k training rows"
             )
-        dsub = X.shape[1] // self.m
-        # the m sub-spaces' points, (m, n, d/m) in float64: m k-means of the same shape, run at
-        # once (_kmeans_many gives, bit for bit, what kmeans gives on each sub-space alone)
-        subs = X.astype(np.float64).reshape(X.shape[0], self.m, dsub).transpose(1, 0, 2)
-        subs = np.ascontiguousarray(subs)
+        subs = self._subspaces(X)
         shared = isinstance(self.seed, np.random.Generator)
         rngs = [self.seed if shared else np.random.default_rng(self.seed + j) for j in range(self.m)]
         starts = _init_centroids_many(subs, self.k, self.init, rngs)  # as kmeans would draw them
+        return self._fit_from_starts(X, subs, starts)
+
+    def _subspaces(self, X: np.ndarray) -> np.ndarray:
+        """The m sub-spaces' points of validated X, (m, n, d/m) in float64, contiguous."""
+        dsub = X.shape[1] // self.m
+        # m k-means of the same shape, run at once (_kmeans_many gives, bit for bit, what
+        # kmeans gives on each sub-space alone)
+        subs = X.astype(np.float64).reshape(X.shape[0], self.m, dsub).transpose(1, 0, 2)
+        return np.ascontiguousarray(subs)
+
+    def _fit_from_starts(self, X: np.ndarray, subs: np.ndarray, starts: np.ndarray):
+        """Lloyd's algorithm on every sub-space from the row indices ``starts`` (m, k); returns self."""
         self.codebooks_ = _kmeans_many(subs, X.dtype, self.k, self.n_iter, starts)
         self.d_ = X.shape[1]
-        self.dsub_ = dsub
+        self.dsub_ = X.shape[1] // self.m
         return self
 
     def _fitted(self, func: str) -> np.ndarray:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import copy
 import math
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -193,6 +192,7 @@ def test_notebook_markdown_round_trips_to_the_directive():
     assert "{selfcheck}" not in rendered and "<details>" in rendered and "{eq}" not in rendered
     for n, q in enumerate(sphinx_selfcheck.load_questions(path), 1):
         assert f"**Question {n}.**" in rendered
+        assert q["explanation"].split()[0] in rendered
         assert f"Answer to question {n}" in rendered
     assert sphinx_selfcheck.restore_directives(rendered) == cell
 

@@ -146,7 +146,8 @@ def _answer_text(question: dict[str, Any]) -> str:
 def notebook_markdown(path_argument: str, book_dir: str | Path) -> str:
     """The Markdown a notebook shows instead of the directive: questions, options, answers folded."""
     questions = load_questions(Path(book_dir) / path_argument)
-    lines = [BEGIN.format(path=path_argument), ""]
+    lines = [BEGIN.format(path=path_argument), "",
+             "*In the notebook: answer each question, then unfold its answer to check it.*", ""]
     for n, q in enumerate(questions, 1):
         lines.append(f"**Question {n}.** " + _plain_refs(q["question"].strip()))
         lines.append("")
@@ -241,94 +242,10 @@ class SelfCheckDirective(SphinxDirective):
 
 # HTML ----------------------------------------------------------------------------------------
 
-STYLE = """
-.rm-selfcheck { margin: 1rem 0 1.5rem; }
-.rm-selfcheck fieldset.rm-sc-question {
-  border: 1px solid var(--pst-color-border, #ccc); border-radius: .4rem;
-  padding: .6rem 1rem .8rem; margin: 0 0 1rem; background: var(--pst-color-surface, transparent);
-}
-.rm-selfcheck legend {
-  float: none; width: auto; font-size: 1rem; font-weight: 600; padding: 0 .4rem; margin: 0;
-  color: var(--pst-color-text-base, inherit);
-}
-.rm-selfcheck .rm-sc-text > p:last-child { margin-bottom: .4rem; }
-.rm-selfcheck .rm-sc-option { display: flex; align-items: baseline; gap: .5rem; margin: .15rem 0; cursor: pointer; }
-.rm-selfcheck .rm-sc-option input { flex: none; }
-.rm-selfcheck .rm-sc-option p { margin: 0; }
-.rm-selfcheck .rm-sc-controls { display: flex; flex-wrap: wrap; align-items: center; gap: .6rem; margin-top: .5rem; }
-.rm-selfcheck input.rm-sc-number {
-  width: 9rem; padding: .2rem .4rem; border: 1px solid var(--pst-color-border, #999); border-radius: .25rem;
-  background: var(--pst-color-background, #fff); color: var(--pst-color-text-base, #000);
-}
-.rm-selfcheck button.rm-sc-check {
-  padding: .2rem .9rem; border-radius: .25rem; border: 1px solid var(--pst-color-primary, #0a7d91);
-  background: var(--pst-color-primary, #0a7d91); color: var(--pst-color-background, #fff); font-weight: 600;
-}
-.rm-selfcheck button.rm-sc-check:focus-visible { outline: 3px solid var(--pst-color-accent, #c3e); outline-offset: 2px; }
-.rm-selfcheck .rm-sc-feedback { margin: 0; font-weight: 600; min-height: 1.5em; }
-.rm-selfcheck .rm-sc-feedback.rm-sc-right { color: var(--pst-color-success, #1a7f37); }
-.rm-selfcheck .rm-sc-feedback.rm-sc-wrong { color: var(--pst-color-danger, #c62828); }
-.rm-selfcheck .rm-sc-explanation {
-  margin-top: .5rem; padding: .4rem .8rem; border-left: 3px solid var(--pst-color-info, #0a7d91);
-  background: var(--pst-color-on-background, transparent);
-}
-.rm-selfcheck .rm-sc-explanation[hidden] { display: none; }
-.rm-selfcheck .rm-sc-explanation > p:last-child { margin-bottom: 0; }
-"""
-
-SCRIPT = r"""
-(function () {
-  if (window.rmSelfCheck) return;
-  window.rmSelfCheck = true;
-  function parse(text) {
-    var t = String(text).trim().replace(/\u2212/g, '-').replace(/\s+/g, '');
-    if (/^[-+]?\d+,\d+$/.test(t)) t = t.replace(',', '.');
-    if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) return NaN;
-    return Number(t);
-  }
-  function check(form) {
-    var feedback = form.querySelector('.rm-sc-feedback');
-    var explanation = form.querySelector('.rm-sc-explanation');
-    var kind = form.getAttribute('data-kind');
-    var answer = Number(form.getAttribute('data-answer'));
-    var right;
-    if (kind === 'choice') {
-      var chosen = form.querySelector('input[type=radio]:checked');
-      if (!chosen) { feedback.className = 'rm-sc-feedback'; feedback.textContent = 'Choose an answer first.'; return; }
-      right = Number(chosen.value) === answer;
-    } else {
-      var value = parse(form.querySelector('input.rm-sc-number').value);
-      if (isNaN(value)) { feedback.className = 'rm-sc-feedback'; feedback.textContent = 'Type a number (e.g. 0.25).'; return; }
-      var tolerance = Number(form.getAttribute('data-tolerance'));
-      right = Math.abs(value - answer) <= tolerance + 1e-12 * Math.max(1, Math.abs(answer));
-    }
-    feedback.className = 'rm-sc-feedback ' + (right ? 'rm-sc-right' : 'rm-sc-wrong');
-    feedback.textContent = right ? '\u2714 Right.' : '\u2718 Not quite: read the explanation below, then try again.';
-    form.setAttribute('data-result', right ? 'right' : 'wrong');
-    if (explanation.hidden) {
-      explanation.hidden = false;
-      if (window.MathJax && MathJax.typesetPromise) {
-        var done = MathJax.startup && MathJax.startup.promise ? MathJax.startup.promise : Promise.resolve();
-        done.then(function () {
-          if (!explanation.querySelector('mjx-container') && explanation.querySelector('.math')) {
-            return MathJax.typesetPromise([explanation]);
-          }
-        }).catch(function (e) { console.warn('MathJax', e); });
-      }
-    }
-  }
-  document.addEventListener('click', function (event) {
-    var button = event.target.closest && event.target.closest('.rm-selfcheck button.rm-sc-check');
-    if (button) check(button.closest('fieldset.rm-sc-question'));
-  });
-  document.addEventListener('keydown', function (event) {
-    if (event.key === 'Enter' && event.target.classList && event.target.classList.contains('rm-sc-number')) {
-      event.preventDefault();
-      check(event.target.closest('fieldset.rm-sc-question'));
-    }
-  });
-})();
-"""
+# the style and the script, written into each page that has a self-check (no file from another host)
+ASSETS = Path(__file__).resolve().parent / "selfcheck"
+STYLE = (ASSETS / "selfcheck.css").read_text(encoding="utf-8")
+SCRIPT = (ASSETS / "selfcheck.js").read_text(encoding="utf-8")
 
 
 def visit_selfcheck_html(self, node):

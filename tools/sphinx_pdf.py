@@ -74,8 +74,8 @@ def resolve_pdf_edition(app, doctree, docname) -> None:
     for node in list(doctree.findall(pdf_edition)):
         paragraph = nodes.paragraph()
         if app.builder.format != "html":
-            paragraph += nodes.emphasis("", "You are reading the PDF edition: the website has the same pages, "
-                                            "with sliders that move.")
+            paragraph += nodes.emphasis("", "You are reading the PDF edition: the website has the same "
+                                            "pages, with sliders that move.")
         elif pdf.is_file():
             size = pdf.stat().st_size / 1e6
             uri = posixpath.relpath(PDF_NAME, posixpath.dirname(docname) or ".")

@@ -262,6 +262,7 @@ def test_directive_renders_lists_with_answers_elsewhere(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     text = (tmp_path / "text" / "index.txt").read_text(encoding="utf-8")
     assert "1. Which root of (1) is positive" in text and "(a) -2" in text and "(b) 2" in text and "2. What is x^2?" in text
+    assert "(a) (a)" not in text, "an option's letter written twice"
     answers = text.split("Answers", 1)[1]
     assert re.search(r"\(b\)\W* 2\n", answers) and "The square of 2 is 4." in answers and "4 (±0.001 accepted)" in answers
 

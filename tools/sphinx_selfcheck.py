@@ -339,7 +339,7 @@ def plain_nodes(block: selfcheck) -> list[nodes.Node]:
             # the letters written out (not an enumerated list's): the answers refer to them
             choices = nodes.bullet_list(bullet="-")
             for letter, option in zip(LETTERS, options):
-                choices += nodes.list_item("", nodes.paragraph("", f"({letter}) ", nodes.Text(f"({letter}) "),
+                choices += nodes.list_item("", nodes.paragraph("", "", nodes.Text(f"({letter}) "),
                                                                *_inline(option)))
             item += choices
         questions += item

@@ -267,6 +267,19 @@ def test_directive_renders_lists_with_answers_elsewhere(tmp_path):
     assert re.search(r"\(b\)\W* 2\n", answers) and "The square of 2 is 4." in answers and "4 (±0.001 accepted)" in answers
 
 
+def test_directive_renders_lists_with_answers_in_latex(tmp_path):
+    """The PDF's builder: the questions, their options and the answers, and no form."""
+    result = _tiny_site(tmp_path, TINY, builder="latex")
+    assert result.returncode == 0, result.stderr[-3000:]
+    tex = next((tmp_path / "latex").glob("*.tex")).read_text(encoding="utf-8")
+    section = tex.split("Self\\sphinxhyphen{}check", 1)[1]
+    assert section.count("(a) \\(-2\\)") == 1 and section.count("(b) \\(2\\)") == 1
+    questions, answers = section.split("\\sphinxstylestrong{Answers}", 1)
+    assert "\\eqref{equation:index:tiny-eq}" in questions and "The square of" not in questions
+    assert "\\sphinxstylestrong{(b)} \\(2\\)" in answers and "The square of \\(2\\) is \\(4\\)." in answers
+    assert "fieldset" not in tex and "Check" not in tex
+
+
 def test_a_malformed_file_fails_the_build_naming_file_and_id(tmp_path):
     result = _tiny_site(tmp_path, TINY.replace("answer: 1", "answer: 7"))
     assert result.returncode != 0
